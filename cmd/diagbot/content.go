@@ -1,0 +1,138 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/diagbot/diagbot/dialog"
+	"github.com/diagbot/diagbot/engine"
+	"github.com/diagbot/diagbot/engine/bank"
+)
+
+func contentCmd(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("content needs check or export: %w", errUsage)
+	}
+	switch args[0] {
+	case "check":
+		return contentCheck(args[1:], stdout)
+	case "export":
+		return contentExport(args[1:], stdout)
+	}
+	return fmt.Errorf("unknown content command %q: %w", args[0], errUsage)
+}
+
+// bankFS returns the bank in dir, or the embedded bank when dir is empty.
+func bankFS(dir string) (fs.FS, string, error) {
+	if dir == "" {
+		return bank.Embedded(), "embedded bank", nil
+	}
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, "", fmt.Errorf("cannot open the bank directory: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, "", fmt.Errorf("%s is not a directory: give the folder that holds 1.1.yaml … 5.2.yaml", dir)
+	}
+	return os.DirFS(dir), dir, nil
+}
+
+// checkOptions checks the buttons as the channels will encode them, with the
+// largest session nonce and question number.
+func checkOptions() bank.CheckOptions {
+	return bank.CheckOptions{ButtonData: func(it *bank.Item) []string {
+		return dialog.AnswerButtons(^uint32(0), 999, len(it.Choices), it.Type == bank.Multiple)
+	}}
+}
+
+func contentCheck(args []string, stdout io.Writer) error {
+	fl := flag.NewFlagSet("content check", flag.ContinueOnError)
+	fl.SetOutput(stdout)
+	if err := fl.Parse(args); err != nil {
+		return fmt.Errorf("%v: %w", err, errUsage)
+	}
+	fsys, name, err := bankFS(fl.Arg(0))
+	if err != nil {
+		return err
+	}
+	b, problems := bank.Check(fsys, checkOptions())
+	for _, p := range problems {
+		fmt.Fprintln(stdout, p.String())
+	}
+	printCoverage(stdout, b)
+	if len(problems) > 0 {
+		return fmt.Errorf("%s: %d problem(s) to fix, listed above", name, len(problems))
+	}
+	fmt.Fprintf(stdout, "%s: %d items, no problem found\n", name, len(b.Items))
+	return nil
+}
+
+func printCoverage(w io.Writer, b *bank.Bank) {
+	cov := b.Coverage()
+	fmt.Fprintf(w, "\n%-5s", "comp")
+	for l := engine.MinLevel; l <= engine.MaxLevel; l++ {
+		fmt.Fprintf(w, " %3s", fmt.Sprintf("L%d", l))
+	}
+	fmt.Fprintf(w, " %6s  %s\n", "total", "name")
+	var col [engine.MaxLevel + 1]int
+	for _, c := range engine.Competences() {
+		cnt := cov[c.ID]
+		total := 0
+		fmt.Fprintf(w, "%-5s", c.ID)
+		for l := engine.MinLevel; l <= engine.MaxLevel; l++ {
+			fmt.Fprintf(w, " %3d", cnt[l])
+			total += cnt[l]
+			col[l] += cnt[l]
+		}
+		fmt.Fprintf(w, " %6d  %s\n", total, c.NameFR)
+	}
+	fmt.Fprintf(w, "%-5s", "all")
+	for l := engine.MinLevel; l <= engine.MaxLevel; l++ {
+		fmt.Fprintf(w, " %3d", col[l])
+	}
+	fmt.Fprintf(w, " %6d\n%s\n", len(b.Items), strings.Repeat("-", 50))
+}
+
+// exportedItem is the documented export format for outside harnesses.
+type exportedItem struct {
+	ID         string  `json:"id"`
+	Competence string  `json:"competence"`
+	Skill      string  `json:"skill"`
+	Level      int     `json:"level"`
+	Type       string  `json:"type"`
+	A          float64 `json:"a"`
+	B          float64 `json:"b"`
+}
+
+func contentExport(args []string, stdout io.Writer) error {
+	fl := flag.NewFlagSet("content export", flag.ContinueOnError)
+	fl.SetOutput(stdout)
+	asJSON := fl.Bool("json", false, "print JSON (the only format)")
+	dir := fl.String("bank", "", "bank directory (default: the embedded bank)")
+	if err := fl.Parse(args); err != nil {
+		return fmt.Errorf("%v: %w", err, errUsage)
+	}
+	if !*asJSON {
+		return fmt.Errorf("content export prints JSON: add --json: %w", errUsage)
+	}
+	fsys, _, err := bankFS(*dir)
+	if err != nil {
+		return err
+	}
+	b, err := bank.Load(fsys)
+	if err != nil {
+		return err
+	}
+	out := make([]exportedItem, len(b.Items))
+	for i, it := range b.Items {
+		out[i] = exportedItem{it.ID, it.Competence, it.Skill, it.Level, string(it.Type), it.A, it.B}
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

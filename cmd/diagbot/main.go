@@ -1,0 +1,66 @@
+// Command diagbot runs the diagbot digital-skills diagnostic and its tools.
+//
+//	diagbot content check [DIR]   validate a question bank (the embedded one by default)
+//	diagbot content export --json print every item's measurement parameters
+//	diagbot simulate [flags]      measure the measure on simulated learners
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `diagbot — a digital-skills diagnostic in a chat
+
+Usage:
+  diagbot content check [DIR]     check a question bank (default: the embedded one)
+  diagbot content export --json   every item as JSON (id, competence, skill, level, type, a, b)
+  diagbot simulate [flags]        simulated learners take the diagnostic (see -h)
+  diagbot help                    this text
+`
+
+// errUsage marks a command line the user must correct; main prints usage.
+var errUsage = errors.New("usage")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command line and returns the process exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "content":
+		err = contentCmd(args[1:], stdout, stderr)
+	case "simulate":
+		err = simulateCmd(ctx, args[1:], stdin, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "diagbot: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(stderr, "diagbot: %v\n\n%s", err, usage)
+		return 2
+	default:
+		fmt.Fprintf(stderr, "diagbot: %v\n", err)
+		return 1
+	}
+}

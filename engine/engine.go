@@ -1,0 +1,409 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sort"
+)
+
+// Strategy is how the next question is chosen.
+type Strategy string
+
+const (
+	// Adaptive is diagbot's strategy: one ability per competence, the item
+	// that most reduces the uncertainty where it is largest.
+	Adaptive Strategy = "adaptive"
+	// Random picks any allowed item at random; same estimator. A baseline.
+	Random Strategy = "random"
+	// SingleAbility is the Pix approach, for reference: one global ability,
+	// 2PL EAP on a grid over −9…9, item reward a²P(1−P), random among the 5
+	// best, predicted success ≥ 0.8 for the first 8 questions relaxing to 0.5
+	// by the 16th, every competence level read off the one ability.
+	SingleAbility Strategy = "single-ability"
+)
+
+// Strategies lists the known strategies.
+func Strategies() []Strategy { return []Strategy{Adaptive, Random, SingleAbility} }
+
+// Defaults.
+const (
+	DefaultRho          = 0.7  // correlation of competences through the general ability
+	DefaultMaxQuestions = 32   // as Pix: a diagnostic of about 20 minutes
+	DefaultTargetSE     = 0.4  // stop early when every target competence is this precise
+	DefaultTopK         = 4    // randomesque: pick among the best few
+	MaxQuestionsLimit   = 200  // a campaign may not ask more
+	minSE               = 0.05 // below this a target is meaningless
+)
+
+// Options tune an Engine. The zero value gives the documented defaults.
+type Options struct {
+	Rho  float64 // correlation between competences (0 < ρ < 1)
+	TopK int     // randomesque choice among the TopK best items
+}
+
+// Engine selects items and estimates abilities for one item bank. It is
+// immutable after New and safe for concurrent use.
+type Engine struct {
+	items    []Item
+	byID     map[string]int
+	itemComp []int       // framework index of each item's competence
+	pTable   [][]float64 // P(correct | θ_t) per item on the θ grid
+	iTable   [][]float64 // Fisher information a²P(1−P) per item on the θ grid
+	byComp   [][]int     // item indices per competence
+	grid     *grid
+	single   *singleGrid
+	topK     int
+	rho      float64
+}
+
+// ErrUnknownItem is returned for an item id the bank does not have.
+var ErrUnknownItem = errors.New("unknown item")
+
+// ErrNotPending is returned when an answer is for another item than the one
+// asked: a stale or replayed answer. The state is unchanged.
+var ErrNotPending = errors.New("this item is not the question being asked")
+
+// ErrDone is returned when answering a finished diagnostic.
+var ErrDone = errors.New("the diagnostic is finished")
+
+// New builds an engine for items.
+func New(items []Item, opts Options) (*Engine, error) {
+	if opts.Rho == 0 {
+		opts.Rho = DefaultRho
+	}
+	if !(opts.Rho > 0 && opts.Rho < 1) {
+		return nil, fmt.Errorf("correlation ρ=%g must be between 0 and 1", opts.Rho)
+	}
+	if opts.TopK <= 0 {
+		opts.TopK = DefaultTopK
+	}
+	e := &Engine{
+		items:  append([]Item(nil), items...),
+		byID:   make(map[string]int, len(items)),
+		grid:   newGrid(opts.Rho),
+		single: newSingleGrid(),
+		topK:   opts.TopK,
+		rho:    opts.Rho,
+		byComp: make([][]int, len(competences)),
+	}
+	for i, it := range e.items {
+		if err := it.Validate(); err != nil {
+			return nil, err
+		}
+		if _, dup := e.byID[it.ID]; dup {
+			return nil, fmt.Errorf("item %s appears twice", it.ID)
+		}
+		e.byID[it.ID] = i
+		c := competenceIndex(it.Competence)
+		e.itemComp = append(e.itemComp, c)
+		e.byComp[c] = append(e.byComp[c], i)
+		p := make([]float64, len(e.grid.theta))
+		info := make([]float64, len(e.grid.theta))
+		for t, th := range e.grid.theta {
+			p[t] = prob(it.A, it.B, th)
+			info[t] = it.A * it.A * p[t] * (1 - p[t])
+		}
+		e.pTable = append(e.pTable, p)
+		e.iTable = append(e.iTable, info)
+	}
+	return e, nil
+}
+
+// Items returns the bank's items.
+func (e *Engine) Items() []Item { return append([]Item(nil), e.items...) }
+
+// Item returns one item by id.
+func (e *Engine) Item(id string) (Item, bool) {
+	i, ok := e.byID[id]
+	if !ok {
+		return Item{}, false
+	}
+	return e.items[i], true
+}
+
+// Config is what a campaign sets for a diagnostic.
+type Config struct {
+	Competences  []string `json:"competences,omitempty"` // targets; empty = all 16
+	MaxQuestions int      `json:"max_questions,omitempty"`
+	TargetSE     float64  `json:"target_se,omitempty"`
+	Strategy     Strategy `json:"strategy,omitempty"`
+	Seed         uint64   `json:"seed"`
+}
+
+// Response is one answer given.
+type Response struct {
+	Item    string `json:"item"`
+	Correct bool   `json:"correct"`
+	Skipped bool   `json:"skipped,omitempty"` // "Je ne sais pas": scored as a miss
+}
+
+// State is one learner's diagnostic. It is plain data: store it as JSON and
+// give it back to the engine to go on exactly where it was.
+type State struct {
+	Config    Config     `json:"config"`
+	Responses []Response `json:"responses,omitempty"`
+	Pending   string     `json:"pending,omitempty"` // the item asked and not yet answered
+	Done      bool       `json:"done,omitempty"`
+}
+
+// Start begins a diagnostic. The config is completed with defaults and checked.
+func (e *Engine) Start(cfg Config) (*State, error) {
+	if len(cfg.Competences) == 0 {
+		cfg.Competences = CompetenceIDs()
+	}
+	cfg.Competences = SortCompetenceIDs(cfg.Competences)
+	for _, id := range cfg.Competences {
+		c := competenceIndex(id)
+		if c < 0 {
+			return nil, fmt.Errorf("unknown competence %q (use 1.1 … 5.2)", id)
+		}
+		if len(e.byComp[c]) == 0 {
+			return nil, fmt.Errorf("competence %s has no item in the bank", id)
+		}
+	}
+	if cfg.MaxQuestions == 0 {
+		cfg.MaxQuestions = DefaultMaxQuestions
+	}
+	if cfg.MaxQuestions < len(cfg.Competences) || cfg.MaxQuestions > MaxQuestionsLimit {
+		return nil, fmt.Errorf("max questions %d must be between the number of competences (%d) and %d", cfg.MaxQuestions, len(cfg.Competences), MaxQuestionsLimit)
+	}
+	if cfg.TargetSE == 0 {
+		cfg.TargetSE = DefaultTargetSE
+	}
+	if cfg.TargetSE < minSE {
+		return nil, fmt.Errorf("target standard error %g is below %g", cfg.TargetSE, minSE)
+	}
+	switch cfg.Strategy {
+	case "":
+		cfg.Strategy = Adaptive
+	case Adaptive, Random, SingleAbility:
+	default:
+		return nil, fmt.Errorf("unknown strategy %q (adaptive, random, single-ability)", cfg.Strategy)
+	}
+	return &State{Config: cfg}, nil
+}
+
+// check verifies a restored state refers to this bank.
+func (e *Engine) check(s *State) ([]answered, []int, error) {
+	if s == nil {
+		return nil, nil, errors.New("no diagnostic state")
+	}
+	targets := make([]int, 0, len(s.Config.Competences))
+	for _, id := range s.Config.Competences {
+		c := competenceIndex(id)
+		if c < 0 {
+			return nil, nil, fmt.Errorf("state targets unknown competence %q", id)
+		}
+		targets = append(targets, c)
+	}
+	ans := make([]answered, len(s.Responses))
+	for i, r := range s.Responses {
+		j, ok := e.byID[r.Item]
+		if !ok {
+			return nil, nil, fmt.Errorf("%w %q in the saved answers: was it removed from the bank?", ErrUnknownItem, r.Item)
+		}
+		ans[i] = answered{item: j, correct: r.Correct && !r.Skipped}
+	}
+	return ans, targets, nil
+}
+
+// Next returns the question to ask, or done=true when the diagnostic is over.
+// Calling it again before Answer returns the same item.
+func (e *Engine) Next(s *State) (it Item, done bool, err error) {
+	ans, targets, err := e.check(s)
+	if err != nil {
+		return Item{}, false, err
+	}
+	if s.Done {
+		return Item{}, true, nil
+	}
+	if s.Pending != "" {
+		i, ok := e.byID[s.Pending]
+		if !ok {
+			return Item{}, false, fmt.Errorf("%w %q pending", ErrUnknownItem, s.Pending)
+		}
+		return e.items[i], false, nil
+	}
+	next, ok := e.selectNext(s, ans, targets)
+	if !ok {
+		s.Done = true
+		return Item{}, true, nil
+	}
+	s.Pending = e.items[next].ID
+	return e.items[next], false, nil
+}
+
+// Answer records the answer to the pending item. An answer to any other item
+// is refused with ErrNotPending and changes nothing.
+func (e *Engine) Answer(s *State, itemID string, correct, skipped bool) error {
+	switch {
+	case s == nil:
+		return errors.New("no diagnostic state")
+	case s.Done:
+		return ErrDone
+	case s.Pending == "" || s.Pending != itemID:
+		return ErrNotPending
+	}
+	s.Responses = append(s.Responses, Response{Item: itemID, Correct: correct && !skipped, Skipped: skipped})
+	s.Pending = ""
+	return nil
+}
+
+// rngFor gives the random source of step n of a diagnostic: derived from the
+// seed and the step only, so a restored state draws exactly what it would have.
+func rngFor(seed uint64, n int) *rand.Rand {
+	return rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15^uint64(n)))
+}
+
+// successFloor is the predicted success an early item must reach, so a shaky
+// learner starts with questions they can do: 0.8 for the first 4, relaxing
+// linearly to 0.5 at the 12th question, then none.
+func successFloor(n int) float64 {
+	switch {
+	case n < 4:
+		return 0.8
+	case n < 12:
+		return 0.8 - 0.3*float64(n-4)/8
+	}
+	return 0
+}
+
+type candidate struct {
+	item  int
+	score float64
+	p     float64 // predicted success
+}
+
+// allowed lists items of the target competences not asked yet whose skill has
+// not been asked either.
+func (e *Engine) allowed(ans []answered, pending string, targets []int) []int {
+	usedItem := make(map[int]bool, len(ans))
+	usedSkill := make(map[string]bool, len(ans))
+	mark := func(i int) {
+		usedItem[i] = true
+		usedSkill[e.items[i].Competence+"/"+e.items[i].Skill] = true
+	}
+	for _, a := range ans {
+		mark(a.item)
+	}
+	if j, ok := e.byID[pending]; ok {
+		mark(j)
+	}
+	var out []int
+	for _, c := range targets {
+		for _, i := range e.byComp[c] {
+			if !usedItem[i] && !usedSkill[e.items[i].Competence+"/"+e.items[i].Skill] {
+				out = append(out, i)
+			}
+		}
+	}
+	return out
+}
+
+func (e *Engine) selectNext(s *State, ans []answered, targets []int) (int, bool) {
+	n := len(ans)
+	if n >= s.Config.MaxQuestions {
+		return 0, false
+	}
+	cands := e.allowed(ans, "", targets)
+	if len(cands) == 0 {
+		return 0, false
+	}
+	rng := rngFor(s.Config.Seed, n)
+	switch s.Config.Strategy {
+	case SingleAbility:
+		return e.selectSingle(rng, ans, cands, n), true
+	case Random:
+		if e.precise(s, ans, targets) {
+			return 0, false
+		}
+		return cands[rng.IntN(len(cands))], true
+	}
+	post := e.posteriorOf(ans, targets)
+	if e.preciseWith(s, post, ans, targets) {
+		return 0, false
+	}
+
+	// Every target competence must be visited: when the questions left are
+	// just enough for the competences not yet seen, only those may be asked.
+	seen := make(map[int]bool)
+	for _, a := range ans {
+		seen[e.itemComp[a.item]] = true
+	}
+	unseen := 0
+	for _, c := range targets {
+		if !seen[c] {
+			unseen++
+		}
+	}
+	if unseen > 0 && s.Config.MaxQuestions-n <= unseen {
+		cands = slices.DeleteFunc(cands, func(i int) bool { return seen[e.itemComp[i]] })
+	}
+
+	// Score: the expected reduction of the competence's posterior variance,
+	// v − 1/(1/v + I), with I the Fisher information averaged over the
+	// posterior. It favours informative items where uncertainty is largest.
+	floor := successFloor(n)
+	scored := make([]candidate, 0, len(cands))
+	easy := make([]candidate, 0, len(cands))
+	for _, i := range cands {
+		c := e.itemComp[i]
+		w := post.comp[c]
+		p, info := 0.0, 0.0
+		pt, it := e.pTable[i], e.iTable[i]
+		for t := range w {
+			p += w[t] * pt[t]
+			info += w[t] * it[t]
+		}
+		v := post.sd[c] * post.sd[c]
+		gain := v * v * info / (1 + v*info)
+		cd := candidate{item: i, score: gain, p: p}
+		if p >= floor {
+			scored = append(scored, cd)
+		} else {
+			easy = append(easy, cd)
+		}
+	}
+	if len(scored) == 0 { // nothing easy enough: the easiest ones
+		for i := range easy {
+			easy[i].score = easy[i].p
+		}
+		scored = easy
+	}
+	return pickTop(rng, scored, e.topK), true
+}
+
+// pickTop returns one of the k best candidates at random. Ties are broken at
+// random too (shuffle, then a stable sort), so equal items share exposure.
+func pickTop(rng *rand.Rand, cs []candidate, k int) int {
+	rng.Shuffle(len(cs), func(i, j int) { cs[i], cs[j] = cs[j], cs[i] })
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].score > cs[j].score })
+	k = min(k, len(cs))
+	return cs[rng.IntN(k)].item
+}
+
+// precise tells whether every target competence has been visited and is
+// measured to the target precision.
+func (e *Engine) precise(s *State, ans []answered, targets []int) bool {
+	return e.preciseWith(s, e.posteriorOf(ans, targets), ans, targets)
+}
+
+func (e *Engine) preciseWith(s *State, post *posterior, ans []answered, targets []int) bool {
+	seen := make(map[int]bool)
+	for _, a := range ans {
+		seen[e.itemComp[a.item]] = true
+	}
+	for _, c := range targets {
+		if !seen[c] || post.sd[c] > s.Config.TargetSE {
+			return false
+		}
+	}
+	return true
+}
+
+// probAt is the 2PL success probability of item i at ability theta.
+func (e *Engine) probAt(i int, theta float64) float64 {
+	return prob(e.items[i].A, e.items[i].B, theta)
+}
