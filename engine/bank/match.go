@@ -31,9 +31,14 @@ func Fold(s string) string {
 		}
 		b.WriteRune(r)
 	}
-	return strings.TrimFunc(b.String(), func(r rune) bool {
+	folded := b.String()
+	trimmed := strings.TrimFunc(folded, func(r rune) bool {
 		return unicode.IsPunct(r) && r != '%' && r != '€'
 	})
+	if trimmed == "" { // the answer is a symbol ("@", "#"): keep it
+		return folded
+	}
+	return trimmed
 }
 
 var accentFold = map[rune]string{
