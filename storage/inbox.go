@@ -49,8 +49,7 @@ func (db *DB) PutInbox(u Update) (Update, bool, error) {
 		added  bool
 	)
 	err := db.bolt.Batch(func(tx *bbolt.Tx) error {
-		// Batch may run this twice: start from scratch every time.
-		stored, added = u, false
+		// Batch may run this twice; every run overwrites the results.
 		var err error
 		stored, added, err = putInbox(tx, u)
 		return err

@@ -19,7 +19,7 @@ var (
 	bucketSeen             = []byte("seen")       // update key -> handled time (unix ns, 8 bytes)
 	bucketLearners         = []byte("learners")   // learner id -> Learner JSON
 	bucketSessions         = []byte("sessions")   // learner id -> session JSON (opaque)
-	bucketAnswers          = []byte("answers")    // learner id \x00 seq(8) -> answerRecord JSON
+	bucketAnswers          = []byte("answers")    // learner id \x00 first seq(8) -> JSON array of answerRecord
 	bucketCampaigns        = []byte("campaigns")  // CODE -> Campaign JSON
 	bucketCampaignLearners = []byte("campaign_learners")
 	bucketOutbox           = []byte("outbox")      // id(8) -> Message JSON

@@ -1,0 +1,117 @@
+package storage
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+// Campaign is an advisor's group session: the code learners type (or scan) and
+// the settings of their diagnostic. Other packages give the fields meaning.
+type Campaign struct {
+	Code          string     `json:"code"` // e.g. "QWERTY789", stored upper case
+	Name          string     `json:"name"`
+	Competences   []string   `json:"competences,omitempty"` // empty = all 16
+	MaxQuestions  int        `json:"max_questions,omitempty"`
+	Feedback      bool       `json:"feedback,omitempty"` // immediate right/wrong
+	AskExternalID bool       `json:"ask_external_id,omitempty"`
+	SlackChannel  string     `json:"slack_channel,omitempty"`
+	Owner         string     `json:"owner,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
+	ArchivedAt    *time.Time `json:"archived_at,omitempty"`
+}
+
+// PutCampaign creates or replaces the campaign with c.Code (case-insensitive).
+// A zero CreatedAt keeps the stored one, or takes now for a new campaign.
+func (db *DB) PutCampaign(c Campaign) error {
+	return db.putCampaign(c, false)
+}
+
+// CreateCampaign stores a new campaign and fails with ErrExists if the code is
+// taken; the check and the write are one transaction, so two advisors cannot
+// both get the same code.
+func (db *DB) CreateCampaign(c Campaign) error {
+	return db.putCampaign(c, true)
+}
+
+func (db *DB) putCampaign(c Campaign, create bool) error {
+	c.Code = normCode(c.Code)
+	if err := checkID("campaign code", c.Code); err != nil {
+		return err
+	}
+	now := db.now()
+	return db.update(fmt.Sprintf("store campaign %q", c.Code), func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketCampaigns)
+		if v := b.Get([]byte(c.Code)); v != nil {
+			if create {
+				return fail("storage: campaign code %q is already taken in %s: choose another code: %w", c.Code, db.path, ErrExists)
+			}
+			if c.CreatedAt.IsZero() {
+				var old Campaign
+				if err := json.Unmarshal(v, &old); err == nil {
+					c.CreatedAt = old.CreatedAt
+				}
+			}
+		}
+		if c.CreatedAt.IsZero() {
+			c.CreatedAt = now
+		}
+		v, err := json.Marshal(c)
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte(c.Code), v)
+	})
+}
+
+// Campaign returns the campaign with code, whatever its case; ok is false if
+// there is none.
+func (db *DB) Campaign(code string) (Campaign, bool, error) {
+	var (
+		c  Campaign
+		ok bool
+	)
+	code = normCode(code)
+	err := db.view(fmt.Sprintf("read campaign %q", code), func(tx *bbolt.Tx) error {
+		v := tx.Bucket(bucketCampaigns).Get([]byte(code))
+		if v == nil {
+			return nil
+		}
+		ok = true
+		return json.Unmarshal(v, &c)
+	})
+	return c, ok, err
+}
+
+// Campaigns returns every campaign, archived ones included, by code.
+func (db *DB) Campaigns() ([]Campaign, error) {
+	var out []Campaign
+	err := db.view("list campaigns", func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketCampaigns).ForEach(func(k, v []byte) error {
+			var c Campaign
+			if err := json.Unmarshal(v, &c); err != nil {
+				return fmt.Errorf("decode campaign %q: %w", k, err)
+			}
+			out = append(out, c)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// CampaignLearners returns the ids of the learners who joined the campaign, in
+// id order, from the index kept by CommitTurn.
+func (db *DB) CampaignLearners(code string) ([]string, error) {
+	code = normCode(code)
+	var out []string
+	err := db.view(fmt.Sprintf("list the learners of campaign %q", code), func(tx *bbolt.Tx) error {
+		p := prefix(code)
+		return forPrefix(tx.Bucket(bucketCampaignLearners), p, func(k, _ []byte) error {
+			out = append(out, string(k[len(p):]))
+			return nil
+		})
+	})
+	return out, err
+}

@@ -1,0 +1,403 @@
+package storage
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+// Message is an outbox entry: something to send on a channel.
+type Message struct {
+	ID      uint64 `json:"id"`      // assigned: global enqueue order
+	Channel string `json:"channel"` // "telegram", "console", "slack"
+	// To is the learner id or the Slack channel. Messages to the same
+	// (Channel, To) are delivered in ID order.
+	To string `json:"to"`
+	// About is the learner a message concerns when To is someone else (an
+	// advisor notification in Slack), so Export and Erase find it too.
+	About     string          `json:"about,omitempty"`
+	Kind      string          `json:"kind"` // free label ("text", "question", "notify_finished", …)
+	Payload   json.RawMessage `json:"payload,omitempty"`
+	CreatedAt time.Time       `json:"created_at"`
+	Attempts  int             `json:"attempts"`
+	NotBefore time.Time       `json:"not_before,omitzero"` // retry/backoff time
+	LastError string          `json:"last_error,omitempty"`
+}
+
+func (m *Message) check() error {
+	if err := checkID("message channel", m.Channel); err != nil {
+		return err
+	}
+	if err := checkID("message recipient (To)", m.To); err != nil {
+		return err
+	}
+	if len(m.Payload) > 0 && !json.Valid(m.Payload) {
+		return fmt.Errorf("storage: message %q to %q has a payload that is not valid JSON: %w", m.Kind, m.To, ErrInvalid)
+	}
+	return nil
+}
+
+// concerns reports whether the message is to or about the learner.
+func (m *Message) concerns(learnerID string) bool {
+	return m.To == learnerID || m.About == learnerID
+}
+
+// splitSeqKey splits "owner \x00 seq(8)".
+func splitSeqKey(k []byte) (string, uint64) {
+	if len(k) < 9 {
+		return "", 0
+	}
+	return string(k[:len(k)-9]), fromU64(k[len(k)-8:])
+}
+
+// enqueue adds m to the outbox with a fresh ID and indexes it by channel.
+func enqueue(tx *bbolt.Tx, m Message, now time.Time) (uint64, error) {
+	b := tx.Bucket(bucketOutbox)
+	id, err := b.NextSequence()
+	if err != nil {
+		return 0, err
+	}
+	m.ID = id
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = now
+	}
+	v, err := json.Marshal(m)
+	if err != nil {
+		return 0, err
+	}
+	b.FillPercent = 1 // ids only grow
+	if err := b.Put(u64(id), v); err != nil {
+		return 0, err
+	}
+	return id, tx.Bucket(bucketOutboxChan).Put(seqKey(m.Channel, id), []byte(m.To))
+}
+
+// Enqueue adds messages to the outbox outside of a turn (an advisor's reply
+// from Slack, a broadcast) and returns them with their IDs.
+func (db *DB) Enqueue(ms ...Message) ([]Message, error) {
+	now := db.now()
+	for i := range ms {
+		if err := ms[i].check(); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]Message, len(ms))
+	err := db.update("enqueue messages", func(tx *bbolt.Tx) error {
+		for i, m := range ms {
+			id, err := enqueue(tx, m, now)
+			if err != nil {
+				return err
+			}
+			m.ID = id
+			if m.CreatedAt.IsZero() {
+				m.CreatedAt = now
+			}
+			out[i] = m
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func getMessage(tx *bbolt.Tx, id uint64) (Message, bool, error) {
+	v := tx.Bucket(bucketOutbox).Get(u64(id))
+	if v == nil {
+		return Message{}, false, nil
+	}
+	var m Message
+	if err := json.Unmarshal(v, &m); err != nil {
+		return m, false, fmt.Errorf("decode outbox message %d: %w", id, err)
+	}
+	return m, true, nil
+}
+
+// removeMessage deletes m from the outbox and its channel index.
+func removeMessage(tx *bbolt.Tx, m Message) error {
+	if err := tx.Bucket(bucketOutbox).Delete(u64(m.ID)); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketOutboxChan).Delete(seqKey(m.Channel, m.ID))
+}
+
+// PendingOutbox returns up to limit (0 = no limit) messages of channel that
+// are due (NotBefore <= now), in ID order, but only the first pending message
+// of each recipient: a later message is never returned while an earlier one to
+// the same To is still in the outbox, even if that earlier one waits for its
+// NotBefore. This is what keeps a chat in order across retries.
+func (db *DB) PendingOutbox(channel string, now time.Time, limit int) ([]Message, error) {
+	var out []Message
+	err := db.view(fmt.Sprintf("read the %s outbox", channel), func(tx *bbolt.Tx) error {
+		heads := make(map[string]bool)
+		err := forPrefix(tx.Bucket(bucketOutboxChan), prefix(channel), func(k, v []byte) error {
+			if heads[string(v)] {
+				return nil // an earlier message to this recipient is pending
+			}
+			heads[string(v)] = true
+			_, id := splitSeqKey(k)
+			m, ok, err := getMessage(tx, id)
+			if err != nil || !ok {
+				return err
+			}
+			if !m.NotBefore.After(now) {
+				out = append(out, m)
+				if limit > 0 && len(out) >= limit {
+					return errStop
+				}
+			}
+			return nil
+		})
+		if err == errStop {
+			return nil
+		}
+		return err
+	})
+	return out, err
+}
+
+// errStop ends a scan early; it never leaves this package.
+var errStop = errors.New("stop")
+
+// OutboxDepth returns how many messages wait in the channel's outbox ("" for
+// all channels): a growing depth means the channel cannot deliver.
+func (db *DB) OutboxDepth(channel string) (int, error) {
+	var n int
+	err := db.view("measure the outbox", func(tx *bbolt.Tx) error {
+		if channel == "" {
+			n = tx.Bucket(bucketOutbox).Stats().KeyN
+			return nil
+		}
+		return forPrefix(tx.Bucket(bucketOutboxChan), prefix(channel), func(_, _ []byte) error {
+			n++
+			return nil
+		})
+	})
+	return n, err
+}
+
+// sentRecord remembers a delivery. It holds no recipient: the reference alone
+// (a Telegram message id) is not personal, and Erase does not need to find it.
+type sentRecord struct {
+	Ref string    `json:"ref,omitempty"`
+	At  time.Time `json:"at"`
+}
+
+// MarkSent removes the message from the outbox and records its delivery with
+// the channel's reference (e.g. the Telegram message id, needed to edit a
+// question message later), readable with SentRef. Marking twice is harmless:
+// a dispatcher that crashed between sending and marking may mark again.
+func (db *DB) MarkSent(id uint64, ref string, at time.Time) error {
+	return db.update(fmt.Sprintf("mark message %d sent", id), func(tx *bbolt.Tx) error {
+		return markSent(tx, id, ref, at)
+	})
+}
+
+func markSent(tx *bbolt.Tx, id uint64, ref string, at time.Time) error {
+	v, err := json.Marshal(sentRecord{Ref: ref, At: at})
+	if err != nil {
+		return err
+	}
+	m, ok, err := getMessage(tx, id)
+	if err != nil {
+		return err
+	}
+	if ok {
+		if err := removeMessage(tx, m); err != nil {
+			return err
+		}
+	}
+	b := tx.Bucket(bucketSent)
+	b.FillPercent = 1 // ids only grow
+	return b.Put(u64(id), v)
+}
+
+// SentRef returns the channel reference recorded by MarkSent; ok is false if
+// the message was not sent (yet) or its record was pruned.
+func (db *DB) SentRef(id uint64) (string, bool, error) {
+	var (
+		r  sentRecord
+		ok bool
+	)
+	err := db.view(fmt.Sprintf("read the delivery of message %d", id), func(tx *bbolt.Tx) error {
+		v := tx.Bucket(bucketSent).Get(u64(id))
+		if v == nil {
+			return nil
+		}
+		ok = true
+		return json.Unmarshal(v, &r)
+	})
+	return r.Ref, ok, err
+}
+
+// PruneSent drops delivery records older than before (the bot keeps 30 days:
+// long enough to edit a message, short enough not to grow forever).
+func (db *DB) PruneSent(before time.Time) (int, error) {
+	var n int
+	err := db.update("prune delivery records", func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketSent)
+		var old [][]byte
+		err := b.ForEach(func(k, v []byte) error {
+			var r sentRecord
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("decode delivery record %d: %w", fromU64(k), err)
+			}
+			if r.At.Before(before) {
+				old = append(old, clone(k))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		n = len(old)
+		return deleteKeys(b, old)
+	})
+	if err != nil {
+		return 0, err
+	}
+	db.log.Debug().Int("pruned", n).Msg("storage pruned delivery records")
+	return n, nil
+}
+
+// Retry records a failed attempt: Attempts+1, NotBefore=next, LastError=errText.
+// It fails with ErrNotFound if the message is no longer in the outbox.
+func (db *DB) Retry(id uint64, next time.Time, errText string) error {
+	return db.update(fmt.Sprintf("record a failed attempt of message %d", id), func(tx *bbolt.Tx) error {
+		m, ok, err := getMessage(tx, id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fail("storage: cannot schedule a retry of message %d in %s: it is no longer in the outbox (sent or dropped): %w", id, db.path, ErrNotFound)
+		}
+		m.Attempts++
+		m.NotBefore = next
+		m.LastError = errText
+		v, err := json.Marshal(m)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketOutbox).Put(u64(id), v)
+	})
+}
+
+// DroppedMessage is a message that could never be sent, kept for the operator.
+type DroppedMessage struct {
+	Message Message   `json:"message"`
+	Reason  string    `json:"reason"`
+	At      time.Time `json:"at"`
+}
+
+// Drop removes a message that can never be sent (the learner blocked the bot,
+// the Slack channel is gone) and records it with the reason in "dropped".
+// Dropping a message that is no longer in the outbox does nothing.
+func (db *DB) Drop(id uint64, reason string) error {
+	now := db.now()
+	return db.update(fmt.Sprintf("drop message %d", id), func(tx *bbolt.Tx) error {
+		m, ok, err := getMessage(tx, id)
+		if err != nil || !ok {
+			return err
+		}
+		return drop(tx, m, reason, now)
+	})
+}
+
+func drop(tx *bbolt.Tx, m Message, reason string, now time.Time) error {
+	if err := removeMessage(tx, m); err != nil {
+		return err
+	}
+	v, err := json.Marshal(DroppedMessage{Message: m, Reason: reason, At: now})
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucketDropped).Put(u64(m.ID), v)
+}
+
+// DropTo drops every pending message to (channel, to), used when a learner
+// became unreachable, and returns how many.
+func (db *DB) DropTo(channel, to, reason string) (int, error) {
+	now := db.now()
+	var n int
+	err := db.update(fmt.Sprintf("drop the %s messages to %q", channel, to), func(tx *bbolt.Tx) error {
+		n = 0
+		var ids []uint64
+		err := forPrefix(tx.Bucket(bucketOutboxChan), prefix(channel), func(k, v []byte) error {
+			if string(v) == to {
+				_, id := splitSeqKey(k)
+				ids = append(ids, id)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			m, ok, err := getMessage(tx, id)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			if err := drop(tx, m, reason, now); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if n > 0 {
+		db.log.Info().Str("channel", channel).Int("dropped", n).Str("reason", reason).Msg("storage dropped messages")
+	}
+	return n, nil
+}
+
+// Dropped returns the dropped messages in ID order, for the operator.
+func (db *DB) Dropped() ([]DroppedMessage, error) {
+	var out []DroppedMessage
+	err := db.view("read dropped messages", func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketDropped).ForEach(func(k, v []byte) error {
+			var d DroppedMessage
+			if err := json.Unmarshal(v, &d); err != nil {
+				return fmt.Errorf("decode dropped message %d: %w", fromU64(k), err)
+			}
+			out = append(out, d)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// PruneDropped forgets dropped messages recorded before t: they hold message
+// payloads, which are personal data, so they should not be kept forever.
+func (db *DB) PruneDropped(before time.Time) (int, error) {
+	var n int
+	err := db.update("prune dropped messages", func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketDropped)
+		var old [][]byte
+		err := b.ForEach(func(k, v []byte) error {
+			var d DroppedMessage
+			if err := json.Unmarshal(v, &d); err != nil {
+				return fmt.Errorf("decode dropped message %d: %w", fromU64(k), err)
+			}
+			if d.At.Before(before) {
+				old = append(old, clone(k))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		n = len(old)
+		return deleteKeys(b, old)
+	})
+	return n, err
+}

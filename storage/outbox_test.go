@@ -1,0 +1,271 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// enqueueAll adds the messages in order and returns their IDs.
+func enqueueAll(t *testing.T, db *DB, ms ...Message) []uint64 {
+	t.Helper()
+	out, err := db.Enqueue(ms...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]uint64, len(out))
+	for i, m := range out {
+		ids[i] = m.ID
+	}
+	return ids
+}
+
+func kinds(ms []Message) string {
+	var k []string
+	for _, m := range ms {
+		k = append(k, m.Kind)
+	}
+	return strings.Join(k, " ")
+}
+
+func TestPendingOutbox(t *testing.T) {
+	later := t0.Add(time.Minute)
+	at := func(m Message, nb time.Time) Message { m.NotBefore = nb; return m }
+	tests := []struct {
+		name  string
+		msgs  []Message
+		now   time.Time
+		limit int
+		want  string
+	}{
+		{
+			name: "one per chat, in ID order",
+			msgs: []Message{msg("telegram", "a", "a1"), msg("telegram", "b", "b1"), msg("telegram", "a", "a2"), msg("telegram", "c", "c1")},
+			now:  t0, want: "a1 b1 c1",
+		},
+		{
+			name: "a head waiting for its NotBefore blocks the rest of its chat",
+			msgs: []Message{at(msg("telegram", "a", "a1"), later), msg("telegram", "a", "a2"), msg("telegram", "b", "b1")},
+			now:  t0, want: "b1",
+		},
+		{
+			name: "the head is due once its time has come",
+			msgs: []Message{at(msg("telegram", "a", "a1"), later), msg("telegram", "a", "a2")},
+			now:  later, want: "a1",
+		},
+		{
+			name: "a later message due earlier still waits for its head",
+			msgs: []Message{at(msg("telegram", "a", "a1"), later.Add(time.Hour)), at(msg("telegram", "a", "a2"), t0)},
+			now:  later, want: "",
+		},
+		{
+			name: "channels are separate queues",
+			msgs: []Message{msg("slack", "a", "s1"), msg("telegram", "a", "t1"), msg("slack", "#ml", "s2")},
+			now:  t0, want: "t1",
+		},
+		{
+			name: "limit",
+			msgs: []Message{msg("telegram", "a", "a1"), msg("telegram", "b", "b1"), msg("telegram", "c", "c1")},
+			now:  t0, limit: 2, want: "a1 b1",
+		},
+		{
+			name: "limit counts only returned messages",
+			msgs: []Message{at(msg("telegram", "a", "a1"), later), msg("telegram", "b", "b1"), msg("telegram", "c", "c1")},
+			now:  t0, limit: 2, want: "b1 c1",
+		},
+		{name: "empty", now: t0, want: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openTest(t)
+			if len(tt.msgs) > 0 {
+				enqueueAll(t, db, tt.msgs...)
+			}
+			got, err := db.PendingOutbox("telegram", tt.now, tt.limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if kinds(got) != tt.want {
+				t.Errorf("pending = %q, want %q", kinds(got), tt.want)
+			}
+		})
+	}
+}
+
+func TestOutboxDeliveryKeepsChatOrder(t *testing.T) {
+	// A dispatcher loop: the head fails once with a backoff, its chat waits,
+	// other chats go on, then the chat resumes in order.
+	db := openTest(t)
+	enqueueAll(t, db, msg("telegram", "a", "a1"), msg("telegram", "a", "a2"), msg("telegram", "b", "b1"), msg("telegram", "b", "b2"))
+	var delivered []string
+	now := t0
+	for round := 0; round < 10; round++ {
+		pending, err := db.PendingOutbox("telegram", now, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range pending {
+			if m.Kind == "a1" && m.Attempts == 0 {
+				if err := db.Retry(m.ID, now.Add(30*time.Second), "429 Too Many Requests"); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			delivered = append(delivered, m.Kind)
+			if err := db.MarkSent(m.ID, fmt.Sprint(100+m.ID), now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		now = now.Add(10 * time.Second)
+	}
+	if got := strings.Join(delivered, " "); got != "b1 b2 a1 a2" {
+		t.Errorf("delivered %q", got)
+	}
+}
+
+func TestMarkSentAndSentRef(t *testing.T) {
+	db := openTest(t)
+	ids := enqueueAll(t, db, msg("telegram", "a", "question"))
+	for range 2 { // idempotent: a dispatcher may mark again after a crash
+		if err := db.MarkSent(ids[0], "4711", t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, _ := db.OutboxDepth(""); n != 0 {
+		t.Errorf("outbox depth %d after MarkSent", n)
+	}
+	st, _ := db.Stats()
+	if st.Buckets["outbox_chan"] != 0 {
+		t.Errorf("channel index kept %d entries", st.Buckets["outbox_chan"])
+	}
+	tests := []struct {
+		id     uint64
+		want   string
+		wantOK bool
+	}{{ids[0], "4711", true}, {ids[0] + 1, "", false}}
+	for _, tt := range tests {
+		ref, ok, err := db.SentRef(tt.id)
+		if err != nil || ok != tt.wantOK || ref != tt.want {
+			t.Errorf("SentRef(%d) = %q %v %v, want %q %v", tt.id, ref, ok, err, tt.want, tt.wantOK)
+		}
+	}
+}
+
+func TestPruneSent(t *testing.T) {
+	db := openTest(t)
+	ids := enqueueAll(t, db, msg("telegram", "a", "1"), msg("telegram", "a", "2"), msg("telegram", "a", "3"))
+	for i, id := range ids {
+		if err := db.MarkSent(id, "r", t0.AddDate(0, 0, 20*i)); err != nil { // day 0, 20, 40
+			t.Fatal(err)
+		}
+	}
+	n, err := db.PruneSent(t0.AddDate(0, 0, 40-30)) // 30 days before day 40
+	if err != nil || n != 1 {
+		t.Fatalf("PruneSent = %d %v, want 1", n, err)
+	}
+	if _, ok, _ := db.SentRef(ids[0]); ok {
+		t.Error("old delivery record kept")
+	}
+	if _, ok, _ := db.SentRef(ids[1]); !ok {
+		t.Error("recent delivery record pruned")
+	}
+}
+
+func TestRetry(t *testing.T) {
+	db := openTest(t)
+	ids := enqueueAll(t, db, msg("slack", "#ml", "notify"))
+	next := t0.Add(time.Minute)
+	for i := 1; i <= 3; i++ {
+		if err := db.Retry(ids[0], next, fmt.Sprintf("error %d", i)); err != nil {
+			t.Fatal(err)
+		}
+		m, _ := db.PendingOutbox("slack", next, 0)
+		if len(m) != 1 || m[0].Attempts != i || !m[0].NotBefore.Equal(next) || m[0].LastError != fmt.Sprintf("error %d", i) {
+			t.Errorf("after %d retries: %+v", i, m)
+		}
+	}
+	if m, _ := db.PendingOutbox("slack", t0, 0); len(m) != 0 {
+		t.Errorf("a message waiting for its retry was returned: %+v", m)
+	}
+	if err := db.Retry(999, next, "x"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Retry of an unknown message: %v, want ErrNotFound", err)
+	}
+}
+
+func TestDropAndDropTo(t *testing.T) {
+	c := newClock()
+	db := openTest(t, withClock(c.Now))
+	ids := enqueueAll(t, db,
+		msg("telegram", "telegram:1", "a"), msg("telegram", "telegram:2", "b"),
+		msg("telegram", "telegram:1", "c"), msg("slack", "telegram:1", "not telegram"),
+		msg("telegram", "telegram:1", "d"))
+	if err := db.Drop(ids[0], "test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Drop(ids[0], "again"); err != nil {
+		t.Errorf("dropping twice: %v", err)
+	}
+	n, err := db.DropTo("telegram", "telegram:1", "403 Forbidden: bot was blocked by the user")
+	if err != nil || n != 2 {
+		t.Fatalf("DropTo = %d %v, want 2", n, err)
+	}
+	if n, _ := db.DropTo("telegram", "telegram:1", "again"); n != 0 {
+		t.Errorf("second DropTo dropped %d", n)
+	}
+	tg, _ := db.PendingOutbox("telegram", t0, 0)
+	sl, _ := db.PendingOutbox("slack", t0, 0)
+	if kinds(tg) != "b" || kinds(sl) != "not telegram" {
+		t.Errorf("left: telegram %q, slack %q", kinds(tg), kinds(sl))
+	}
+	dropped, err := db.Dropped()
+	if err != nil || len(dropped) != 3 {
+		t.Fatalf("Dropped = %d %v", len(dropped), err)
+	}
+	if dropped[0].Reason != "test" || dropped[0].Message.Kind != "a" || !dropped[0].At.Equal(t0) || !strings.Contains(dropped[2].Reason, "blocked") {
+		t.Errorf("dropped = %+v", dropped)
+	}
+	c.Set(t0.AddDate(0, 0, 31))
+	if err := db.Drop(ids[1], "late"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.PruneDropped(t0.AddDate(0, 0, 1)); err != nil || n != 3 {
+		t.Errorf("PruneDropped = %d %v, want 3", n, err)
+	}
+	if d, _ := db.Dropped(); len(d) != 1 || d[0].Reason != "late" {
+		t.Errorf("left after prune: %+v", d)
+	}
+}
+
+func TestOutboxDepth(t *testing.T) {
+	db := openTest(t)
+	enqueueAll(t, db, msg("telegram", "a", "1"), msg("telegram", "b", "2"), msg("slack", "#x", "3"), msg("console", "console:local", "4"))
+	tests := []struct {
+		channel string
+		want    int
+	}{{"telegram", 2}, {"slack", 1}, {"console", 1}, {"", 4}, {"tele", 0}}
+	for _, tt := range tests {
+		if n, err := db.OutboxDepth(tt.channel); err != nil || n != tt.want {
+			t.Errorf("OutboxDepth(%q) = %d %v, want %d", tt.channel, n, err, tt.want)
+		}
+	}
+}
+
+func TestEnqueue(t *testing.T) {
+	c := newClock()
+	db := openTest(t, withClock(c.Now))
+	created := t0.Add(-time.Hour)
+	m := msg("telegram", "a", "reply")
+	m.CreatedAt = created
+	out, err := db.Enqueue(msg("telegram", "a", "first"), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out[0].ID == 0 || out[1].ID <= out[0].ID || !out[0].CreatedAt.Equal(t0) || !out[1].CreatedAt.Equal(created) {
+		t.Errorf("enqueued %+v", out)
+	}
+	if _, err := db.Enqueue(Message{Channel: "telegram"}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("message without To: %v", err)
+	}
+}

@@ -1,0 +1,215 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"go.etcd.io/bbolt"
+)
+
+// LearnerExport is everything stored about one learner. Delivery references ("sent")
+// and handled update keys ("seen") are not included: they hold no personal data.
+type LearnerExport struct {
+	LearnerID   string           `json:"learner_id"`
+	Learner     *Learner         `json:"learner,omitempty"`
+	Session     json.RawMessage  `json:"session,omitempty"`
+	Answers     []Answer         `json:"answers"`
+	Inbox       []Update         `json:"inbox"`        // received, not handled yet
+	Outbox      []Message        `json:"outbox"`       // to or about them, not sent yet
+	Dropped     []DroppedMessage `json:"dropped"`      // to or about them, never sent
+	DeadLetters []DeadLetter     `json:"dead_letters"` // their updates that failed
+}
+
+// Export returns everything stored about the learner as one indented JSON
+// document, for the learner's own request (/mesdonnees). It fails with
+// ErrNotFound when nothing at all is stored about them.
+func (db *DB) Export(learnerID string) ([]byte, error) {
+	if err := checkID("learner id", learnerID); err != nil {
+		return nil, err
+	}
+	e := LearnerExport{LearnerID: learnerID, Answers: []Answer{}, Inbox: []Update{}, Outbox: []Message{},
+		Dropped: []DroppedMessage{}, DeadLetters: []DeadLetter{}}
+	err := db.view(fmt.Sprintf("export the data of learner %q", learnerID), func(tx *bbolt.Tx) error {
+		if v := tx.Bucket(bucketLearners).Get([]byte(learnerID)); v != nil {
+			e.Learner = new(Learner)
+			if err := json.Unmarshal(v, e.Learner); err != nil {
+				return err
+			}
+		}
+		e.Session = clone(tx.Bucket(bucketSessions).Get([]byte(learnerID)))
+		var err error
+		if e.Answers, err = answersOf(tx, learnerID); err != nil {
+			return err
+		}
+		if e.Answers == nil {
+			e.Answers = []Answer{}
+		}
+		return scanPersonal(tx, learnerID, func(bucket []byte, _ []byte, rec any) {
+			switch r := rec.(type) {
+			case Update:
+				e.Inbox = append(e.Inbox, r)
+			case Message:
+				e.Outbox = append(e.Outbox, r)
+			case DroppedMessage:
+				e.Dropped = append(e.Dropped, r)
+			case DeadLetter:
+				e.DeadLetters = append(e.DeadLetters, r)
+			}
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if e.Learner == nil && e.Session == nil && len(e.Answers)+len(e.Inbox)+len(e.Outbox)+len(e.Dropped)+len(e.DeadLetters) == 0 {
+		return nil, fmt.Errorf("storage: nothing is stored about learner %q in %s: %w", learnerID, db.path, ErrNotFound)
+	}
+	return json.MarshalIndent(e, "", "  ")
+}
+
+// scanPersonal calls fn for every record of the learner in the buckets that
+// are not keyed by learner id (inbox, outbox, dropped, deadletter): these are
+// scanned in full, which is fine for a request a person makes by hand.
+func scanPersonal(tx *bbolt.Tx, learnerID string, fn func(bucket, key []byte, rec any)) error {
+	scan := func(bucket []byte, decode func(v []byte) (any, bool, error)) error {
+		return tx.Bucket(bucket).ForEach(func(k, v []byte) error {
+			rec, mine, err := decode(v)
+			if err != nil {
+				return fmt.Errorf("decode %s entry %x: %w", bucket, k, err)
+			}
+			if mine {
+				fn(bucket, k, rec)
+			}
+			return nil
+		})
+	}
+	err := scan(bucketInbox, func(v []byte) (any, bool, error) {
+		var u Update
+		err := json.Unmarshal(v, &u)
+		return u, u.LearnerID == learnerID, err
+	})
+	if err != nil {
+		return err
+	}
+	err = scan(bucketOutbox, func(v []byte) (any, bool, error) {
+		var m Message
+		err := json.Unmarshal(v, &m)
+		return m, m.concerns(learnerID), err
+	})
+	if err != nil {
+		return err
+	}
+	err = scan(bucketDropped, func(v []byte) (any, bool, error) {
+		var d DroppedMessage
+		err := json.Unmarshal(v, &d)
+		return d, d.Message.concerns(learnerID), err
+	})
+	if err != nil {
+		return err
+	}
+	return scan(bucketDeadLetter, func(v []byte) (any, bool, error) {
+		var d DeadLetter
+		err := json.Unmarshal(v, &d)
+		return d, d.Update.LearnerID == learnerID, err
+	})
+}
+
+// Erase removes the learner from every bucket and index: learner, session,
+// answers, campaign index, inbox entries, outbox and dropped messages to or
+// about them, dead letters of their updates. Their pending updates are
+// recorded as handled. Handled update keys ("seen") stay,
+// so a replay of one of their updates after the erasure is still a no-op, and
+// so do delivery references ("sent"), which name no one.
+//
+// bbolt does not zero the pages it frees: until they are reused, the erased
+// bytes remain in the file's free pages (and in backups taken before). Compact
+// the file (bbolt compact) or rotate backups where that matters.
+func (db *DB) Erase(learnerID string) error {
+	if err := checkID("learner id", learnerID); err != nil {
+		return err
+	}
+	now := db.now()
+	n := 0
+	err := db.update(fmt.Sprintf("erase learner %q", learnerID), func(tx *bbolt.Tx) error {
+		n = 0
+		id := []byte(learnerID)
+		for _, b := range [][]byte{bucketLearners, bucketSessions} {
+			if tx.Bucket(b).Get(id) != nil {
+				n++
+			}
+			if err := tx.Bucket(b).Delete(id); err != nil {
+				return err
+			}
+		}
+
+		var answers [][]byte
+		err := forPrefix(tx.Bucket(bucketAnswers), prefix(learnerID), func(k, _ []byte) error {
+			answers = append(answers, clone(k))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if err := deleteKeys(tx.Bucket(bucketAnswers), answers); err != nil {
+			return err
+		}
+		n += len(answers)
+
+		// The campaign index is keyed CODE \x00 id: scan it all rather than trust
+		// the learner record, so an index entry left by an old bug goes too.
+		suffix := append([]byte{0}, id...)
+		var index [][]byte
+		err = tx.Bucket(bucketCampaignLearners).ForEach(func(k, _ []byte) error {
+			if bytes.HasSuffix(k, suffix) {
+				index = append(index, clone(k))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if err := deleteKeys(tx.Bucket(bucketCampaignLearners), index); err != nil {
+			return err
+		}
+		n += len(index)
+
+		type doomed struct {
+			bucket, key []byte
+			rec         any
+		}
+		var found []doomed
+		err = scanPersonal(tx, learnerID, func(bucket, key []byte, rec any) {
+			found = append(found, doomed{bucket, clone(key), rec})
+		})
+		if err != nil {
+			return err
+		}
+		for _, d := range found {
+			switch r := d.rec.(type) {
+			case Update:
+				// Erased unhandled updates count as handled: a replay must
+				// not bring the learner back.
+				if err := tx.Bucket(bucketInboxKeys).Delete([]byte(r.Key)); err != nil {
+					return err
+				}
+				if err := tx.Bucket(bucketSeen).Put([]byte(r.Key), timeBytes(now)); err != nil {
+					return err
+				}
+			case Message:
+				if err := tx.Bucket(bucketOutboxChan).Delete(seqKey(r.Channel, r.ID)); err != nil {
+					return err
+				}
+			}
+			if err := tx.Bucket(d.bucket).Delete(d.key); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	db.log.Info().Int("records", n).Msg("storage erased a learner")
+	return nil
+}
