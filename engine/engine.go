@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"sort"
 )
 
 // Strategy is how the next question is chosen.
@@ -52,6 +51,8 @@ type Engine struct {
 	pTable   [][]float64 // P(correct | θ_t) per item on the θ grid
 	iTable   [][]float64 // Fisher information a²P(1−P) per item on the θ grid
 	byComp   [][]int     // item indices per competence
+	skillOf  []int       // per item, a dense index of its (competence, skill)
+	nSkills  int
 	grid     *grid
 	single   *singleGrid
 	topK     int
@@ -88,10 +89,16 @@ func New(items []Item, opts Options) (*Engine, error) {
 		rho:    opts.Rho,
 		byComp: make([][]int, len(competences)),
 	}
+	skills := map[string]int{}
 	for i, it := range e.items {
 		if err := it.Validate(); err != nil {
 			return nil, err
 		}
+		key := it.Competence + "/" + it.Skill
+		if _, ok := skills[key]; !ok {
+			skills[key] = len(skills)
+		}
+		e.skillOf = append(e.skillOf, skills[key])
 		if _, dup := e.byID[it.ID]; dup {
 			return nil, fmt.Errorf("item %s appears twice", it.ID)
 		}
@@ -108,6 +115,7 @@ func New(items []Item, opts Options) (*Engine, error) {
 		e.pTable = append(e.pTable, p)
 		e.iTable = append(e.iTable, info)
 	}
+	e.nSkills = len(skills)
 	return e, nil
 }
 
@@ -279,22 +287,17 @@ type candidate struct {
 // allowed lists items of the target competences not asked yet whose skill has
 // not been asked either.
 func (e *Engine) allowed(ans []answered, pending string, targets []int) []int {
-	usedItem := make(map[int]bool, len(ans))
-	usedSkill := make(map[string]bool, len(ans))
-	mark := func(i int) {
-		usedItem[i] = true
-		usedSkill[e.items[i].Competence+"/"+e.items[i].Skill] = true
-	}
+	usedSkill := make([]bool, e.nSkills)
 	for _, a := range ans {
-		mark(a.item)
+		usedSkill[e.skillOf[a.item]] = true // the item itself is of that skill
 	}
 	if j, ok := e.byID[pending]; ok {
-		mark(j)
+		usedSkill[e.skillOf[j]] = true
 	}
-	var out []int
+	out := make([]int, 0, len(e.items))
 	for _, c := range targets {
 		for _, i := range e.byComp[c] {
-			if !usedItem[i] && !usedSkill[e.items[i].Competence+"/"+e.items[i].Skill] {
+			if !usedSkill[e.skillOf[i]] {
 				out = append(out, i)
 			}
 		}
@@ -376,12 +379,32 @@ func (e *Engine) selectNext(s *State, ans []answered, targets []int) (int, bool)
 }
 
 // pickTop returns one of the k best candidates at random. Ties are broken at
-// random too (shuffle, then a stable sort), so equal items share exposure.
+// random too, so equal items share exposure. It keeps the k best in one pass
+// (k is small) instead of sorting every candidate.
 func pickTop(rng *rand.Rand, cs []candidate, k int) int {
-	rng.Shuffle(len(cs), func(i, j int) { cs[i], cs[j] = cs[j], cs[i] })
-	sort.SliceStable(cs, func(i, j int) bool { return cs[i].score > cs[j].score })
-	k = min(k, len(cs))
-	return cs[rng.IntN(k)].item
+	type ranked struct {
+		c   candidate
+		tie uint64
+	}
+	better := func(a, b ranked) bool { return a.c.score > b.c.score || a.c.score == b.c.score && a.tie > b.tie }
+	top := make([]ranked, 0, k+1)
+	for _, c := range cs {
+		r := ranked{c, rng.Uint64()}
+		if len(top) == k && !better(r, top[k-1]) {
+			continue
+		}
+		j := len(top)
+		if j < k {
+			top = append(top, r)
+		} else {
+			j = k - 1
+		}
+		for ; j > 0 && better(r, top[j-1]); j-- {
+			top[j] = top[j-1]
+		}
+		top[j] = r
+	}
+	return top[rng.IntN(len(top))].c.item
 }
 
 // precise tells whether every target competence has been visited and is

@@ -65,6 +65,7 @@ func simulateCmd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	asJSON := fl.Bool("json", false, "print machine-readable figures (one JSON object per strategy, one per line)")
 	stdio := fl.Bool("stdio", false, "play against answers read from stdin, one JSON object per line (see README)")
 	dir := fl.String("bank", "", "question bank directory (default: the embedded bank)")
+	topK := fl.Int("top-k", engine.DefaultTopK, "adaptive: pick at random among this many best items (exposure control)")
 	workers := fl.Int("workers", runtime.GOMAXPROCS(0), "parallel simulation workers")
 	if err := fl.Parse(args); err != nil {
 		return fmt.Errorf("%v: %w", err, errUsage)
@@ -77,7 +78,7 @@ func simulateCmd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if err != nil {
 		return err
 	}
-	eng, err := engine.New(b.EngineItems(), engine.Options{Rho: *modelRho})
+	eng, err := engine.New(b.EngineItems(), engine.Options{Rho: *modelRho, TopK: *topK})
 	if err != nil {
 		return err
 	}
