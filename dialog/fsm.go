@@ -1,0 +1,107 @@
+package dialog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/looplab/fsm"
+)
+
+// The conversation's states.
+const (
+	StateNew          = "new"
+	StateConsent      = "consent"
+	StateExternalID   = "external_id"
+	StateQuestion     = "question"
+	StateResults      = "results"
+	StateReview       = "review"
+	StateDone         = "done"
+	StatePaused       = "paused"
+	StateHelp         = "help"
+	StateConfirmErase = "confirm_erase"
+	StateErased       = "erased"
+)
+
+// resumable are the states an erase confirmation returns to; a pause or a
+// help request come back to the states they can leave.
+var (
+	resumable = []string{StateConsent, StateExternalID, StateQuestion, StateResults, StateReview, StateDone}
+	pausable  = []string{StateExternalID, StateQuestion, StateResults, StateReview}
+	helpable  = []string{StateExternalID, StateQuestion, StateResults, StateReview, StateDone}
+)
+
+// events returns the transitions of the conversation. Returning to the state
+// before a pause, help or erase confirmation needs one event per target
+// (looplab/fsm has one destination per event): "resume:question" and so on.
+func events() fsm.Events {
+	ev := fsm.Events{
+		{Name: "greet", Src: []string{StateNew, StateErased}, Dst: StateConsent},
+		{Name: "refuse", Src: []string{StateConsent}, Dst: StateErased},
+		{Name: "ask_id", Src: []string{StateConsent}, Dst: StateExternalID},
+		{Name: "begin", Src: []string{StateConsent, StateExternalID, StateDone}, Dst: StateQuestion},
+		{Name: "finish", Src: []string{StateQuestion}, Dst: StateResults},
+		{Name: "review", Src: []string{StateResults}, Dst: StateReview},
+		{Name: "close", Src: []string{StateResults, StateReview}, Dst: StateDone},
+		{Name: "pause", Src: pausable, Dst: StatePaused},
+		{Name: "help", Src: append([]string{StatePaused}, helpable...), Dst: StateHelp},
+		{Name: "ask_erase", Src: append([]string{StatePaused, StateHelp}, resumable...), Dst: StateConfirmErase},
+		{Name: "erase", Src: []string{StateConfirmErase}, Dst: StateErased},
+	}
+	for _, s := range resumable {
+		var from []string
+		if slices.Contains(pausable, s) {
+			from = append(from, StatePaused)
+		}
+		if slices.Contains(helpable, s) {
+			from = append(from, StateHelp)
+		}
+		if len(from) > 0 {
+			ev = append(ev, fsm.EventDesc{Name: "resume:" + s, Src: from, Dst: s})
+		}
+		ev = append(ev, fsm.EventDesc{Name: "keep:" + s, Src: []string{StateConfirmErase}, Dst: s})
+	}
+	return ev
+}
+
+// Transitions lists every "from>event>to" of the machine, for tests.
+func Transitions() []string {
+	var out []string
+	for _, e := range events() {
+		for _, src := range e.Src {
+			out = append(out, src+">"+e.Name+">"+e.Dst)
+		}
+	}
+	return out
+}
+
+// machine wraps a looplab FSM built from the stored state for one step.
+type machine struct {
+	f    *fsm.FSM
+	done []string
+}
+
+func newMachine(state string) *machine {
+	if state == "" {
+		state = StateNew
+	}
+	return &machine{f: fsm.NewFSM(state, events(), nil)}
+}
+
+func (m *machine) can(event string) bool { return m.f.Can(event) }
+
+// fire moves the machine. A context without cancel: a cancelled one would
+// leave looplab/fsm stuck in transition.
+func (m *machine) fire(event string) error {
+	from := m.f.Current()
+	err := m.f.Event(context.WithoutCancel(context.Background()), event)
+	var noTransition fsm.NoTransitionError
+	if err != nil && !errors.As(err, &noTransition) {
+		return fmt.Errorf("dialog: %s in state %s: %w", event, from, err)
+	}
+	m.done = append(m.done, from+">"+event+">"+m.f.Current())
+	return nil
+}
+
+func (m *machine) current() string { return m.f.Current() }

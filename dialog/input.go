@@ -1,0 +1,31 @@
+package dialog
+
+import (
+	"strings"
+	"unicode"
+)
+
+// ParseText turns a typed message into an Input: "/start CODE" (also
+// "/start@diagbot CODE", "/Résultats") is a command with its arguments;
+// anything else is free text. Unknown commands keep their name, so Step can
+// answer kindly.
+func ParseText(text string) Input {
+	t := strings.TrimSpace(text)
+	if !strings.HasPrefix(t, "/") || len(t) < 2 {
+		return Input{Kind: InText, Text: text}
+	}
+	name, args, _ := strings.Cut(t[1:], " ")
+	name, _, _ = strings.Cut(name, "@")
+	name = strings.ToLower(foldASCII(name))
+	if canon, ok := Commands[name]; ok {
+		name = canon
+	} else if len(name) > 32 || strings.IndexFunc(name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' }) >= 0 {
+		return Input{Kind: InText, Text: text} // "/ 2", "/-)": not a command
+	}
+	return Input{Kind: InCommand, Command: name, Args: strings.TrimSpace(args)}
+}
+
+// foldASCII removes French accents from a command name ("résultats").
+func foldASCII(s string) string {
+	return strings.NewReplacer("é", "e", "è", "e", "ê", "e", "É", "e", "à", "a", "ç", "c", "ô", "o", "î", "i", "û", "u").Replace(s)
+}

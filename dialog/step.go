@@ -1,0 +1,904 @@
+package dialog
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/diagbot/diagbot/engine"
+	"github.com/diagbot/diagbot/engine/bank"
+)
+
+// MaxInputText is the longest message taken as an answer; longer ones get a
+// kind request for something shorter and change nothing.
+const MaxInputText = 1000
+
+// step carries one Step's work.
+type step struct {
+	s   Session
+	in  Input
+	env Env
+	m   *machine
+	t   Turn
+}
+
+func (st *step) lang() string { return st.s.Lang }
+
+func (st *step) say(key string, kv ...any) {
+	st.t.Outputs = append(st.t.Outputs, Output{Kind: OutText, Lang: st.lang(), Text: T(st.lang(), key, kv...)})
+}
+
+func (st *step) sayButtons(text string, buttons ...ButtonView) {
+	rows := make([][]ButtonView, len(buttons))
+	for i, b := range buttons {
+		rows[i] = []ButtonView{b}
+	}
+	st.t.Outputs = append(st.t.Outputs, Output{Kind: OutText, Lang: st.lang(), Text: text, Buttons: rows})
+}
+
+func (st *step) menu(menu, value, labelKey string) ButtonView {
+	return ButtonView{Label: T(st.lang(), labelKey), Data: Button{Menu: menu, Value: value}.Encode()}
+}
+
+func (st *step) fire(event string) error { return st.m.fire(event) }
+
+// Step handles one input of one learner. It never performs I/O: the caller
+// stores Turn.Session, appends Turn.Answers, sends Turn.Outputs and Turn.Events,
+// all in one transaction. Bad input changes nothing and gets a kind answer.
+// An error means the stored state cannot be used (for example it names an
+// item no longer in the bank); the caller parks the update.
+func Step(s Session, in Input, env Env) (Turn, error) {
+	st := &step{s: clone(s), in: in, env: env, m: newMachine(s.State)}
+	if st.s.Lang == "" {
+		st.s.Lang = "fr"
+		if in.Lang == "en" || strings.HasPrefix(in.Lang, "en-") {
+			st.s.Lang = "en"
+		}
+	}
+	if in.FirstName != "" {
+		st.s.FirstName = truncate(in.FirstName, 64)
+	}
+	err := st.handle()
+	st.s.State = st.m.current()
+	st.s.UpdatedAt = env.Now
+	st.t.Session = st.s
+	st.t.Transitions = st.m.done
+	return st.t, err
+}
+
+func clone(s Session) Session {
+	c := s
+	c.Selected = slices.Clone(s.Selected)
+	c.Given = slices.Clone(s.Given)
+	if s.Engine != nil {
+		e := *s.Engine
+		e.Responses = slices.Clone(s.Engine.Responses)
+		e.Config.Competences = slices.Clone(s.Engine.Config.Competences)
+		c.Engine = &e
+	}
+	if s.Campaign != nil {
+		cp := *s.Campaign
+		c.Campaign = &cp
+	}
+	return c
+}
+
+func (st *step) handle() error {
+	in := st.in
+	if in.Kind == InText && utf8.RuneCountInString(in.Text) > MaxInputText {
+		st.say("too_long")
+		return nil
+	}
+	if in.Kind == InCommand {
+		return st.command()
+	}
+	state := st.m.current()
+	if state == StateNew || state == StateErased {
+		return st.greet() // any first message starts the conversation
+	}
+	if in.Kind == InButton {
+		return st.button()
+	}
+	if in.Kind == InOther {
+		st.say("not_text")
+		return nil
+	}
+	// Free text.
+	switch state {
+	case StateConsent:
+		switch yesNo(in.Text) {
+		case 1:
+			return st.accept()
+		case -1:
+			return st.refuse()
+		}
+		st.say("consent_first")
+		return st.askConsent()
+	case StateExternalID:
+		return st.externalID(in.Text)
+	case StateQuestion:
+		return st.textAnswer(in.Text)
+	case StateHelp:
+		st.t.Events = append(st.t.Events, st.event(EvHelpMessage, truncate(in.Text, MaxInputText)))
+		st.say("help_sent")
+		return nil
+	case StatePaused:
+		st.say("still_paused")
+		return nil
+	case StateConfirmErase:
+		switch yesNo(in.Text) {
+		case 1:
+			return st.erase()
+		case -1:
+			return st.keep()
+		}
+		return st.confirmErase()
+	}
+	st.say("use_buttons")
+	return nil
+}
+
+// ---- commands
+
+// Commands maps every accepted command (French first, English aliases) to its
+// canonical name.
+var Commands = map[string]string{
+	"start": "start", "commencer": "start",
+	"aide": "aide", "help": "aide",
+	"pause":     "pause",
+	"reprendre": "reprendre", "resume": "reprendre", "continuer": "reprendre", "continue": "reprendre",
+	"resultats": "resultats", "results": "resultats",
+	"langue": "langue", "language": "langue", "lang": "langue",
+	"mesdonnees": "mesdonnees", "mydata": "mesdonnees",
+	"supprimer": "supprimer", "delete": "supprimer",
+	"stop": "stop",
+}
+
+func (st *step) command() error {
+	state := st.m.current()
+	switch st.in.Command {
+	case "start":
+		switch state {
+		case StateNew, StateErased:
+			return st.greet()
+		case StateConsent:
+			return st.askConsent()
+		case StateDone:
+			if st.env.Campaign != nil {
+				st.s.Campaign = st.env.Campaign
+			}
+			return st.begin()
+		case StateConfirmErase:
+			return st.confirmErase()
+		}
+		st.say("in_progress")
+		return st.resend()
+	case "aide":
+		if state == StateNew || state == StateErased || state == StateConsent || state == StateConfirmErase || state == StateHelp {
+			st.say("commands")
+			return nil
+		}
+		st.s.Return = returnOf(state, st.s.Return)
+		if err := st.fire("help"); err != nil {
+			return err
+		}
+		st.s.HelpPending = true
+		st.t.Events = append(st.t.Events, st.event(EvHelp, truncate(st.in.Args, MaxInputText)))
+		st.say("help")
+		return nil
+	case "pause", "stop":
+		if !st.m.can("pause") {
+			if state == StatePaused {
+				st.say("still_paused")
+			} else {
+				st.say("commands")
+			}
+			return nil
+		}
+		st.s.Return = state
+		if err := st.fire("pause"); err != nil {
+			return err
+		}
+		if st.in.Command == "stop" {
+			st.say("stopped")
+		} else {
+			st.say("paused")
+		}
+		return nil
+	case "reprendre":
+		if state != StatePaused && state != StateHelp {
+			if state == StateNew || state == StateErased {
+				st.say("nothing_to_resume")
+				return nil
+			}
+			return st.resend()
+		}
+		return st.resume()
+	case "resultats":
+		if st.s.FinishedAt.IsZero() || st.s.Engine == nil {
+			st.say("no_results", "n", st.answered())
+			return nil
+		}
+		return st.results()
+	case "langue":
+		arg := strings.ToLower(strings.TrimSpace(st.in.Args))
+		switch arg {
+		case "":
+			st.sayButtons(T(st.lang(), "lang_choose"),
+				ButtonView{Label: "Français", Data: Button{Menu: "lang", Value: "fr"}.Encode()},
+				ButtonView{Label: "English", Data: Button{Menu: "lang", Value: "en"}.Encode()})
+			return nil
+		case "fr", "en", "francais", "français", "english", "anglais":
+			st.setLang(arg)
+			return nil
+		}
+		st.say("lang_unknown")
+		return nil
+	case "mesdonnees":
+		st.t.Outputs = append(st.t.Outputs, Output{Kind: OutExport, Lang: st.lang(), Text: T(st.lang(), "export")})
+		return nil
+	case "supprimer":
+		if state == StateNew || state == StateErased {
+			return st.erase() // nothing may be stored yet, but say so and make sure
+		}
+		if state != StateConfirmErase {
+			st.s.Return = returnOf(state, st.s.Return)
+			if err := st.fire("ask_erase"); err != nil {
+				return err
+			}
+		}
+		return st.confirmErase()
+	}
+	st.say("unknown_command")
+	return nil
+}
+
+// returnOf is where to come back to from state: a pause or help keeps the
+// return it already had.
+func returnOf(state, ret string) string {
+	if state == StatePaused || state == StateHelp {
+		return ret
+	}
+	return state
+}
+
+func (st *step) setLang(arg string) {
+	if strings.HasPrefix(arg, "en") || arg == "anglais" {
+		st.s.Lang = "en"
+	} else {
+		st.s.Lang = "fr"
+	}
+	st.say("lang_set")
+}
+
+func (st *step) resume() error {
+	ret := st.s.Return
+	if !st.m.can("resume:" + ret) {
+		ret = StateDone
+	}
+	if err := st.fire("resume:" + ret); err != nil {
+		return err
+	}
+	st.s.Return = ""
+	st.s.HelpPending = false
+	st.say("resume")
+	return st.resend()
+}
+
+// resend shows again what the learner is expected to answer now.
+func (st *step) resend() error {
+	switch st.m.current() {
+	case StateConsent:
+		return st.askConsent()
+	case StateExternalID:
+		st.sayButtons(T(st.lang(), "ask_external_id"), st.menu("id", "skip", "btn_skip_id"))
+	case StateQuestion:
+		return st.ask(false)
+	case StateResults:
+		st.offerReview()
+	case StateReview:
+		return st.reviewItem()
+	case StatePaused:
+		st.say("still_paused")
+	case StateDone:
+		st.say("done")
+	}
+	return nil
+}
+
+// ---- start, consent, external id
+
+func (st *step) greet() error {
+	name := ""
+	if st.s.FirstName != "" {
+		name = " " + st.s.FirstName
+	}
+	code := strings.ToUpper(strings.TrimSpace(st.in.Args))
+	switch {
+	case st.env.Campaign != nil:
+		st.s.Campaign = st.env.Campaign
+		st.say("welcome_campaign", "name", name, "campaign", st.env.Campaign.Name)
+	case code != "" && st.in.Command == "start":
+		st.say("welcome", "name", name)
+		st.say("unknown_code", "code", truncate(code, 64))
+	default:
+		st.say("welcome", "name", name)
+	}
+	if err := st.fire("greet"); err != nil {
+		return err
+	}
+	return st.askConsent()
+}
+
+func (st *step) askConsent() error {
+	st.sayButtons(T(st.lang(), "privacy"), st.menu("consent", "yes", "btn_accept"), st.menu("consent", "no", "btn_refuse"))
+	return nil
+}
+
+func (st *step) accept() error {
+	now := st.env.Now
+	st.s.ConsentAt = &now
+	if st.s.Campaign != nil && st.s.Campaign.AskExternalID {
+		if err := st.fire("ask_id"); err != nil {
+			return err
+		}
+		st.sayButtons(T(st.lang(), "ask_external_id"), st.menu("id", "skip", "btn_skip_id"))
+		return nil
+	}
+	return st.begin()
+}
+
+func (st *step) refuse() error {
+	if err := st.fire("refuse"); err != nil {
+		return err
+	}
+	st.t.Erase = true
+	st.s = Session{State: StateErased, Lang: st.s.Lang}
+	st.say("refused")
+	return nil
+}
+
+var externalIDPattern = regexp.MustCompile(`^[A-Za-z0-9]{4,20}$`)
+
+func (st *step) externalID(text string) error {
+	text = strings.TrimSpace(text)
+	if f := bank.Fold(text); f == "passer" || f == "skip" {
+		return st.begin()
+	}
+	id := strings.ReplaceAll(text, " ", "")
+	if !externalIDPattern.MatchString(id) {
+		st.sayButtons(T(st.lang(), "external_id_bad"), st.menu("id", "skip", "btn_skip_id"))
+		return nil
+	}
+	st.s.ExternalID = strings.ToUpper(id)
+	return st.begin()
+}
+
+// begin starts a new diagnostic with the campaign's settings.
+func (st *step) begin() error {
+	cfg := engine.Config{Seed: st.env.Random}
+	if c := st.s.Campaign; c != nil {
+		cfg.Competences, cfg.MaxQuestions = c.Competences, c.MaxQuestions
+	}
+	es, err := st.env.Engine.Start(cfg)
+	if err != nil {
+		return fmt.Errorf("dialog: campaign settings: %w", err)
+	}
+	if err := st.fire("begin"); err != nil {
+		return err
+	}
+	nonce := uint32(st.env.Random>>32) ^ uint32(st.env.Random)
+	if nonce == st.s.Nonce || nonce == 0 {
+		nonce = st.s.Nonce + 1
+	}
+	st.s.Engine, st.s.Nonce, st.s.Question = es, nonce, 0
+	st.s.Given, st.s.Selected, st.s.Review = nil, nil, 0
+	st.s.StartedAt, st.s.FinishedAt = st.env.Now, timeZero
+	st.t.Events = append(st.t.Events, st.event(EvStarted, ""))
+	st.say("intro", "max", es.Config.MaxQuestions)
+	return st.next()
+}
+
+// ---- questions
+
+// next asks the next question, or finishes.
+func (st *step) next() error {
+	_, done, err := st.env.Engine.Next(st.s.Engine)
+	if err != nil {
+		return err
+	}
+	if done {
+		return st.finish()
+	}
+	st.s.Question++
+	st.s.Selected = nil
+	return st.ask(false)
+}
+
+// current returns the item being asked.
+func (st *step) current() (*bank.Item, error) {
+	if st.s.Engine == nil || st.s.Engine.Pending == "" {
+		return nil, errors.New("dialog: no question pending")
+	}
+	it, ok := st.env.Bank.Item(st.s.Engine.Pending)
+	if !ok {
+		return nil, fmt.Errorf("dialog: item %q is no longer in the bank", st.s.Engine.Pending)
+	}
+	return it, nil
+}
+
+// progressBar draws n of max as ten cells.
+func progressBar(n, max int) string {
+	if max <= 0 {
+		max = 1
+	}
+	full := min(10, (n*10+max-1)/max)
+	return strings.Repeat("▓", full) + strings.Repeat("░", 10-full)
+}
+
+func (st *step) ask(refresh bool) error {
+	it, err := st.current()
+	if err != nil {
+		return err
+	}
+	l := it.In(st.lang())
+	q := &QuestionView{
+		Session: st.s.Nonce, Number: st.s.Question, Item: it.ID,
+		Header:   T(st.lang(), "question_header", "n", st.s.Question, "bar", progressBar(st.s.Question, st.s.Engine.Config.MaxQuestions)),
+		Prompt:   l.Prompt,
+		Multiple: it.Type == bank.Multiple,
+		Selected: slices.Clone(st.s.Selected),
+		Image:    it.Image, Alt: l.Alt, Refresh: refresh,
+	}
+	btn := func(action, label string) ButtonView {
+		return ButtonView{Label: label, Data: Button{Session: st.s.Nonce, Question: st.s.Question, Action: action}.Encode()}
+	}
+	switch it.Type {
+	case bank.Text:
+		q.TypeIn = true
+		q.Hint = T(st.lang(), "type_answer")
+	case bank.Multiple:
+		q.Choices = l.Choices
+		q.Hint = T(st.lang(), "multiple_hint")
+		for i, c := range l.Choices {
+			box := "☐ "
+			if slices.Contains(st.s.Selected, i) {
+				box = "✅ "
+			}
+			q.Buttons = append(q.Buttons, []ButtonView{btn(ActionToggle(i), box+strconv.Itoa(i+1)+". "+c)})
+		}
+		q.Buttons = append(q.Buttons, []ButtonView{btn(ActionValidate, T(st.lang(), "validate"))})
+	default:
+		q.Choices = l.Choices
+		for i, c := range l.Choices {
+			q.Buttons = append(q.Buttons, []ButtonView{btn(ActionPick(i), strconv.Itoa(i+1)+". "+c)})
+		}
+	}
+	q.Buttons = append(q.Buttons, []ButtonView{btn(ActionSkip, T(st.lang(), "dont_know"))})
+	st.t.Outputs = append(st.t.Outputs, Output{Kind: OutQuestion, Lang: st.lang(), Question: q})
+	return nil
+}
+
+// textAnswer reads free text typed during a question: the answer of a text
+// item; for choices "2", "B", the choice's words when unambiguous, or
+// "1 3" for several; "je ne sais pas" anywhere.
+func (st *step) textAnswer(text string) error {
+	it, err := st.current()
+	if err != nil {
+		return err
+	}
+	if isDontKnow(text) {
+		return st.record(it, bank.Response{Skip: true}, T(st.lang(), "skipped"))
+	}
+	if it.Type == bank.Text {
+		if bank.Fold(text) == "" {
+			st.say("use_buttons")
+			return nil
+		}
+		return st.record(it, bank.Response{Text: text}, T(st.lang(), "answer_recorded", "answer", truncate(strings.TrimSpace(text), 200)))
+	}
+	choices := it.In(st.lang()).Choices
+	picks, ok := parseChoices(text, choices, it.In("fr").Choices, it.Type == bank.Multiple)
+	if !ok {
+		st.say("use_buttons")
+		return st.ask(false)
+	}
+	return st.record(it, bank.Response{Choices: picks}, st.answerText(choices, picks))
+}
+
+func isDontKnow(text string) bool {
+	switch bank.Fold(text) {
+	case "je ne sais pas", "jsp", "je sais pas", "sais pas", "?", "i don't know", "i dont know", "idk", "dont know":
+		return true
+	}
+	return false
+}
+
+// parseChoices reads "2", "b", "2.", the text of a choice (in either
+// language) when it names one choice only, or "1, 3" for multiple choice.
+func parseChoices(text string, choices, choicesFR []string, multiple bool) ([]int, bool) {
+	f := bank.Fold(text)
+	one := func(tok string) (int, bool) {
+		tok = strings.TrimSuffix(strings.TrimSuffix(tok, "."), ")")
+		if n, err := strconv.Atoi(tok); err == nil && n >= 1 && n <= len(choices) {
+			return n - 1, true
+		}
+		if len(tok) == 1 && tok[0] >= 'a' && int(tok[0]-'a') < len(choices) {
+			return int(tok[0] - 'a'), true
+		}
+		return 0, false
+	}
+	if i, ok := one(f); ok {
+		return []int{i}, true
+	}
+	if multiple {
+		fields := strings.FieldsFunc(f, func(r rune) bool { return r == ',' || r == ' ' || r == ';' || r == '+' })
+		var picks []int
+		for _, tok := range fields {
+			if tok == "et" || tok == "and" {
+				continue
+			}
+			i, ok := one(tok)
+			if !ok {
+				picks = nil
+				break
+			}
+			if !slices.Contains(picks, i) {
+				picks = append(picks, i)
+			}
+		}
+		if len(picks) > 0 {
+			slices.Sort(picks)
+			return picks, true
+		}
+	}
+	match := -1
+	for _, list := range [][]string{choices, choicesFR} {
+		for i, c := range list {
+			if bank.Fold(c) == f {
+				if match >= 0 && match != i {
+					return nil, false
+				}
+				match = i
+			}
+		}
+	}
+	if match >= 0 {
+		return []int{match}, true
+	}
+	return nil, false
+}
+
+func (st *step) answerText(choices []string, picks []int) string {
+	var parts []string
+	for _, p := range picks {
+		parts = append(parts, strconv.Itoa(p+1)+". "+choices[p])
+	}
+	return T(st.lang(), "answer_recorded", "answer", strings.Join(parts, " · "))
+}
+
+func (st *step) button() error {
+	b, err := ParseButton(st.in.Data)
+	if err != nil {
+		st.say("stale_plain")
+		return nil
+	}
+	if b.Menu != "" {
+		return st.menuButton(b)
+	}
+	state := st.m.current()
+	current := st.s.Engine != nil && st.s.Engine.Pending != "" && b.Session == st.s.Nonce && b.Question == st.s.Question
+	if !current || (state != StateQuestion && state != StatePaused && state != StateHelp) {
+		if state == StateQuestion {
+			st.say("stale")
+			return st.ask(false)
+		}
+		st.say("stale_plain")
+		return nil
+	}
+	if state != StateQuestion { // pressing the current question's button ends a pause or help
+		if err := st.fire("resume:" + StateQuestion); err != nil {
+			return err
+		}
+		st.s.Return, st.s.HelpPending = "", false
+	}
+	it, err := st.current()
+	if err != nil {
+		return err
+	}
+	choices := it.In(st.lang()).Choices
+	switch act := b.Action; {
+	case act == ActionSkip:
+		return st.record(it, bank.Response{Skip: true}, T(st.lang(), "skipped"))
+	case act == ActionValidate:
+		if it.Type != bank.Multiple {
+			break
+		}
+		if len(st.s.Selected) == 0 {
+			st.say("choose_first")
+			return nil
+		}
+		picks := slices.Sorted(slices.Values(st.s.Selected))
+		return st.record(it, bank.Response{Choices: picks}, st.answerText(choices, picks))
+	case act[0] == 't':
+		i := int(act[1] - '0')
+		if it.Type != bank.Multiple || i >= len(choices) {
+			break
+		}
+		if k := slices.Index(st.s.Selected, i); k >= 0 {
+			st.s.Selected = slices.Delete(st.s.Selected, k, k+1)
+		} else {
+			st.s.Selected = append(st.s.Selected, i)
+		}
+		return st.ask(true)
+	default:
+		i := int(act[0] - '0')
+		if it.Type == bank.Multiple || it.Type == bank.Text || i >= len(choices) {
+			break
+		}
+		return st.record(it, bank.Response{Choices: []int{i}}, st.answerText(choices, []int{i}))
+	}
+	// A well-formed button that does not fit this question: forged.
+	st.say("stale")
+	return st.ask(false)
+}
+
+// record scores and stores an answer, then moves on.
+func (st *step) record(it *bank.Item, r bank.Response, shown string) error {
+	correct := it.Correct(r)
+	if err := st.env.Engine.Answer(st.s.Engine, it.ID, correct, r.Skip); err != nil {
+		return err
+	}
+	resp := r.Text
+	if len(r.Choices) > 0 {
+		var parts []string
+		for _, c := range r.Choices {
+			parts = append(parts, strconv.Itoa(c))
+		}
+		resp = strings.Join(parts, ",")
+	}
+	resp = truncate(resp, 200)
+	st.s.Given = append(st.s.Given, Given{Item: it.ID, Response: resp, Correct: correct, Skipped: r.Skip})
+	st.t.Answers = append(st.t.Answers, AnswerLog{Item: it.ID, Correct: correct, Skipped: r.Skip, Response: resp, Question: st.s.Question})
+	st.t.Outputs = append(st.t.Outputs, Output{Kind: OutAnswered, Lang: st.lang(), Answered: &AnsweredView{Session: st.s.Nonce, Number: st.s.Question, Text: shown}})
+	if st.s.Campaign != nil && st.s.Campaign.Feedback {
+		if correct {
+			st.say("right")
+		} else {
+			st.say("wrong")
+			st.say("tip", "tip", it.In(st.lang()).Tip)
+		}
+	}
+	st.s.Selected = nil
+	return st.next()
+}
+
+// ---- results and review
+
+func (st *step) finish() error {
+	if err := st.fire("finish"); err != nil {
+		return err
+	}
+	st.s.FinishedAt = st.env.Now
+	st.s.Question = 0
+	res, err := st.env.Engine.Result(st.s.Engine)
+	if err != nil {
+		return err
+	}
+	st.say("finished", "n", res.Questions)
+	ev := st.event(EvFinished, "")
+	ev.Result = &res
+	ev.Duration = st.env.Now.Sub(st.s.StartedAt)
+	st.t.Events = append(st.t.Events, ev)
+	if err := st.results(); err != nil {
+		return err
+	}
+	st.offerReview()
+	return nil
+}
+
+func (st *step) results() error {
+	res, err := st.env.Engine.Result(st.s.Engine)
+	if err != nil {
+		return err
+	}
+	v := &ResultsView{
+		Title: T(st.lang(), "results_title"), Level: res.Level, Pix: res.Pix, PixMax: res.PixMax, Questions: res.Questions,
+		Summary:    T(st.lang(), "results_level", "level", res.Level, "pix", res.Pix, "pixmax", res.PixMax),
+		TrainTitle: T(st.lang(), "to_train"),
+	}
+	for _, c := range res.Competences {
+		comp, _ := engine.CompetenceByID(c.Competence)
+		v.Competences = append(v.Competences, CompetenceView{
+			ID: c.Competence, Name: comp.Name(st.lang()), Level: c.Level, LevelLow: c.LevelLow, LevelHigh: c.LevelHigh,
+			Value: engine.ContinuousLevel(c.Theta), Pix: c.Pix,
+		})
+	}
+	for _, r := range res.Train {
+		comp, _ := engine.CompetenceByID(r.Competence)
+		tv := TrainView{Competence: r.Competence, Name: comp.Name(st.lang()), Skill: r.Skill, Level: r.Level}
+		for _, id := range r.Missed {
+			if it, ok := st.env.Bank.Item(id); ok {
+				tv.Tips = append(tv.Tips, it.In(st.lang()).Tip)
+			}
+		}
+		v.Train = append(v.Train, tv)
+	}
+	st.t.Outputs = append(st.t.Outputs, Output{Kind: OutResults, Lang: st.lang(), Results: v})
+	return nil
+}
+
+func (st *step) missed() []Given {
+	var out []Given
+	for _, g := range st.s.Given {
+		if !g.Correct {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+func (st *step) offerReview() {
+	if st.m.current() != StateResults {
+		return
+	}
+	if len(st.missed()) == 0 {
+		st.say("no_missed")
+		if st.fire("close") == nil {
+			st.say("done")
+		}
+		return
+	}
+	st.sayButtons(T(st.lang(), "offer_review"), st.menu("review", "yes", "btn_review"), st.menu("review", "later", "btn_later"))
+}
+
+func (st *step) reviewItem() error {
+	missed := st.missed()
+	if st.s.Review >= len(missed) {
+		st.say("review_done")
+		if err := st.fire("close"); err != nil {
+			return err
+		}
+		st.say("done")
+		return nil
+	}
+	g := missed[st.s.Review]
+	it, ok := st.env.Bank.Item(g.Item)
+	if !ok { // removed from the bank since: skip it
+		st.s.Review++
+		return st.reviewItem()
+	}
+	l := it.In(st.lang())
+	var right []string
+	if it.Type == bank.Text {
+		right = append(right, it.Answers[0])
+	} else {
+		for _, i := range it.CorrectChoices() {
+			right = append(right, l.Choices[i])
+		}
+	}
+	text := T(st.lang(), "review_item", "i", st.s.Review+1, "n", len(missed), "prompt", l.Prompt, "answer", strings.Join(right, " · ")) +
+		"\n" + T(st.lang(), "tip", "tip", l.Tip)
+	st.sayButtons(text, st.menu("review", "next", "btn_next"))
+	return nil
+}
+
+// ---- menu buttons
+
+func (st *step) menuButton(b Button) error {
+	state := st.m.current()
+	switch {
+	case b.Menu == "lang":
+		st.setLang(b.Value)
+		return nil
+	case b.Menu == "consent" && state == StateConsent:
+		if b.Value == "yes" {
+			return st.accept()
+		}
+		return st.refuse()
+	case b.Menu == "id" && b.Value == "skip" && state == StateExternalID:
+		return st.begin()
+	case b.Menu == "review" && state == StateResults && b.Value == "yes":
+		if err := st.fire("review"); err != nil {
+			return err
+		}
+		st.s.Review = 0
+		return st.reviewItem()
+	case b.Menu == "review" && state == StateResults && b.Value == "later":
+		if err := st.fire("close"); err != nil {
+			return err
+		}
+		st.say("done")
+		return nil
+	case b.Menu == "review" && state == StateReview && b.Value == "next":
+		st.s.Review++
+		return st.reviewItem()
+	case b.Menu == "erase" && state == StateConfirmErase:
+		if b.Value == "yes" {
+			return st.erase()
+		}
+		return st.keep()
+	}
+	st.say("stale_plain")
+	return nil
+}
+
+func (st *step) confirmErase() error {
+	st.sayButtons(T(st.lang(), "erase_confirm"), st.menu("erase", "yes", "btn_erase_yes"), st.menu("erase", "no", "btn_erase_no"))
+	return nil
+}
+
+func (st *step) erase() error {
+	if st.m.can("erase") {
+		if err := st.fire("erase"); err != nil {
+			return err
+		}
+	}
+	st.t.Erase = true
+	st.t.Events = append(st.t.Events, Event{Kind: EvErased, Campaign: st.campaignCode()})
+	st.s = Session{State: StateErased, Lang: st.s.Lang}
+	st.say("erased")
+	return nil
+}
+
+func (st *step) keep() error {
+	ret := st.s.Return
+	if !slices.Contains(resumable, ret) {
+		ret = StateDone
+	}
+	if err := st.fire("keep:" + ret); err != nil {
+		return err
+	}
+	st.s.Return = ""
+	st.say("erase_cancel")
+	return st.resend()
+}
+
+// ---- helpers
+
+func (st *step) campaignCode() string {
+	if st.s.Campaign == nil {
+		return ""
+	}
+	return st.s.Campaign.Code
+}
+
+func (st *step) answered() int {
+	if st.s.Engine == nil {
+		return 0
+	}
+	return len(st.s.Engine.Responses)
+}
+
+func (st *step) event(kind EventKind, text string) Event {
+	ev := Event{Kind: kind, Campaign: st.campaignCode(), ExternalID: st.s.ExternalID, FirstName: st.s.FirstName, Text: text}
+	if st.s.Engine != nil {
+		ev.Question = st.s.Question
+		ev.Item = st.s.Engine.Pending
+		ev.Progress = fmt.Sprintf("%d/%d", st.answered(), st.s.Engine.Config.MaxQuestions)
+	}
+	return ev
+}
+
+// yesNo reads a typed yes (1), no (-1) or anything else (0).
+func yesNo(text string) int {
+	switch bank.Fold(text) {
+	case "oui", "yes", "ok", "d'accord", "daccord", "j'accepte", "i agree", "1", "o", "y":
+		return 1
+	case "non", "no", "je refuse", "i refuse", "2", "n":
+		return -1
+	}
+	return 0
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}

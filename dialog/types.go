@@ -1,0 +1,216 @@
+// Package dialog is one learner's conversation: a finite-state machine over
+// the stored session, the texts in French and English, and Step, which turns
+// one input into the new session, the messages to send and the events
+// advisors care about. It is pure: no I/O, no clock (time comes in Env).
+package dialog
+
+import (
+	"time"
+
+	"github.com/diagbot/diagbot/engine"
+	"github.com/diagbot/diagbot/engine/bank"
+)
+
+// InputKind is what a learner sent.
+type InputKind string
+
+const (
+	InCommand InputKind = "command" // /start CODE, /aide …
+	InButton  InputKind = "button"  // a pressed button, with its payload
+	InText    InputKind = "text"    // free text
+	InOther   InputKind = "other"   // sticker, voice note, photo, file …
+)
+
+// Input is one thing a learner sent, channel-neutral.
+type Input struct {
+	Kind      InputKind `json:"kind"`
+	Command   string    `json:"command,omitempty"` // canonical name, see Commands
+	Args      string    `json:"args,omitempty"`
+	Data      string    `json:"data,omitempty"` // button payload
+	Text      string    `json:"text,omitempty"`
+	What      string    `json:"what,omitempty"`       // for InOther: "sticker", "voice" …
+	FirstName string    `json:"first_name,omitempty"` // as the channel knows it
+	Lang      string    `json:"lang,omitempty"`       // the app's language, a hint
+}
+
+// Campaign is what the dialog needs of a campaign. The caller looks it up
+// (for /start CODE) before Step, so Step does no I/O.
+type Campaign struct {
+	Code          string   `json:"code"`
+	Name          string   `json:"name"`
+	Competences   []string `json:"competences,omitempty"`
+	MaxQuestions  int      `json:"max_questions,omitempty"`
+	Feedback      bool     `json:"feedback,omitempty"`
+	AskExternalID bool     `json:"ask_external_id,omitempty"`
+}
+
+// Env is everything Step needs from outside, passed in.
+type Env struct {
+	Now      time.Time
+	Engine   *engine.Engine
+	Bank     *bank.Bank
+	Campaign *Campaign // the campaign named by /start CODE, nil if none or unknown
+	Random   uint64    // fresh randomness, for a new diagnostic's nonce and seed
+}
+
+// Session is one learner's stored conversation state.
+type Session struct {
+	State       string        `json:"state"`
+	Lang        string        `json:"lang"`
+	FirstName   string        `json:"first_name,omitempty"`
+	ConsentAt   *time.Time    `json:"consent_at,omitempty"`
+	Campaign    *Campaign     `json:"campaign,omitempty"`
+	ExternalID  string        `json:"external_id,omitempty"`
+	Nonce       uint32        `json:"nonce,omitempty"`    // changes with every diagnostic
+	Question    int           `json:"question,omitempty"` // number of the question being asked, from 1
+	Selected    []int         `json:"selected,omitempty"` // ticked choices of a multiple-choice question
+	Engine      *engine.State `json:"engine,omitempty"`
+	Given       []Given       `json:"given,omitempty"` // what was answered, for the review
+	Review      int           `json:"review,omitempty"`
+	Return      string        `json:"return,omitempty"` // state to go back to after a pause, help or erase confirmation
+	StartedAt   time.Time     `json:"started_at,omitzero"`
+	FinishedAt  time.Time     `json:"finished_at,omitzero"`
+	UpdatedAt   time.Time     `json:"updated_at,omitzero"`
+	HelpPending bool          `json:"help_pending,omitempty"`
+}
+
+// Given is an answer as the learner gave it.
+type Given struct {
+	Item     string `json:"item"`
+	Response string `json:"response,omitempty"`
+	Correct  bool   `json:"correct,omitempty"`
+	Skipped  bool   `json:"skipped,omitempty"`
+}
+
+// OutputKind is what a channel is asked to show.
+type OutputKind string
+
+const (
+	OutText     OutputKind = "text"     // a message, maybe with buttons
+	OutQuestion OutputKind = "question" // a question with its answer buttons
+	OutAnswered OutputKind = "answered" // a question was answered: show the answer, remove its buttons
+	OutResults  OutputKind = "results"  // the levels, with a picture where the channel can
+	OutExport   OutputKind = "export"   // everything stored about the learner, as a file (the caller fills Data)
+)
+
+// ButtonView is a button to show.
+type ButtonView struct {
+	Label string `json:"label"`
+	Data  string `json:"data"`
+}
+
+// Output is one message for the learner, channel-neutral. Texts are plain
+// (not escaped): each channel renders them its own way.
+type Output struct {
+	Kind     OutputKind     `json:"kind"`
+	Lang     string         `json:"lang"`
+	Text     string         `json:"text,omitempty"`
+	Buttons  [][]ButtonView `json:"buttons,omitempty"`
+	Question *QuestionView  `json:"question,omitempty"`
+	Answered *AnsweredView  `json:"answered,omitempty"`
+	Results  *ResultsView   `json:"results,omitempty"`
+}
+
+// QuestionView is a question to ask.
+type QuestionView struct {
+	Session  uint32         `json:"session"`
+	Number   int            `json:"number"`
+	Item     string         `json:"item"`
+	Header   string         `json:"header"` // "Question 7 · ▓▓▓░░░░░░░"
+	Prompt   string         `json:"prompt"`
+	Choices  []string       `json:"choices,omitempty"`
+	Multiple bool           `json:"multiple,omitempty"`
+	Selected []int          `json:"selected,omitempty"`
+	TypeIn   bool           `json:"type_in,omitempty"` // a typed answer is expected
+	Hint     string         `json:"hint,omitempty"`
+	Image    string         `json:"image,omitempty"` // path in the bank
+	Alt      string         `json:"alt,omitempty"`
+	Buttons  [][]ButtonView `json:"buttons"`
+	Refresh  bool           `json:"refresh,omitempty"` // the same question again with new ticks: edit in place
+}
+
+// AnsweredView says how question Number was answered.
+type AnsweredView struct {
+	Session uint32 `json:"session"`
+	Number  int    `json:"number"`
+	Text    string `json:"text"`
+}
+
+// ResultsView is a diagnostic's outcome, ready to show.
+type ResultsView struct {
+	Title       string           `json:"title"`
+	Summary     string           `json:"summary"`
+	Level       int              `json:"level"`
+	Pix         int              `json:"pix"`
+	PixMax      int              `json:"pix_max"`
+	Questions   int              `json:"questions"`
+	Competences []CompetenceView `json:"competences"`
+	Train       []TrainView      `json:"train,omitempty"`
+	TrainTitle  string           `json:"train_title,omitempty"`
+}
+
+// CompetenceView is one competence's level.
+type CompetenceView struct {
+	ID        string  `json:"id"`
+	Name      string  `json:"name"`
+	Level     int     `json:"level"`
+	LevelLow  int     `json:"level_low"`
+	LevelHigh int     `json:"level_high"`
+	Value     float64 `json:"value"` // continuous level 0–8, for charts
+	Pix       int     `json:"pix"`
+}
+
+// TrainView is a skill to train, with the tips of the questions missed there.
+type TrainView struct {
+	Competence string   `json:"competence"`
+	Name       string   `json:"name"`
+	Skill      string   `json:"skill"`
+	Level      int      `json:"level"`
+	Tips       []string `json:"tips,omitempty"`
+}
+
+// EventKind is what advisors are told about.
+type EventKind string
+
+const (
+	EvStarted     EventKind = "started"
+	EvFinished    EventKind = "finished"
+	EvHelp        EventKind = "help"         // the learner asked for help
+	EvHelpMessage EventKind = "help_message" // the learner wrote while help is open
+	EvErased      EventKind = "erased"
+)
+
+// Event is something an advisor cares about.
+type Event struct {
+	Kind       EventKind      `json:"kind"`
+	Campaign   string         `json:"campaign,omitempty"`
+	ExternalID string         `json:"external_id,omitempty"`
+	FirstName  string         `json:"first_name,omitempty"`
+	Text       string         `json:"text,omitempty"`
+	Question   int            `json:"question,omitempty"`
+	Item       string         `json:"item,omitempty"`
+	Progress   string         `json:"progress,omitempty"`
+	Duration   time.Duration  `json:"duration,omitempty"`
+	Result     *engine.Result `json:"result,omitempty"`
+}
+
+// AnswerLog is one answer to append to the answer log.
+type AnswerLog struct {
+	Item     string `json:"item"`
+	Correct  bool   `json:"correct"`
+	Skipped  bool   `json:"skipped,omitempty"`
+	Response string `json:"response,omitempty"`
+	Question int    `json:"question"`
+}
+
+// Turn is the outcome of one Step.
+type Turn struct {
+	Session     Session     // the new session, to store
+	Outputs     []Output    // messages to send, in order
+	Events      []Event     // for advisors
+	Answers     []AnswerLog // to append to the answer log
+	Transitions []string    // "from>event>to", for logs and tests
+	Erase       bool        // erase everything stored about the learner, then send Outputs
+}
+
+var timeZero time.Time
