@@ -109,6 +109,8 @@ type Output struct {
 	Question *QuestionView  `json:"question,omitempty"`
 	Answered *AnsweredView  `json:"answered,omitempty"`
 	Results  *ResultsView   `json:"results,omitempty"`
+	File     []byte         `json:"file,omitempty"`      // OutExport: filled by the caller
+	FileName string         `json:"file_name,omitempty"` // OutExport
 }
 
 // QuestionView is a question to ask.

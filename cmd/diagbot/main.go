@@ -1,5 +1,6 @@
 // Command diagbot runs the diagbot digital-skills diagnostic and its tools.
 //
+//	diagbot try                   the diagnostic in the terminal (the default)
 //	diagbot content check [DIR]   validate a question bank (the embedded one by default)
 //	diagbot content export --json print every item's measurement parameters
 //	diagbot simulate [flags]      measure the measure on simulated learners
@@ -18,6 +19,7 @@ import (
 const usage = `diagbot — a digital-skills diagnostic in a chat
 
 Usage:
+  diagbot [try] [--db FILE]       take the diagnostic in this terminal (state kept in a bbolt file)
   diagbot content check [DIR]     check a question bank (default: the embedded one)
   diagbot content export --json   every item as JSON (id, competence, skill, level, type, a, b)
   diagbot simulate [flags]        simulated learners take the diagnostic (see -h)
@@ -37,11 +39,12 @@ func main() {
 // run executes one command line and returns the process exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return 2
+		args = []string{"try"} // no channel configured: the terminal
 	}
 	var err error
 	switch args[0] {
+	case "try":
+		err = tryCmd(ctx, args[1:], stdin, stdout, stderr)
 	case "content":
 		err = contentCmd(args[1:], stdout, stderr)
 	case "simulate":

@@ -1,0 +1,442 @@
+// Package bot wires diagbot together: updates from channels go to the inbox,
+// one worker per learner shard runs the dialog, and each turn is stored in one
+// transaction with its outgoing messages; dispatchers then send the outbox.
+//
+//	channel → Receive (inbox commit, then ack) → shard worker → dialog.Step
+//	        → storage.CommitTurn (session + answers + inbox removal + outbox)
+//	        → dispatcher per channel → Sender → MarkSent
+//
+// A crash anywhere replays from the buckets: nothing lost, nothing twice.
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/diagbot/diagbot/dialog"
+	"github.com/diagbot/diagbot/engine"
+	"github.com/diagbot/diagbot/engine/bank"
+	"github.com/diagbot/diagbot/storage"
+)
+
+// NotifyChannel is the outbox channel of advisor notifications (Slack).
+const NotifyChannel = "slack"
+
+// DefaultNotifyTo addresses a notification to the configured default Slack
+// channel, for learners without a campaign or campaigns without a channel.
+const DefaultNotifyTo = "default"
+
+// Sender delivers outbox messages of one channel. It returns a reference the
+// channel may need later (the Telegram message id, to edit a question).
+type Sender interface {
+	Send(ctx context.Context, m storage.Message) (ref string, err error)
+}
+
+// ErrUnreachable is returned (wrapped) by a Sender when the recipient can never
+// be reached again (the learner blocked the bot): their messages are dropped.
+var ErrUnreachable = errors.New("recipient unreachable")
+
+// ErrStopped is returned by Receive once the bot is shutting down.
+var ErrStopped = errors.New("diagbot is stopping: update not accepted")
+
+// Config holds what a Bot needs.
+type Config struct {
+	DB      *storage.DB
+	Bank    *bank.Bank
+	Engine  *engine.Engine
+	Log     zerolog.Logger
+	Now     func() time.Time // default time.Now
+	Random  func() uint64    // default crypto/rand
+	Shards  int              // workers; default 16
+	Senders map[string]Sender
+	// Backoff returns the wait before retry n (from 1) of a failed send.
+	Backoff func(n int) time.Duration
+	// MaxAttempts before a message is dropped as undeliverable (default 20).
+	MaxAttempts int
+}
+
+// Bot is the running core.
+type Bot struct {
+	cfg     Config
+	shards  []chan storage.Update
+	wake    map[string]chan struct{}
+	mu      sync.RWMutex
+	stopped bool
+	workers sync.WaitGroup
+	metrics Metrics
+}
+
+// Metrics counts what the bot did, for /metrics and tests.
+type Metrics struct {
+	Received, Duplicates, Turns, DeadLetters, Sent, SendErrors, Dropped Counter
+}
+
+// Counter is a concurrency-safe count.
+type Counter struct {
+	mu sync.Mutex
+	n  int64
+}
+
+func (c *Counter) Add(n int64) { c.mu.Lock(); c.n += n; c.mu.Unlock() }
+func (c *Counter) Load() int64 { c.mu.Lock(); defer c.mu.Unlock(); return c.n }
+
+// New checks the config and builds a bot; Run starts it.
+func New(cfg Config) (*Bot, error) {
+	if cfg.DB == nil || cfg.Bank == nil || cfg.Engine == nil {
+		return nil, errors.New("bot: DB, Bank and Engine are required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Random == nil {
+		cfg.Random = func() uint64 {
+			var b [8]byte
+			_, _ = rand.Read(b[:])
+			return binary.LittleEndian.Uint64(b[:])
+		}
+	}
+	if cfg.Shards <= 0 {
+		cfg.Shards = 16
+	}
+	if cfg.Backoff == nil {
+		cfg.Backoff = func(n int) time.Duration {
+			d := time.Second << min(n-1, 8) // 1 s, 2 s, 4 s … 256 s
+			return d
+		}
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 20
+	}
+	b := &Bot{cfg: cfg, wake: map[string]chan struct{}{}}
+	for i := 0; i < cfg.Shards; i++ {
+		b.shards = append(b.shards, make(chan storage.Update, 256))
+	}
+	for name := range cfg.Senders {
+		b.wake[name] = make(chan struct{}, 1)
+	}
+	return b, nil
+}
+
+// Metrics returns the bot's counters.
+func (b *Bot) Metrics() *Metrics { return &b.metrics }
+
+// Receive stores an update in the inbox and queues it for its learner's
+// worker. When it returns nil the update is safe: the channel may acknowledge
+// it. A duplicate (a replay) returns nil and does nothing.
+func (b *Bot) Receive(u storage.Update) error {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.stopped {
+		return ErrStopped
+	}
+	if u.ReceivedAt.IsZero() {
+		u.ReceivedAt = b.cfg.Now()
+	}
+	u, added, err := b.cfg.DB.PutInbox(u)
+	if err != nil {
+		return err
+	}
+	b.metrics.Received.Add(1)
+	if !added {
+		b.metrics.Duplicates.Add(1)
+		return nil
+	}
+	b.shards[b.shard(u.LearnerID)] <- u
+	return nil
+}
+
+func (b *Bot) shard(learnerID string) int {
+	h := fnv.New32a()
+	h.Write([]byte(learnerID))
+	return int(h.Sum32() % uint32(len(b.shards)))
+}
+
+// Run replays the inbox left by a previous run, then handles updates and
+// sends the outbox until ctx is cancelled. On cancel it stops intake,
+// finishes the turns in flight, stops the dispatchers and returns; the caller
+// closes the database.
+func (b *Bot) Run(ctx context.Context) error {
+	pending, err := b.cfg.DB.Inbox(0)
+	if err != nil {
+		return err
+	}
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	for i := range b.shards {
+		b.workers.Add(1)
+		go b.worker(workCtx, b.shards[i])
+	}
+	for _, u := range pending {
+		b.shards[b.shard(u.LearnerID)] <- u
+	}
+	if len(pending) > 0 {
+		b.cfg.Log.Info().Int("updates", len(pending)).Msg("replaying the inbox left by the last run")
+	}
+	var disp sync.WaitGroup
+	dispCtx, stopDisp := context.WithCancel(ctx)
+	for name, s := range b.cfg.Senders {
+		disp.Add(1)
+		go func() { defer disp.Done(); b.dispatch(dispCtx, name, s) }()
+	}
+	<-ctx.Done()
+	b.mu.Lock()
+	b.stopped = true
+	b.mu.Unlock()
+	for _, ch := range b.shards {
+		close(ch) // workers drain what is queued, then stop
+	}
+	b.workers.Wait()
+	stopWork()
+	stopDisp()
+	disp.Wait()
+	return nil
+}
+
+func (b *Bot) worker(ctx context.Context, in <-chan storage.Update) {
+	defer b.workers.Done()
+	for u := range in {
+		b.handleSafely(ctx, u)
+	}
+}
+
+// handleSafely runs one turn; a panic or an error parks the update in the
+// dead-letter bucket and the bot goes on.
+func (b *Bot) handleSafely(ctx context.Context, u storage.Update) {
+	start := b.cfg.Now()
+	var err error
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+			}
+		}()
+		err = b.handle(ctx, u)
+	}()
+	if err == nil {
+		b.metrics.Turns.Add(1)
+		b.cfg.Log.Debug().Str("update", u.Key).Dur("took", b.cfg.Now().Sub(start)).Msg("turn")
+		return
+	}
+	b.metrics.DeadLetters.Add(1)
+	b.cfg.Log.Error().Err(err).Str("update", u.Key).Str("channel", u.Channel).Msg("update parked in the dead-letter bucket")
+	if dlErr := b.cfg.DB.DeadLetter(u, err.Error(), b.cfg.Now()); dlErr != nil {
+		b.cfg.Log.Error().Err(dlErr).Str("update", u.Key).Msg("cannot park the update")
+	}
+}
+
+// handle runs the dialog for one update and commits the turn.
+func (b *Bot) handle(ctx context.Context, u storage.Update) error {
+	var in dialog.Input
+	if err := json.Unmarshal(u.Payload, &in); err != nil {
+		return fmt.Errorf("update payload is not a dialog input: %w", err)
+	}
+	var sess dialog.Session
+	raw, found, err := b.cfg.DB.Session(u.LearnerID)
+	if err != nil {
+		return err
+	}
+	if found {
+		if err := json.Unmarshal(raw, &sess); err != nil {
+			return fmt.Errorf("stored session of the learner is unreadable: %w", err)
+		}
+	}
+	learner, known, err := b.cfg.DB.Learner(u.LearnerID)
+	if err != nil {
+		return err
+	}
+	now := b.cfg.Now()
+	env := dialog.Env{Now: now, Engine: b.cfg.Engine, Bank: b.cfg.Bank, Random: b.cfg.Random()}
+	if in.Kind == dialog.InCommand && in.Command == "start" && in.Args != "" {
+		if c, ok, err := b.cfg.DB.Campaign(in.Args); err != nil {
+			return err
+		} else if ok && c.ArchivedAt == nil {
+			env.Campaign = &dialog.Campaign{Code: c.Code, Name: c.Name, Competences: c.Competences,
+				MaxQuestions: c.MaxQuestions, Feedback: c.Feedback, AskExternalID: c.AskExternalID}
+		}
+	}
+	turn, err := dialog.Step(sess, in, env)
+	if err != nil {
+		return err
+	}
+	b.cfg.Log.Debug().Str("update", u.Key).Strs("transitions", turn.Transitions).Msg("step")
+
+	channel := u.Channel
+	var out []storage.Message
+	for _, o := range turn.Outputs {
+		if o.Kind == dialog.OutExport {
+			data, err := b.cfg.DB.Export(u.LearnerID)
+			if err != nil {
+				return err
+			}
+			o.File, o.FileName = data, "mes-donnees-diagbot.json"
+		}
+		payload, err := json.Marshal(o)
+		if err != nil {
+			return err
+		}
+		out = append(out, storage.Message{Channel: channel, To: u.LearnerID, Kind: string(o.Kind), Payload: payload})
+	}
+	for _, ev := range turn.Events {
+		payload, err := json.Marshal(Notification{Event: ev, LearnerID: u.LearnerID, At: now})
+		if err != nil {
+			return err
+		}
+		to := DefaultNotifyTo
+		if ev.Campaign != "" {
+			if c, ok, _ := b.cfg.DB.Campaign(ev.Campaign); ok && c.SlackChannel != "" {
+				to = c.SlackChannel
+			}
+		}
+		out = append(out, storage.Message{Channel: NotifyChannel, To: to, About: u.LearnerID, Kind: "notify_" + string(ev.Kind), Payload: payload})
+		b.cfg.Log.Info().Str("event", string(ev.Kind)).Str("campaign", ev.Campaign).Msg("advisor notification queued")
+	}
+	if turn.Erase {
+		// Erase removes every trace, this update included (it is marked seen),
+		// then the goodbye goes out through the outbox.
+		if err := b.cfg.DB.Erase(u.LearnerID); err != nil {
+			return err
+		}
+		for i := range out {
+			if out[i].Channel == NotifyChannel {
+				out[i].About = "" // the advisor's "erased" notice keeps no link to them
+			}
+		}
+		_, err := b.cfg.DB.CommitTurn(storage.Turn{LearnerID: u.LearnerID, Outbox: out})
+		b.wakeAll()
+		return err
+	}
+
+	if !known {
+		learner = storage.Learner{ID: u.LearnerID, Channel: channel, ChatID: chatOf(u.LearnerID), CreatedAt: now}
+	}
+	learner.FirstName = turn.Session.FirstName
+	learner.Lang = turn.Session.Lang
+	learner.ExternalID = turn.Session.ExternalID
+	if turn.Session.Campaign != nil {
+		learner.Campaign = turn.Session.Campaign.Code
+	}
+	learner.UpdatedAt = now
+	sessJSON, err := json.Marshal(turn.Session)
+	if err != nil {
+		return err
+	}
+	var answers []storage.Answer
+	for _, a := range turn.Answers {
+		answers = append(answers, storage.Answer{LearnerID: u.LearnerID, UpdateKey: u.Key, Item: a.Item,
+			Correct: a.Correct, Skipped: a.Skipped, Response: a.Response, At: now})
+	}
+	_, err = b.cfg.DB.CommitTurn(storage.Turn{Update: &u, Learner: &learner, LearnerID: u.LearnerID,
+		Session: sessJSON, Answers: answers, Outbox: out})
+	if err != nil {
+		return err
+	}
+	b.wakeAll()
+	return ctx.Err()
+}
+
+// Notification is the payload of an advisor notification in the outbox.
+type Notification struct {
+	Event     dialog.Event `json:"event"`
+	LearnerID string       `json:"learner_id"`
+	At        time.Time    `json:"at"`
+}
+
+func chatOf(learnerID string) string {
+	for i := 0; i < len(learnerID); i++ {
+		if learnerID[i] == ':' {
+			return learnerID[i+1:]
+		}
+	}
+	return learnerID
+}
+
+func (b *Bot) wakeAll() {
+	for _, w := range b.wake {
+		select {
+		case w <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// pollEvery is how often a dispatcher looks at the outbox without being woken
+// (retries that came due).
+const pollEvery = 200 * time.Millisecond
+
+// dispatch sends one channel's outbox: the oldest pending message of each
+// recipient, so order within a chat holds; success marks it sent, a failure
+// schedules a retry with backoff, an unreachable recipient drops their queue.
+func (b *Bot) dispatch(ctx context.Context, name string, s Sender) {
+	ticker := time.NewTicker(pollEvery)
+	defer ticker.Stop()
+	for {
+		msgs, err := b.cfg.DB.PendingOutbox(name, b.cfg.Now(), 256)
+		if err != nil {
+			b.cfg.Log.Error().Err(err).Str("channel", name).Msg("cannot read the outbox")
+		}
+		for _, m := range msgs {
+			if ctx.Err() != nil {
+				return
+			}
+			b.sendOne(ctx, name, s, m)
+		}
+		if len(msgs) == 256 {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-b.wake[name]:
+		case <-ticker.C:
+		}
+	}
+}
+
+func (b *Bot) sendOne(ctx context.Context, name string, s Sender, m storage.Message) {
+	ref, err := s.Send(ctx, m)
+	log := b.cfg.Log
+	switch {
+	case err == nil:
+		b.metrics.Sent.Add(1)
+		if err := b.cfg.DB.MarkSent(m.ID, ref, b.cfg.Now()); err != nil {
+			log.Error().Err(err).Uint64("message", m.ID).Msg("sent but not marked: it may be sent again")
+		}
+	case errors.Is(err, ErrUnreachable):
+		b.metrics.Dropped.Add(1)
+		log.Warn().Str("channel", name).Str("to", m.To).Msg("recipient unreachable: their messages are dropped")
+		if m.Channel != NotifyChannel {
+			_ = b.cfg.DB.MarkUnreachable(m.To, true)
+		}
+		if _, err := b.cfg.DB.DropTo(name, m.To, "unreachable"); err != nil {
+			log.Error().Err(err).Msg("cannot drop messages")
+		}
+	case ctx.Err() != nil:
+		// shutting down: the message stays pending for the next run
+	default:
+		b.metrics.SendErrors.Add(1)
+		if m.Attempts+1 >= b.cfg.MaxAttempts {
+			b.metrics.Dropped.Add(1)
+			log.Error().Err(err).Str("channel", name).Uint64("message", m.ID).Msg("giving up on a message")
+			_ = b.cfg.DB.Drop(m.ID, "too many failed attempts: "+err.Error())
+			return
+		}
+		var wait time.Duration = b.cfg.Backoff(m.Attempts + 1)
+		var ra interface{ RetryAfter() time.Duration }
+		if errors.As(err, &ra) && ra.RetryAfter() > wait {
+			wait = ra.RetryAfter()
+		}
+		log.Warn().Err(err).Str("channel", name).Uint64("message", m.ID).Dur("retry_in", wait).Msg("send failed, will retry")
+		if err := b.cfg.DB.Retry(m.ID, b.cfg.Now().Add(wait), err.Error()); err != nil {
+			log.Error().Err(err).Msg("cannot schedule a retry")
+		}
+	}
+}

@@ -1,0 +1,154 @@
+// Package console is the terminal channel: the whole conversation in a
+// terminal, choices typed as numbers. It needs no token, so it is the
+// embedded default and the way to try diagbot on a fresh machine.
+package console
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/diagbot/diagbot/dialog"
+)
+
+// Console renders outputs to a writer and turns typed lines into inputs.
+type Console struct {
+	out     io.Writer
+	mu      sync.Mutex
+	buttons []dialog.ButtonView // of the last message shown with buttons
+	typeIn  bool                // the last question expects typed text
+	shown   int                 // outputs shown, for tests waiting on output
+	cond    *sync.Cond
+}
+
+// New returns a console writing to out.
+func New(out io.Writer) *Console {
+	c := &Console{out: out}
+	c.cond = sync.NewCond(&c.mu)
+	return c
+}
+
+// Show renders one output.
+func (c *Console) Show(o dialog.Output) error {
+	c.mu.Lock()
+	defer func() { c.shown++; c.cond.Broadcast(); c.mu.Unlock() }()
+	var b strings.Builder
+	switch o.Kind {
+	case dialog.OutQuestion:
+		q := o.Question
+		fmt.Fprintf(&b, "\n── %s ──\n%s\n", q.Header, q.Prompt)
+		if q.Image != "" && q.Alt != "" {
+			fmt.Fprintf(&b, "[image : %s]\n", q.Alt)
+		}
+		if q.Hint != "" {
+			b.WriteString(q.Hint + "\n")
+		}
+		c.setButtons(&b, q.Buttons)
+		c.typeIn = q.TypeIn
+	case dialog.OutAnswered:
+		fmt.Fprintf(&b, "  → %s\n", o.Answered.Text)
+	case dialog.OutResults:
+		r := o.Results
+		fmt.Fprintf(&b, "\n%s\n%s\n\n", r.Title, r.Summary)
+		for _, cv := range r.Competences {
+			bar := strings.Repeat("█", cv.Level) + strings.Repeat("·", 8-cv.Level)
+			fmt.Fprintf(&b, "  %-4s %s %d/8  %s\n", cv.ID, bar, cv.Level, cv.Name)
+		}
+		if len(r.Train) > 0 {
+			fmt.Fprintf(&b, "\n%s\n", r.TrainTitle)
+			for _, t := range r.Train {
+				fmt.Fprintf(&b, "  • %s %s (niveau %d)\n", t.Competence, t.Name, t.Level)
+				for _, tip := range t.Tips {
+					fmt.Fprintf(&b, "    💡 %s\n", tip)
+				}
+			}
+		}
+	case dialog.OutExport:
+		fmt.Fprintf(&b, "\n%s\n%s\n", o.Text, o.File)
+	default:
+		fmt.Fprintf(&b, "\n%s\n", o.Text)
+		if len(o.Buttons) > 0 {
+			c.setButtons(&b, o.Buttons)
+			c.typeIn = false
+		}
+	}
+	_, err := io.WriteString(c.out, b.String())
+	return err
+}
+
+func (c *Console) setButtons(b *strings.Builder, rows [][]dialog.ButtonView) {
+	c.buttons = c.buttons[:0]
+	for _, row := range rows {
+		for _, bt := range row {
+			c.buttons = append(c.buttons, bt)
+			fmt.Fprintf(b, "  [%d] %s\n", len(c.buttons), strings.TrimSpace(trimNumber(bt.Label)))
+		}
+	}
+}
+
+// trimNumber drops the "2. " a button label starts with: the console numbers
+// buttons itself.
+func trimNumber(label string) string {
+	for _, box := range []string{"☐ ", "✅ "} {
+		if rest, ok := strings.CutPrefix(label, box); ok {
+			return box + trimNumber(rest)
+		}
+	}
+	if i := strings.Index(label, ". "); i > 0 && i <= 2 {
+		if _, err := strconv.Atoi(label[:i]); err == nil {
+			return label[i+2:]
+		}
+	}
+	return label
+}
+
+// Input turns a typed line into a dialog input: a number names a button of
+// the last message (unless a typed answer is expected), "/…" is a command,
+// anything else is text.
+func (c *Console) Input(line string) dialog.Input {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := strings.TrimSpace(line)
+	if n, err := strconv.Atoi(t); err == nil && !c.typeIn && n >= 1 && n <= len(c.buttons) {
+		return dialog.Input{Kind: dialog.InButton, Data: c.buttons[n-1].Data}
+	}
+	return dialog.ParseText(line)
+}
+
+// Shown returns how many outputs were shown.
+func (c *Console) Shown() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.shown
+}
+
+// WaitShown blocks until at least n outputs were shown or ctx ends.
+func (c *Console) WaitShown(ctx context.Context, n int) error {
+	stop := context.AfterFunc(ctx, func() { c.mu.Lock(); c.cond.Broadcast(); c.mu.Unlock() })
+	defer stop()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for c.shown < n && ctx.Err() == nil {
+		c.cond.Wait()
+	}
+	return ctx.Err()
+}
+
+// ReadLines calls handle for each line of in until EOF or ctx ends.
+func ReadLines(ctx context.Context, in io.Reader, handle func(line string) error) error {
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for sc.Scan() {
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err := handle(sc.Text()); err != nil {
+			return err
+		}
+	}
+	return sc.Err()
+}
