@@ -285,8 +285,12 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 		}
 		out = append(out, storage.Message{Channel: channel, To: u.LearnerID, Kind: string(o.Kind), Payload: payload})
 	}
+	about := u.LearnerID
+	if turn.Erase {
+		about = "" // the advisor's "erased" notice keeps no link to the learner
+	}
 	for _, ev := range turn.Events {
-		payload, err := json.Marshal(Notification{Event: ev, LearnerID: u.LearnerID, At: now})
+		payload, err := json.Marshal(Notification{Event: ev, LearnerID: about, At: now})
 		if err != nil {
 			return err
 		}
@@ -296,7 +300,7 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 				to = c.SlackChannel
 			}
 		}
-		out = append(out, storage.Message{Channel: NotifyChannel, To: to, About: u.LearnerID, Kind: "notify_" + string(ev.Kind), Payload: payload})
+		out = append(out, storage.Message{Channel: NotifyChannel, To: to, About: about, Kind: "notify_" + string(ev.Kind), Payload: payload})
 		b.cfg.Log.Info().Str("event", string(ev.Kind)).Str("campaign", ev.Campaign).Msg("advisor notification queued")
 	}
 	if turn.Erase {
@@ -304,11 +308,6 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 		// then the goodbye goes out through the outbox.
 		if err := b.cfg.DB.Erase(u.LearnerID); err != nil {
 			return err
-		}
-		for i := range out {
-			if out[i].Channel == NotifyChannel {
-				out[i].About = "" // the advisor's "erased" notice keeps no link to them
-			}
 		}
 		_, err := b.cfg.DB.CommitTurn(storage.Turn{LearnerID: u.LearnerID, Outbox: out})
 		b.wakeAll()

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.etcd.io/bbolt"
+)
+
+// TestTryWholeDiagnostic scripts a whole diagnostic through the console
+// channel, from /start to the review, then quits and comes back.
+func TestTryWholeDiagnostic(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "d.db")
+	var script []string
+	script = append(script, "1") // consent
+	for i := 0; i < 32; i++ { // typed answers: a number picks a choice, "je ne sais pas" skips
+		script = append(script, "je ne sais pas")
+	}
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"try", "--db", db}, strings.NewReader(strings.Join(script, "\n")+"\n"), &out, &errOut)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	got := out.String()
+	for _, want := range []string{"Avant de commencer", "Question 1 ·", "Question 32 ·", "Bravo, c'est terminé", "Vos résultats", "Niveau général", "revoir les questions manquées"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if strings.Contains(got, "Question 33") || errOut.Len() > 0 {
+		t.Errorf("more than 32 questions or errors: %s", errOut.String())
+	}
+	// Come back: review, results, language, data, erase.
+	out.Reset()
+	more := "1\n1\n/resultats\n/langue en\n/mesdonnees\n/supprimer\n1\n"
+	if code := run(context.Background(), []string{"try", "--db", db}, strings.NewReader(more), &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	got = out.String()
+	for _, want := range []string{"À revoir (1/32)", "À revoir (2/32)", "💡", "Vos résultats", "I will speak English", `"learner"`, "everything is erased"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("second run lacks %q:\n%s", want, got)
+		}
+	}
+	// Nothing of the learner is left in the file.
+	bdb, err := bbolt.Open(db, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bdb.Close()
+	bdb.View(func(tx *bbolt.Tx) error {
+		return tx.ForEach(func(name []byte, b *bbolt.Bucket) error {
+			return b.ForEach(func(k, v []byte) error {
+				if string(name) == "seen" {
+					return nil // update keys, kept so a replay stays a no-op
+				}
+				if bytes.Contains(k, []byte("console:local")) || bytes.Contains(v, []byte("console:local")) {
+					t.Errorf("bucket %s still holds the learner: %q", name, k)
+				}
+				return nil
+			})
+		})
+	})
+}
+
+func TestTryResumesAfterQuit(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "d.db")
+	var out, errOut bytes.Buffer
+	run(context.Background(), []string{"try", "--db", db}, strings.NewReader("1\n2\n2\n"), &out, &errOut)
+	first := out.String()
+	i := strings.LastIndex(first, "── Question 3")
+	if i < 0 {
+		t.Fatalf("no third question:\n%s", first)
+	}
+	q3 := first[i:]
+	out.Reset()
+	run(context.Background(), []string{"try", "--db", db}, strings.NewReader(""), &out, &errOut)
+	if !strings.Contains(out.String(), q3) {
+		t.Errorf("after a restart, want the same question 3:\n%s\ngot:\n%s", q3, out.String())
+	}
+}
+
+func TestSimulateStdio(t *testing.T) {
+	in := `{"op":"start","id":"L1","competences":["1.1","4.1"],"max_questions":4,"seed":1}
+not json
+{"op":"answer","id":"L9","item":"x","correct":true}
+`
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"simulate", "--stdio"}, strings.NewReader(in), &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[0], `"item"`) || !strings.Contains(lines[1], `"error"`) || !strings.Contains(lines[2], `"error"`) {
+		t.Fatalf("stdio out:\n%s", out.String())
+	}
+}
+
+func TestContentCheckEmbedded(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"content", "check"}, nil, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s %s", code, out.String(), errOut.String())
+	}
+	if !strings.Contains(out.String(), "no problem found") || !strings.Contains(out.String(), "5.2") {
+		t.Errorf("output:\n%s", out.String())
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"content", "check", "../../engine/bank/testdata/bad"}, nil, &out, &errOut); code != 1 {
+		t.Errorf("a bad bank exits %d, want 1", code)
+	}
+	if !strings.Contains(out.String(), "1.1.yaml:13:") {
+		t.Errorf("bad bank output lacks file:line:\n%s", out.String())
+	}
+}
