@@ -16,7 +16,7 @@ func TestTryWholeDiagnostic(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "d.db")
 	var script []string
 	script = append(script, "1") // consent
-	for i := 0; i < 32; i++ { // typed answers: a number picks a choice, "je ne sais pas" skips
+	for i := 0; i < 32; i++ {    // typed answers: a number picks a choice, "je ne sais pas" skips
 		script = append(script, "je ne sais pas")
 	}
 	var out, errOut bytes.Buffer
