@@ -1,0 +1,313 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/diagbot/diagbot/dialog"
+	"github.com/diagbot/diagbot/storage"
+)
+
+// recSender records what it sends and fails on demand.
+type recSender struct {
+	mu   sync.Mutex
+	sent map[string][]dialog.Output
+	fail func(m storage.Message) error
+	ch   chan struct{}
+}
+
+func newRecSender() *recSender {
+	return &recSender{sent: map[string][]dialog.Output{}, ch: make(chan struct{}, 1000000)}
+}
+
+func (r *recSender) Send(_ context.Context, m storage.Message) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fail != nil {
+		if err := r.fail(m); err != nil {
+			return "", err
+		}
+	}
+	var o dialog.Output
+	json.Unmarshal(m.Payload, &o)
+	r.sent[m.To] = append(r.sent[m.To], o)
+	r.ch <- struct{}{}
+	return fmt.Sprint(m.ID), nil
+}
+
+func (r *recSender) count(to string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.sent[to])
+}
+
+type harness struct {
+	t    *testing.T
+	db   *storage.DB
+	bot  *Bot
+	rec  *recSender
+	stop context.CancelFunc
+	done chan error
+	seq  int
+}
+
+func start(t *testing.T, path string, tweak func(*Config)) *harness {
+	t.Helper()
+	db, err := storage.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bk, eng := loadTestEngine(t)
+	rec := newRecSender()
+	cfg := Config{DB: db, Bank: bk, Engine: eng, Log: zerolog.Nop(), Shards: 4,
+		Senders: map[string]Sender{"test": rec}, Backoff: func(int) time.Duration { return time.Millisecond }}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	b, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	h := &harness{t: t, db: db, bot: b, rec: rec, stop: cancel, done: make(chan error, 1)}
+	go func() { h.done <- b.Run(ctx) }()
+	t.Cleanup(h.close)
+	return h
+}
+
+func (h *harness) close() {
+	if h.stop == nil {
+		return
+	}
+	h.stop()
+	<-h.done
+	h.db.Close()
+	h.stop = nil
+}
+
+func (h *harness) send(learner, text string) {
+	h.t.Helper()
+	h.seq++
+	p, _ := json.Marshal(dialog.ParseText(text))
+	if err := h.bot.Receive(storage.Update{Key: fmt.Sprintf("%s:%d", learner, h.seq), Channel: "test", LearnerID: learner, Payload: p}); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// waitIdle waits until the inbox and the test outbox are empty.
+func (h *harness) waitIdle() {
+	h.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		in, _ := h.db.Inbox(1)
+		depth, _ := h.db.OutboxDepth("test")
+		if len(in) == 0 && depth == 0 {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	h.t.Fatal("bot not idle after 10 s")
+}
+
+func TestConversationThroughTheBot(t *testing.T) {
+	h := start(t, filepath.Join(t.TempDir(), "b.db"), nil)
+	h.send("test:1", "/start")
+	h.send("test:1", "oui")
+	h.send("test:1", "je ne sais pas")
+	h.send("test:1", "/aide je suis perdu")
+	h.waitIdle()
+	got := h.rec.sent["test:1"]
+	var kinds []dialog.OutputKind
+	for _, o := range got {
+		kinds = append(kinds, o.Kind)
+	}
+	if len(got) < 6 || !slices.Contains(kinds, dialog.OutQuestion) || !slices.Contains(kinds, dialog.OutAnswered) {
+		t.Fatalf("outputs %v", kinds)
+	}
+	answers, _ := h.db.Answers("test:1")
+	if len(answers) != 1 || !answers[0].Skipped {
+		t.Fatalf("answers %+v", answers)
+	}
+	// Notifications wait in the slack outbox (no Slack configured here).
+	if n, _ := h.db.OutboxDepth(NotifyChannel); n != 2 { // started, help
+		t.Errorf("%d advisor notifications queued, want 2", n)
+	}
+	l, ok, _ := h.db.Learner("test:1")
+	if !ok || l.Lang != "fr" || l.ChatID != "1" {
+		t.Errorf("learner %+v", l)
+	}
+}
+
+func TestPanicParksTheUpdate(t *testing.T) {
+	h := start(t, filepath.Join(t.TempDir(), "b.db"), nil)
+	// A payload that is not a dialog input is an error; a nil engine would panic.
+	if err := h.bot.Receive(storage.Update{Key: "bad:1", Channel: "test", LearnerID: "test:9", Payload: json.RawMessage(`"x"`)}); err != nil {
+		t.Fatal(err)
+	}
+	h.bot.cfg.Engine = nil // the next turn panics inside dialog
+	h.send("test:8", "/start")
+	h.send("test:8", "oui")
+	h.waitIdle()
+	dl, _ := h.db.DeadLetters()
+	if len(dl) != 2 {
+		t.Fatalf("%d dead letters, want 2", len(dl))
+	}
+	if h.bot.Metrics().DeadLetters.Load() != 2 {
+		t.Error("dead letters not counted")
+	}
+}
+
+type retryAfterErr struct{ d time.Duration }
+
+func (e retryAfterErr) Error() string             { return "429" }
+func (e retryAfterErr) RetryAfter() time.Duration { return e.d }
+
+func TestRetriesAndUnreachable(t *testing.T) {
+	var mu sync.Mutex
+	failures := map[string]int{}
+	h := start(t, filepath.Join(t.TempDir(), "b.db"), nil)
+	h.rec.fail = func(m storage.Message) error {
+		mu.Lock()
+		defer mu.Unlock()
+		switch m.To {
+		case "test:flaky":
+			if failures[m.To] < 3 {
+				failures[m.To]++
+				if failures[m.To] == 2 {
+					return retryAfterErr{10 * time.Millisecond}
+				}
+				return errors.New("500")
+			}
+		case "test:blocked":
+			return fmt.Errorf("403: %w", ErrUnreachable)
+		}
+		return nil
+	}
+	for _, l := range []string{"test:flaky", "test:blocked", "test:fine"} {
+		h.send(l, "/start")
+		h.send(l, "oui")
+	}
+	h.waitIdle()
+	if n := h.rec.count("test:flaky"); n != h.rec.count("test:fine") || n == 0 {
+		t.Errorf("flaky got %d messages, fine %d: retries must deliver all, once", n, h.rec.count("test:fine"))
+	}
+	if h.rec.count("test:blocked") != 0 {
+		t.Error("blocked learner got messages")
+	}
+	if l, _, _ := h.db.Learner("test:blocked"); !l.Unreachable {
+		t.Error("blocked learner not marked unreachable")
+	}
+	// Order within the flaky chat is the order of the turns.
+	var kinds []string
+	for _, o := range h.rec.sent["test:flaky"] {
+		kinds = append(kinds, string(o.Kind))
+	}
+	var fine []string
+	for _, o := range h.rec.sent["test:fine"] {
+		fine = append(fine, string(o.Kind))
+	}
+	if !slices.Equal(kinds, fine) {
+		t.Errorf("flaky order %v, want %v", kinds, fine)
+	}
+}
+
+// TestShutdownLosesNothing: stopping in the middle keeps what was received;
+// the next run finishes it and sends every message once.
+func TestShutdownLosesNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "b.db")
+	h := start(t, path, nil)
+	for i := 0; i < 30; i++ {
+		l := fmt.Sprintf("test:%d", i)
+		h.send(l, "/start")
+		h.send(l, "oui")
+		h.send(l, "1")
+	}
+	h.close()
+	first := h.rec
+	h2 := start(t, path, nil)
+	h2.waitIdle()
+	for i := 0; i < 30; i++ {
+		l := fmt.Sprintf("test:%d", i)
+		n := first.count(l) + h2.rec.count(l)
+		raw, _, _ := h2.db.Session(l)
+		var s dialog.Session
+		json.Unmarshal(raw, &s)
+		if s.Engine == nil || len(s.Engine.Responses) != 1 {
+			t.Fatalf("%s: not all turns handled after restart", l)
+		}
+		// welcome, privacy, intro, question 1, answered, question 2
+		if n != 6 {
+			t.Errorf("%s: %d messages delivered across the restart, want exactly 6", l, n)
+		}
+	}
+}
+
+// BenchmarkTurns: many learners answering at once through the bot core on a
+// real bbolt file with fsync. Reports answers/s and turn latency p99.
+func BenchmarkTurns(b *testing.B) {
+	for _, learners := range []int{1000} {
+		b.Run(fmt.Sprintf("learners=%d", learners), func(b *testing.B) {
+			db, err := storage.Open(filepath.Join(b.TempDir(), "bench.db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			bk, eng := loadTestEngine(b)
+			bt, _ := New(Config{DB: db, Bank: bk, Engine: eng, Log: zerolog.Nop(), Shards: 64,
+				Senders: map[string]Sender{"test": nopSender{}}})
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error)
+			go func() { done <- bt.Run(ctx) }()
+			defer func() { cancel(); <-done }()
+			mk := func(l, n int, text string) storage.Update {
+				p, _ := json.Marshal(dialog.ParseText(text))
+				return storage.Update{Key: fmt.Sprintf("b%d:%d:%d", b.N, l, n), Channel: "test", LearnerID: fmt.Sprintf("test:%d", l), Payload: p}
+			}
+			for l := 0; l < learners; l++ { // everyone at a question
+				bt.Receive(mk(l, 0, "/start"))
+				bt.Receive(mk(l, 1, "oui"))
+			}
+			for in, _ := db.Inbox(1); len(in) > 0; in, _ = db.Inbox(1) {
+				time.Sleep(time.Millisecond)
+			}
+			var lat []time.Duration
+			var mu sync.Mutex
+			b.ResetTimer()
+			start := time.Now()
+			var wg sync.WaitGroup
+			per := max(1, b.N/learners)
+			for l := 0; l < learners; l++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for n := 0; n < per; n++ {
+						t0 := time.Now()
+						bt.Receive(mk(l, n+2, "je ne sais pas"))
+						mu.Lock()
+						lat = append(lat, time.Since(t0))
+						mu.Unlock()
+					}
+				}()
+			}
+			wg.Wait()
+			for in, _ := db.Inbox(1); len(in) > 0; in, _ = db.Inbox(1) {
+				time.Sleep(time.Millisecond)
+			}
+			elapsed := time.Since(start)
+			b.StopTimer()
+			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+			b.ReportMetric(float64(per*learners)/elapsed.Seconds(), "answers/s")
+			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-receive-ms")
+		})
+	}
+}
