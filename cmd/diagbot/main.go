@@ -20,6 +20,7 @@ const usage = `diagbot — a digital-skills diagnostic in a chat
 
 Usage:
   diagbot [try] [--db FILE]       take the diagnostic in this terminal (state kept in a bbolt file)
+  diagbot backup FILE             a consistent copy of the database (--db, or --admin URL of a running bot)
   diagbot content check [DIR]     check a question bank (default: the embedded one)
   diagbot content export --json   every item as JSON (id, competence, skill, level, type, a, b)
   diagbot simulate [flags]        simulated learners take the diagnostic (see -h)
@@ -45,6 +46,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch args[0] {
 	case "try":
 		err = tryCmd(ctx, args[1:], stdin, stdout, stderr)
+	case "backup":
+		err = backupCmd(ctx, args[1:], stdout, stderr)
 	case "content":
 		err = contentCmd(args[1:], stdout, stderr)
 	case "simulate":
