@@ -182,7 +182,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.cfg.Log.Info().Int("updates", len(pending)).Msg("replaying the inbox left by the last run")
 	}
 	var disp sync.WaitGroup
-	dispCtx, stopDisp := context.WithCancel(ctx)
+	dispCtx, stopDisp := context.WithCancel(context.WithoutCancel(ctx))
 	for name, s := range b.cfg.Senders {
 		disp.Add(1)
 		go func() { defer disp.Done(); b.dispatch(dispCtx, name, s) }()
@@ -196,9 +196,31 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	b.workers.Wait()
 	stopWork()
+	b.flush(ctx)
 	stopDisp()
 	disp.Wait()
 	return nil
+}
+
+// FlushTimeout bounds how long a stopping bot keeps sending its outbox.
+const FlushTimeout = 3 * time.Second
+
+// flush gives the dispatchers a short time to send what the last turns
+// queued; whatever is left stays in the outbox for the next run.
+func (b *Bot) flush(context.Context) {
+	deadline := time.Now().Add(FlushTimeout)
+	for time.Now().Before(deadline) {
+		left := 0
+		for name := range b.cfg.Senders {
+			n, _ := b.cfg.DB.OutboxDepth(name)
+			left += n
+		}
+		if left == 0 {
+			return
+		}
+		b.wakeAll()
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 func (b *Bot) worker(ctx context.Context, in <-chan storage.Update) {

@@ -138,17 +138,33 @@ func (c *Console) WaitShown(ctx context.Context, n int) error {
 	return ctx.Err()
 }
 
-// ReadLines calls handle for each line of in until EOF or ctx ends.
+// ReadLines calls handle for each line of in until EOF or ctx ends. A read
+// blocked on a terminal does not hold up the end: ctx returns at once.
 func ReadLines(ctx context.Context, in io.Reader, handle func(line string) error) error {
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for sc.Scan() {
-		if ctx.Err() != nil {
-			return nil
+	lines := make(chan string)
+	readErr := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(in)
+		sc.Buffer(make([]byte, 64*1024), 1<<20)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
 		}
-		if err := handle(sc.Text()); err != nil {
+		readErr <- sc.Err()
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-readErr:
 			return err
+		case line := <-lines:
+			if err := handle(line); err != nil {
+				return err
+			}
 		}
 	}
-	return sc.Err()
 }

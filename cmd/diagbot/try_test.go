@@ -1,8 +1,11 @@
 package main
 
 import (
+	"io"
+
 	"bytes"
 	"context"
+	"github.com/diagbot/diagbot/storage"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -113,4 +116,27 @@ func TestContentCheckEmbedded(t *testing.T) {
 	if !strings.Contains(out.String(), "1.1.yaml:13:") {
 		t.Errorf("bad bank output lacks file:line:\n%s", out.String())
 	}
+}
+
+// TestTryStopsOnSignal: a cancelled context (SIGINT, SIGTERM) ends try with
+// exit 0 even while it waits for the learner to type.
+func TestTryStopsOnSignal(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "d.db")
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut bytes.Buffer
+	code := make(chan int, 1)
+	go func() { code <- run(ctx, []string{"try", "--db", db}, pr, &out, &errOut) }()
+	pw.Write([]byte("1\n"))
+	cancel()
+	if c := <-code; c != 0 {
+		t.Fatalf("exit %d: %s", c, errOut.String())
+	}
+	// The file is closed: another open succeeds at once.
+	st, err := storage.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
 }

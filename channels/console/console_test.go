@@ -1,0 +1,63 @@
+package console
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/diagbot/diagbot/dialog"
+)
+
+func TestShowAndInput(t *testing.T) {
+	var out bytes.Buffer
+	c := New(&out)
+	q := &dialog.QuestionView{Header: "Question 1 · ▓░", Prompt: "Quel site ?", Buttons: [][]dialog.ButtonView{
+		{{Label: "1. Ameli", Data: "a:1:1:0"}}, {{Label: "2. CAF", Data: "a:1:1:1"}}, {{Label: "🤷 Je ne sais pas", Data: "a:1:1:skip"}},
+	}}
+	c.Show(dialog.Output{Kind: dialog.OutQuestion, Question: q})
+	for _, want := range []string{"Question 1", "Quel site ?", "[1] Ameli", "[2] CAF", "[3] 🤷 Je ne sais pas"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	tests := []struct {
+		line string
+		want dialog.Input
+	}{
+		{"2", dialog.Input{Kind: dialog.InButton, Data: "a:1:1:1"}},
+		{" 3 ", dialog.Input{Kind: dialog.InButton, Data: "a:1:1:skip"}},
+		{"4", dialog.Input{Kind: dialog.InText, Text: "4"}},
+		{"/aide", dialog.Input{Kind: dialog.InCommand, Command: "aide"}},
+		{"CAF", dialog.Input{Kind: dialog.InText, Text: "CAF"}},
+	}
+	for _, tt := range tests {
+		if got := c.Input(tt.line); got != tt.want {
+			t.Errorf("Input(%q) = %+v, want %+v", tt.line, got, tt.want)
+		}
+	}
+	// A typed-answer question: numbers are answers, not buttons.
+	c.Show(dialog.Output{Kind: dialog.OutQuestion, Question: &dialog.QuestionView{Prompt: "Combien ?", TypeIn: true,
+		Buttons: [][]dialog.ButtonView{{{Label: "Je ne sais pas", Data: "a:1:2:skip"}}}}})
+	if got := c.Input("1"); got.Kind != dialog.InText || got.Text != "1" {
+		t.Errorf("typed answer 1 read as %+v", got)
+	}
+	if err := c.WaitShown(context.Background(), 2); err != nil || c.Shown() != 2 {
+		t.Errorf("shown %d", c.Shown())
+	}
+}
+
+func TestReadLinesStopsOnCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var got []string
+	err := ReadLines(ctx, strings.NewReader("a\nb\n"), func(l string) error {
+		got = append(got, l)
+		if l == "b" {
+			cancel()
+		}
+		return nil
+	})
+	if err != nil || strings.Join(got, ",") != "a,b" {
+		t.Errorf("got %v, %v", got, err)
+	}
+}
