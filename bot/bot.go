@@ -46,6 +46,14 @@ type Sender interface {
 // be reached again (the learner blocked the bot): their messages are dropped.
 var ErrUnreachable = errors.New("recipient unreachable")
 
+// unreachable tells whether a send error means the recipient is gone: the
+// ErrUnreachable sentinel, or an error with an Unreachable() true method
+// (channels need not import this package).
+func unreachable(err error) bool {
+	var u interface{ Unreachable() bool }
+	return errors.Is(err, ErrUnreachable) || errors.As(err, &u) && u.Unreachable()
+}
+
 // ErrStopped is returned by Receive once the bot is shutting down.
 var ErrStopped = errors.New("diagbot is stopping: update not accepted")
 
@@ -152,6 +160,32 @@ func (b *Bot) Receive(u storage.Update) error {
 		return nil
 	}
 	b.shards[b.shard(u.LearnerID)] <- u
+	return nil
+}
+
+// ReceiveBatch stores many updates in one transaction (Telegram polling moves
+// its offset only after this returns) and queues the new ones.
+func (b *Bot) ReceiveBatch(us []storage.Update) error {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.stopped {
+		return ErrStopped
+	}
+	now := b.cfg.Now()
+	for i := range us {
+		if us[i].ReceivedAt.IsZero() {
+			us[i].ReceivedAt = now
+		}
+	}
+	added, err := b.cfg.DB.PutInboxBatch(us)
+	if err != nil {
+		return err
+	}
+	b.metrics.Received.Add(int64(len(us)))
+	b.metrics.Duplicates.Add(int64(len(us) - len(added)))
+	for _, u := range added {
+		b.shards[b.shard(u.LearnerID)] <- u
+	}
 	return nil
 }
 
@@ -389,6 +423,9 @@ func (b *Bot) wakeAll() {
 	}
 }
 
+// sendParallelism bounds the sends in flight per channel.
+const sendParallelism = 64
+
 // pollEvery is how often a dispatcher looks at the outbox without being woken
 // (retries that came due).
 const pollEvery = 200 * time.Millisecond
@@ -404,12 +441,23 @@ func (b *Bot) dispatch(ctx context.Context, name string, s Sender) {
 		if err != nil {
 			b.cfg.Log.Error().Err(err).Str("channel", name).Msg("cannot read the outbox")
 		}
+		// One message per recipient per round (PendingOutbox returns only the
+		// oldest of each), sent concurrently: a chat waiting for its rate
+		// limit does not hold up the others, and order within a chat holds.
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, sendParallelism)
 		for _, m := range msgs {
 			if ctx.Err() != nil {
-				return
+				break
 			}
-			b.sendOne(ctx, name, s, m)
+			sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				b.sendOne(ctx, name, s, m)
+			}()
 		}
+		wg.Wait()
 		if len(msgs) == 256 {
 			continue
 		}
@@ -431,7 +479,7 @@ func (b *Bot) sendOne(ctx context.Context, name string, s Sender, m storage.Mess
 		if err := b.cfg.DB.MarkSent(m.ID, ref, b.cfg.Now()); err != nil {
 			log.Error().Err(err).Uint64("message", m.ID).Msg("sent but not marked: it may be sent again")
 		}
-	case errors.Is(err, ErrUnreachable):
+	case unreachable(err):
 		b.metrics.Dropped.Add(1)
 		log.Warn().Str("channel", name).Str("to", m.To).Msg("recipient unreachable: their messages are dropped")
 		if m.Channel != NotifyChannel {
