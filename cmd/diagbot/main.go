@@ -20,6 +20,7 @@ const usage = `diagbot — a digital-skills diagnostic in a chat
 
 Usage:
   diagbot [try] [--db FILE]       take the diagnostic in this terminal (state kept in a bbolt file)
+  diagbot run                     serve Telegram (DIAGBOT_TELEGRAM_TOKEN; polling, or webhook with DIAGBOT_WEBHOOK_URL)
   diagbot backup FILE             a consistent copy of the database (--db, or --admin URL of a running bot)
   diagbot content check [DIR]     check a question bank (default: the embedded one)
   diagbot content export --json   every item as JSON (id, competence, skill, level, type, a, b)
@@ -41,11 +42,16 @@ func main() {
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		args = []string{"try"} // no channel configured: the terminal
+		if os.Getenv(envTelegramToken) != "" {
+			args = []string{"run"}
+		}
 	}
 	var err error
 	switch args[0] {
 	case "try":
 		err = tryCmd(ctx, args[1:], stdin, stdout, stderr)
+	case "run":
+		err = runCmd(ctx, args[1:], stderr)
 	case "backup":
 		err = backupCmd(ctx, args[1:], stdout, stderr)
 	case "content":

@@ -1,0 +1,272 @@
+package telegram
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"io/fs"
+	"path"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/diagbot/diagbot/channels/chart"
+	"github.com/diagbot/diagbot/dialog"
+)
+
+// Sender delivers dialog outputs to Telegram chats.
+type Sender struct {
+	api     *tg.Bot
+	limiter *Limiter
+	images  fs.FS // the question bank, for question images
+
+	mu   sync.Mutex
+	refs map[string]questionRef // question message per chat, session and number
+}
+
+// questionRef remembers a question message so the answer can be shown in it.
+type questionRef struct {
+	id      int
+	text    string
+	caption bool
+}
+
+// NewSender returns a sender using api (a go-telegram/bot client), limiter
+// and the bank's files for images.
+func NewSender(api *tg.Bot, limiter *Limiter, images fs.FS) *Sender {
+	return &Sender{api: api, limiter: limiter, images: images, refs: map[string]questionRef{}}
+}
+
+// SendError is a failed send, classified for the bot's dispatcher.
+type SendError struct {
+	Err   error
+	Retry time.Duration // Telegram's retry_after on a 429
+	Gone  bool          // the learner blocked the bot (403)
+}
+
+func (e *SendError) Error() string             { return e.Err.Error() }
+func (e *SendError) Unwrap() error             { return e.Err }
+func (e *SendError) RetryAfter() time.Duration { return e.Retry }
+func (e *SendError) Unreachable() bool         { return e.Gone }
+
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var tooMany *tg.TooManyRequestsError
+	switch {
+	case errors.As(err, &tooMany):
+		return &SendError{Err: err, Retry: time.Duration(tooMany.RetryAfter) * time.Second}
+	case errors.Is(err, tg.ErrorForbidden):
+		return &SendError{Err: err, Gone: true}
+	}
+	return &SendError{Err: err}
+}
+
+// harmless tells edits that failed because there is nothing to do.
+func harmless(err error) bool {
+	return err != nil && errors.Is(err, tg.ErrorBadRequest) &&
+		(strings.Contains(err.Error(), "message is not modified") || strings.Contains(err.Error(), "message to edit not found"))
+}
+
+func esc(s string) string { return html.EscapeString(s) }
+
+// keyboard turns dialog buttons into an inline keyboard.
+func keyboard(rows [][]dialog.ButtonView) models.ReplyMarkup {
+	if len(rows) == 0 {
+		return nil
+	}
+	kb := &models.InlineKeyboardMarkup{}
+	for _, row := range rows {
+		var r []models.InlineKeyboardButton
+		for _, b := range row {
+			r = append(r, models.InlineKeyboardButton{Text: b.Label, CallbackData: b.Data})
+		}
+		kb.InlineKeyboard = append(kb.InlineKeyboard, r)
+	}
+	return kb
+}
+
+// QuestionHTML renders a question: its header in bold, the prompt, the
+// choices numbered (buttons may cut long ones) and the hint.
+func QuestionHTML(q *dialog.QuestionView) string {
+	var b strings.Builder
+	b.WriteString("<b>" + esc(q.Header) + "</b>\n\n" + esc(q.Prompt))
+	if len(q.Choices) > 0 {
+		b.WriteString("\n")
+		for i, c := range q.Choices {
+			fmt.Fprintf(&b, "\n%d. %s", i+1, esc(c))
+		}
+	}
+	if q.Hint != "" {
+		b.WriteString("\n\n<i>" + esc(q.Hint) + "</i>")
+	}
+	return b.String()
+}
+
+// ResultsHTML renders results as text (the chart comes as a photo).
+func ResultsHTML(r *dialog.ResultsView) string {
+	var b strings.Builder
+	b.WriteString("<b>" + esc(r.Title) + "</b>\n" + esc(r.Summary) + "\n")
+	for _, c := range r.Competences {
+		fmt.Fprintf(&b, "\n%s %s · %d/8\n%s", strings.Repeat("🟦", c.Level)+strings.Repeat("⬜", 8-c.Level), esc(c.ID), c.Level, esc(c.Name))
+	}
+	if len(r.Train) > 0 {
+		b.WriteString("\n\n<b>" + esc(r.TrainTitle) + "</b>")
+		for _, t := range r.Train {
+			fmt.Fprintf(&b, "\n• %s %s", esc(t.Competence), esc(t.Name))
+			for _, tip := range t.Tips {
+				b.WriteString("\n  💡 " + esc(tip))
+			}
+		}
+	}
+	return truncateHTML(b.String(), 4096)
+}
+
+// truncateHTML cuts plain-escaped text at a line end within limit characters.
+func truncateHTML(s string, limit int) string {
+	if utf8.RuneCountInString(s) <= limit {
+		return s
+	}
+	r := []rune(s)[:limit-1]
+	cut := strings.LastIndex(string(r), "\n")
+	if cut < 0 {
+		return string(r)
+	}
+	return string(r)[:cut] + "\n…"
+}
+
+func refKey(chat int64, session uint32, number int) string {
+	return fmt.Sprintf("%d:%d:%d", chat, session, number)
+}
+
+// Send delivers one output to a chat and returns a reference to what was sent
+// (the message id).
+func (s *Sender) Send(ctx context.Context, chat int64, o dialog.Output) (string, error) {
+	switch o.Kind {
+	case dialog.OutQuestion:
+		return s.question(ctx, chat, o.Question)
+	case dialog.OutAnswered:
+		return s.answered(ctx, chat, o.Answered)
+	case dialog.OutResults:
+		return s.results(ctx, chat, o.Results)
+	case dialog.OutExport:
+		if err := s.limiter.Wait(ctx, chat); err != nil {
+			return "", err
+		}
+		m, err := s.api.SendDocument(ctx, &tg.SendDocumentParams{ChatID: chat, Caption: esc(o.Text), ParseMode: models.ParseModeHTML,
+			Document: &models.InputFileUpload{Filename: o.FileName, Data: bytes.NewReader(o.File)}})
+		return ref(m), classify(err)
+	}
+	if err := s.limiter.Wait(ctx, chat); err != nil {
+		return "", err
+	}
+	m, err := s.api.SendMessage(ctx, &tg.SendMessageParams{ChatID: chat, Text: esc(o.Text), ParseMode: models.ParseModeHTML, ReplyMarkup: keyboard(o.Buttons)})
+	return ref(m), classify(err)
+}
+
+func ref(m *models.Message) string {
+	if m == nil {
+		return ""
+	}
+	return fmt.Sprint(m.ID)
+}
+
+func (s *Sender) question(ctx context.Context, chat int64, q *dialog.QuestionView) (string, error) {
+	key := refKey(chat, q.Session, q.Number)
+	text := QuestionHTML(q)
+	s.mu.Lock()
+	prev, known := s.refs[key]
+	s.mu.Unlock()
+	if err := s.limiter.Wait(ctx, chat); err != nil {
+		return "", err
+	}
+	if q.Refresh && known { // ticks changed: update the keyboard in place
+		_, err := s.api.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{ChatID: chat, MessageID: prev.id, ReplyMarkup: keyboard(q.Buttons)})
+		if harmless(err) {
+			err = nil
+		}
+		return fmt.Sprint(prev.id), classify(err)
+	}
+	var m *models.Message
+	var err error
+	caption := false
+	if q.Image != "" && s.images != nil {
+		data, rerr := fs.ReadFile(s.images, q.Image)
+		if rerr == nil && utf8.RuneCountInString(text) <= 1024 {
+			caption = true
+			m, err = s.api.SendPhoto(ctx, &tg.SendPhotoParams{ChatID: chat, Caption: text, ParseMode: models.ParseModeHTML,
+				Photo: &models.InputFileUpload{Filename: path.Base(q.Image), Data: bytes.NewReader(data)}, ReplyMarkup: keyboard(q.Buttons)})
+		}
+	}
+	if !caption {
+		m, err = s.api.SendMessage(ctx, &tg.SendMessageParams{ChatID: chat, Text: text, ParseMode: models.ParseModeHTML, ReplyMarkup: keyboard(q.Buttons)})
+	}
+	if err != nil {
+		return "", classify(err)
+	}
+	s.mu.Lock()
+	if len(s.refs) > 200_000 { // old questions: their answers just won't be shown in place
+		clear(s.refs)
+	}
+	s.refs[key] = questionRef{id: m.ID, text: text, caption: caption}
+	s.mu.Unlock()
+	return ref(m), nil
+}
+
+// answered shows the answer in the question message and removes its keyboard,
+// so an old question cannot be pressed again by mistake.
+func (s *Sender) answered(ctx context.Context, chat int64, a *dialog.AnsweredView) (string, error) {
+	key := refKey(chat, a.Session, a.Number)
+	s.mu.Lock()
+	q, known := s.refs[key]
+	delete(s.refs, key)
+	s.mu.Unlock()
+	if !known {
+		return "", nil // sent before a restart: the dialog answers stale presses anyway
+	}
+	if err := s.limiter.Wait(ctx, chat); err != nil {
+		return "", err
+	}
+	text := q.text + "\n\n<b>" + esc(a.Text) + "</b>"
+	var err error
+	if q.caption {
+		_, err = s.api.EditMessageCaption(ctx, &tg.EditMessageCaptionParams{ChatID: chat, MessageID: q.id, Caption: text, ParseMode: models.ParseModeHTML})
+	} else {
+		_, err = s.api.EditMessageText(ctx, &tg.EditMessageTextParams{ChatID: chat, MessageID: q.id, Text: text, ParseMode: models.ParseModeHTML})
+	}
+	if harmless(err) {
+		err = nil
+	}
+	return fmt.Sprint(q.id), classify(err)
+}
+
+// results sends the radar chart of the levels, then the text.
+func (s *Sender) results(ctx context.Context, chat int64, r *dialog.ResultsView) (string, error) {
+	axes := make([]chart.Axis, len(r.Competences))
+	for i, c := range r.Competences {
+		axes[i] = chart.Axis{Label: c.ID + " " + c.Name, Value: c.Value, Low: float64(c.LevelLow), High: float64(c.LevelHigh) + 1}
+	}
+	png, err := chart.Radar(axes, chart.Options{Title: r.Title})
+	if err == nil {
+		if err := s.limiter.Wait(ctx, chat); err != nil {
+			return "", err
+		}
+		_, err = s.api.SendPhoto(ctx, &tg.SendPhotoParams{ChatID: chat, Caption: "<b>" + esc(r.Title) + "</b>\n" + esc(r.Summary), ParseMode: models.ParseModeHTML,
+			Photo: &models.InputFileUpload{Filename: "niveaux.png", Data: bytes.NewReader(png)}})
+		if err != nil {
+			return "", classify(err)
+		}
+	}
+	if err := s.limiter.Wait(ctx, chat); err != nil {
+		return "", err
+	}
+	m, err := s.api.SendMessage(ctx, &tg.SendMessageParams{ChatID: chat, Text: ResultsHTML(r), ParseMode: models.ParseModeHTML})
+	return ref(m), classify(err)
+}

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/rs/zerolog"
+
+	"github.com/diagbot/diagbot/bot"
+	"github.com/diagbot/diagbot/channels/telegram"
+	"github.com/diagbot/diagbot/dialog"
+	"github.com/diagbot/diagbot/engine/bank"
+	"github.com/diagbot/diagbot/storage"
+)
+
+// Settings of `diagbot run`, from the environment. Defaults are named here.
+const (
+	envTelegramToken  = "DIAGBOT_TELEGRAM_TOKEN"
+	envTelegramAPI    = "DIAGBOT_TELEGRAM_API_URL"
+	envWebhookURL     = "DIAGBOT_WEBHOOK_URL"
+	envWebhookListen  = "DIAGBOT_WEBHOOK_LISTEN"
+	envWebhookSecret  = "DIAGBOT_WEBHOOK_SECRET"
+	envAdminAddr      = "DIAGBOT_ADMIN_ADDR"
+	defaultTelegram   = "https://api.telegram.org"
+	defaultAdminAddr  = "127.0.0.1:8081"
+	defaultListenAddr = ":8443"
+)
+
+type runConfig struct {
+	db, token, apiURL                        string
+	webhookURL, webhookListen, webhookSecret string
+	adminAddr, adminToken                    string
+	log                                      zerolog.Logger
+	pollTimeout                              time.Duration
+	ready                                    chan<- string // test hook: the webhook's listen address once up
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func runCmd(ctx context.Context, args []string, stderr io.Writer) error {
+	fl := flag.NewFlagSet("run", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	cfg := runConfig{}
+	fl.StringVar(&cfg.db, "db", defaultDBPath(), "bbolt file (env "+envDB+")")
+	logLevel := fl.String("log-level", "", "debug, info, warn or error (env "+envLogLevel+", default info)")
+	if err := fl.Parse(args); err != nil {
+		return fmt.Errorf("%v: %w", err, errUsage)
+	}
+	log, err := newLogger(stderr, *logLevel)
+	if err != nil {
+		return err
+	}
+	cfg.log = log
+	cfg.token = os.Getenv(envTelegramToken)
+	cfg.apiURL = envOr(envTelegramAPI, defaultTelegram)
+	cfg.webhookURL = os.Getenv(envWebhookURL)
+	cfg.webhookListen = envOr(envWebhookListen, defaultListenAddr)
+	cfg.webhookSecret = os.Getenv(envWebhookSecret)
+	cfg.adminAddr = envOr(envAdminAddr, defaultAdminAddr)
+	cfg.adminToken = os.Getenv(envAdminToken)
+	if cfg.token == "" {
+		return fmt.Errorf("no channel configured: set %s (from @BotFather), or use `diagbot try` for the terminal", envTelegramToken)
+	}
+	if cfg.webhookURL != "" && len(cfg.webhookSecret) < 16 {
+		return fmt.Errorf("webhook mode needs %s: a random secret of 16 characters or more (A-Z a-z 0-9 _ -)", envWebhookSecret)
+	}
+	return serve(ctx, cfg)
+}
+
+// telegramSender adapts the Telegram channel to the bot's outbox.
+type telegramSender struct{ s *telegram.Sender }
+
+func (t telegramSender) Send(ctx context.Context, m storage.Message) (string, error) {
+	chat, ok := telegram.ChatID(m.To)
+	if !ok {
+		return "", fmt.Errorf("outbox message %d is for %q, not a Telegram chat", m.ID, m.To)
+	}
+	var o dialog.Output
+	if err := json.Unmarshal(m.Payload, &o); err != nil {
+		return "", fmt.Errorf("outbox message %d is not a dialog output: %w", m.ID, err)
+	}
+	return t.s.Send(ctx, chat, o)
+}
+
+func serve(ctx context.Context, cfg runConfig) error {
+	bk, eng, err := loadEngine()
+	if err != nil {
+		return err
+	}
+	db, err := storage.Open(cfg.db, storage.WithLogger(cfg.log))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	api, err := tg.New(cfg.token, tg.WithServerURL(cfg.apiURL))
+	if errors.Is(err, tg.ErrorUnauthorized) || errors.Is(err, tg.ErrorNotFound) {
+		return telegram.ErrBadToken
+	}
+	if err != nil {
+		return fmt.Errorf("cannot reach Telegram at %s (%s): %w", cfg.apiURL, envTelegramAPI, err)
+	}
+	sender := telegram.NewSender(api, telegram.NewLimiter(), bank.Embedded())
+	b, err := bot.New(bot.Config{DB: db, Bank: bk, Engine: eng, Log: cfg.log,
+		Senders: map[string]bot.Sender{telegram.Name: telegramSender{sender}}})
+	if err != nil {
+		return err
+	}
+	recv := &telegram.Receiver{APIURL: cfg.apiURL, Token: cfg.token, API: api, Log: cfg.log, Timeout: cfg.pollTimeout}
+	if err := recv.Setup(ctx, cfg.webhookURL, cfg.webhookSecret); err != nil {
+		return fmt.Errorf("telegram setup: %w", err)
+	}
+	handle := func(_ context.Context, ins []telegram.Incoming) error {
+		us := make([]storage.Update, len(ins))
+		for i, in := range ins {
+			p, err := json.Marshal(in.Input)
+			if err != nil {
+				return err
+			}
+			us[i] = storage.Update{Key: in.Key, Channel: telegram.Name, LearnerID: in.LearnerID, Payload: p}
+		}
+		return b.ReceiveBatch(us)
+	}
+
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	errs := make(chan error, 3)
+	botDone := make(chan error, 1)
+	go func() { botDone <- b.Run(runCtx) }()
+
+	admin := &http.Server{Addr: cfg.adminAddr, Handler: bot.AdminHandler(db, cfg.adminToken), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := admin.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs <- fmt.Errorf("admin address %s (%s): %w", cfg.adminAddr, envAdminAddr, err)
+		}
+	}()
+	var hook *http.Server
+	if cfg.webhookURL != "" {
+		ln, err := net.Listen("tcp", cfg.webhookListen)
+		if err != nil {
+			return fmt.Errorf("webhook listen address %s (%s): %w", cfg.webhookListen, envWebhookListen, err)
+		}
+		hook = &http.Server{Handler: recv.Webhook(cfg.webhookSecret, handle), ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := hook.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errs <- err
+			}
+		}()
+		if cfg.ready != nil {
+			cfg.ready <- ln.Addr().String()
+		}
+		cfg.log.Info().Str("listen", cfg.webhookListen).Msg("telegram webhook mode")
+	} else {
+		go func() {
+			if err := recv.Poll(runCtx, handle); err != nil {
+				errs <- err
+			}
+		}()
+		if cfg.ready != nil {
+			cfg.ready <- ""
+		}
+		cfg.log.Info().Msg("telegram long-polling mode")
+	}
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errs:
+	}
+	// Stop intake first, then let the bot finish its turns and flush.
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if hook != nil {
+		hook.Shutdown(shutdown)
+	}
+	stop()
+	<-botDone
+	admin.Shutdown(shutdown)
+	return runErr
+}
