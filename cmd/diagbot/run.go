@@ -41,7 +41,8 @@ type runConfig struct {
 	adminAddr, adminToken                    string
 	log                                      zerolog.Logger
 	pollTimeout                              time.Duration
-	ready                                    chan<- string // test hook: the webhook's listen address once up
+	limiter                                  *telegram.Limiter // default: Telegram's limits
+	ready                                    chan<- string     // test hook: the webhook's listen address once up
 }
 
 func envOr(name, def string) string {
@@ -113,7 +114,11 @@ func serve(ctx context.Context, cfg runConfig) error {
 	if err != nil {
 		return fmt.Errorf("cannot reach Telegram at %s (%s): %w", cfg.apiURL, envTelegramAPI, err)
 	}
-	sender := telegram.NewSender(api, telegram.NewLimiter(), bank.Embedded())
+	limiter := cfg.limiter
+	if limiter == nil {
+		limiter = telegram.NewLimiter()
+	}
+	sender := telegram.NewSender(api, limiter, bank.Embedded())
 	b, err := bot.New(bot.Config{DB: db, Bank: bk, Engine: eng, Log: cfg.log,
 		Senders: map[string]bot.Sender{telegram.Name: telegramSender{sender}}})
 	if err != nil {
