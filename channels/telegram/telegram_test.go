@@ -1,0 +1,184 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/diagbot/diagbot/channels/telegram/telegramtest"
+	"github.com/diagbot/diagbot/dialog"
+)
+
+// fakeClock is simulated time: Sleep advances it.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *fakeClock) Sleep(_ context.Context, d time.Duration) error {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+	return nil
+}
+
+func simLimiter(c *fakeClock) *Limiter {
+	l := NewLimiter()
+	l.Now, l.Sleep = c.Now, c.Sleep
+	return l
+}
+
+func maxInWindow(times []time.Time, w time.Duration) int {
+	best := 0
+	for i := range times {
+		n := 0
+		for j := i; j < len(times) && times[j].Sub(times[i]) < w; j++ {
+			n++
+		}
+		best = max(best, n)
+	}
+	return best
+}
+
+func TestLimiterPerChat(t *testing.T) {
+	c := &fakeClock{now: time.Unix(1e9, 0)}
+	l := simLimiter(c)
+	var times []time.Time
+	for i := 0; i < 10; i++ {
+		l.Wait(context.Background(), 42)
+		times = append(times, c.Now())
+	}
+	start := times[0]
+	if !times[2].Equal(start) || times[3].Sub(start) != time.Second || times[9].Sub(start) != 7*time.Second {
+		t.Errorf("a burst of 3 then 1/s expected, got offsets %v", offsets(times))
+	}
+}
+
+func offsets(ts []time.Time) []time.Duration {
+	var out []time.Duration
+	for _, t := range ts {
+		out = append(out, t.Sub(ts[0]))
+	}
+	return out
+}
+
+func TestLimiterGlobal(t *testing.T) {
+	c := &fakeClock{now: time.Unix(1e9, 0)}
+	l := simLimiter(c)
+	var times []time.Time
+	for i := 0; i < 500; i++ { // 500 chats, one message each
+		l.Wait(context.Background(), int64(i))
+		times = append(times, c.Now())
+	}
+	if m := maxInWindow(times, time.Second); m > 25 {
+		t.Errorf("%d messages in one second, limit 25", m)
+	}
+	if d := times[len(times)-1].Sub(times[0]); d > 20*time.Second {
+		t.Errorf("500 messages took %v of simulated time: too slow", d)
+	}
+}
+
+func TestTranslate(t *testing.T) {
+	priv := models.Chat{ID: 12, Type: models.ChatTypePrivate}
+	user := &models.User{ID: 12, FirstName: "Léa", LanguageCode: "en"}
+	tests := []struct {
+		name  string
+		u     models.Update
+		ok    bool
+		group int64
+		want  dialog.Input
+	}{
+		{"command", models.Update{ID: 1, Message: &models.Message{Chat: priv, From: user, Text: "/start ABCDEF234"}}, true, 0,
+			dialog.Input{Kind: dialog.InCommand, Command: "start", Args: "ABCDEF234", FirstName: "Léa", Lang: "en"}},
+		{"text", models.Update{ID: 2, Message: &models.Message{Chat: priv, From: user, Text: "2"}}, true, 0,
+			dialog.Input{Kind: dialog.InText, Text: "2", FirstName: "Léa", Lang: "en"}},
+		{"sticker", models.Update{ID: 3, Message: &models.Message{Chat: priv, From: user, Sticker: &models.Sticker{}}}, true, 0,
+			dialog.Input{Kind: dialog.InOther, What: "sticker", FirstName: "Léa", Lang: "en"}},
+		{"voice", models.Update{ID: 4, Message: &models.Message{Chat: priv, Voice: &models.Voice{}}}, true, 0,
+			dialog.Input{Kind: dialog.InOther, What: "voice"}},
+		{"button", models.Update{ID: 5, CallbackQuery: &models.CallbackQuery{ID: "q", From: *user, Data: "a:1:1:0"}}, true, 0,
+			dialog.Input{Kind: dialog.InButton, Data: "a:1:1:0", FirstName: "Léa", Lang: "en"}},
+		{"group", models.Update{ID: 6, Message: &models.Message{Chat: models.Chat{ID: -5, Type: models.ChatTypeGroup}, Text: "/start"}}, false, -5, dialog.Input{}},
+		{"edit", models.Update{ID: 7, EditedMessage: &models.Message{Chat: priv, Text: "x"}}, false, 0, dialog.Input{}},
+	}
+	for _, tt := range tests {
+		in, ok, group := Translate(tt.u)
+		if ok != tt.ok || group != tt.group || in.Input != tt.want {
+			t.Errorf("%s: got %+v %v %d", tt.name, in, ok, group)
+		}
+		if ok && (in.LearnerID != "telegram:12" || in.Key == "") {
+			t.Errorf("%s: learner %q key %q", tt.name, in.LearnerID, in.Key)
+		}
+	}
+	if id, ok := ChatID("telegram:-100123"); !ok || id != -100123 {
+		t.Error("ChatID round trip")
+	}
+	if _, ok := ChatID("console:local"); ok {
+		t.Error("ChatID accepted a console learner")
+	}
+}
+
+// TestSendEscapesAndClassifiesErrors sends through the real client to the
+// fake server, which rejects malformed HTML as Telegram does.
+func TestSendEscapesAndClassifiesErrors(t *testing.T) {
+	srv := telegramtest.NewServer(t)
+	api, err := tg.New(srv.Token(), tg.WithServerURL(srv.URL()), tg.WithSkipGetMe())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &fakeClock{now: time.Unix(1e9, 0)}
+	s := NewSender(api, simLimiter(c), nil)
+	ctx := context.Background()
+	q := &dialog.QuestionView{Session: 1, Number: 1, Header: "Question 1 · ▓", Prompt: "Que fait <script> & « x > y » ?",
+		Choices: []string{"a < b", "R&D"}, Buttons: [][]dialog.ButtonView{{{Label: "1. a < b", Data: "a:1:1:0"}}}}
+	if _, err := s.Send(ctx, 7, dialog.Output{Kind: dialog.OutQuestion, Question: q}); err != nil {
+		t.Fatalf("escaped question refused: %v", err)
+	}
+	sent := srv.Sent(7)
+	if len(sent) != 1 || !strings.Contains(sent[0].PlainText, "<script> & « x > y »") {
+		t.Fatalf("sent %+v", sent)
+	}
+	if _, err := s.Send(ctx, 7, dialog.Output{Kind: dialog.OutAnswered, Answered: &dialog.AnsweredView{Session: 1, Number: 1, Text: "Réponse : a < b"}}); err != nil {
+		t.Fatal(err)
+	}
+	if m := srv.Sent(7)[0]; m.ReplyMarkup != nil || !strings.Contains(m.PlainText, "Réponse : a < b") {
+		t.Errorf("question not edited to show the answer: %+v", m)
+	}
+
+	srv.Fail(telegramtest.Fault{Method: "sendMessage", Kind: telegramtest.TooManyRequests, RetryAfter: 7})
+	_, err = s.Send(ctx, 7, dialog.Output{Kind: dialog.OutText, Text: "x"})
+	var se *SendError
+	if !errors.As(err, &se) || se.RetryAfter() != 7*time.Second || se.Unreachable() {
+		t.Errorf("429: %v", err)
+	}
+	srv.Fail(telegramtest.Fault{Method: "sendMessage", Kind: telegramtest.Forbidden})
+	_, err = s.Send(ctx, 7, dialog.Output{Kind: dialog.OutText, Text: "x"})
+	if !errors.As(err, &se) || !se.Unreachable() {
+		t.Errorf("403: %v", err)
+	}
+	srv.Fail(telegramtest.Fault{Method: "sendMessage", Kind: telegramtest.ServerError})
+	_, err = s.Send(ctx, 7, dialog.Output{Kind: dialog.OutText, Text: "x"})
+	if !errors.As(err, &se) || se.Unreachable() || se.RetryAfter() != 0 {
+		t.Errorf("500: %v", err)
+	}
+}
+
+func TestResultsHTMLFits(t *testing.T) {
+	r := &dialog.ResultsView{Title: "Vos résultats", Summary: "Niveau 3"}
+	for i := 0; i < 16; i++ {
+		r.Competences = append(r.Competences, dialog.CompetenceView{ID: "1.1", Name: strings.Repeat("Nom très long & ", 5), Level: i % 9})
+	}
+	for i := 0; i < 3; i++ {
+		r.Train = append(r.Train, dialog.TrainView{Competence: "4.1", Name: "x", Tips: []string{strings.Repeat("conseil <b> ", 30)}})
+	}
+	if n := len([]rune(ResultsHTML(r))); n > 4096 {
+		t.Errorf("results text is %d characters", n)
+	}
+}
