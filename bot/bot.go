@@ -86,7 +86,32 @@ type Bot struct {
 
 // Metrics counts what the bot did, for /metrics and tests.
 type Metrics struct {
-	Received, Duplicates, Turns, DeadLetters, Sent, SendErrors, Dropped Counter
+	Received, Duplicates, Turns, DeadLetters, Sent, SendErrors, RateLimited, Dropped Counter
+	TurnSeconds                                                                      Histogram
+}
+
+// Histogram counts observations in fixed buckets (seconds), Prometheus style.
+type Histogram struct {
+	mu     sync.Mutex
+	counts [len(latencyBuckets) + 1]int64
+	sum    float64
+	n      int64
+}
+
+var latencyBuckets = [...]float64{0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
+
+// Observe records one duration.
+func (h *Histogram) Observe(d time.Duration) {
+	s := d.Seconds()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	i := 0
+	for i < len(latencyBuckets) && s > latencyBuckets[i] {
+		i++
+	}
+	h.counts[i]++
+	h.sum += s
+	h.n++
 }
 
 // Counter is a concurrency-safe count.
@@ -279,6 +304,7 @@ func (b *Bot) handleSafely(ctx context.Context, u storage.Update) {
 	}()
 	if err == nil {
 		b.metrics.Turns.Add(1)
+		b.metrics.TurnSeconds.Observe(b.cfg.Now().Sub(start))
 		b.cfg.Log.Debug().Str("update", u.Key).Dur("took", b.cfg.Now().Sub(start)).Msg("turn")
 		return
 	}
@@ -500,8 +526,9 @@ func (b *Bot) sendOne(ctx context.Context, name string, s Sender, m storage.Mess
 		}
 		var wait time.Duration = b.cfg.Backoff(m.Attempts + 1)
 		var ra interface{ RetryAfter() time.Duration }
-		if errors.As(err, &ra) && ra.RetryAfter() > wait {
-			wait = ra.RetryAfter()
+		if errors.As(err, &ra) && ra.RetryAfter() > 0 {
+			b.metrics.RateLimited.Add(1)
+			wait = max(wait, ra.RetryAfter())
 		}
 		log.Warn().Err(err).Str("channel", name).Uint64("message", m.ID).Dur("retry_in", wait).Msg("send failed, will retry")
 		if err := b.cfg.DB.Retry(m.ID, b.cfg.Now().Add(wait), err.Error()); err != nil {

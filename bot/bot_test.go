@@ -5,9 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -309,5 +313,35 @@ func BenchmarkTurns(b *testing.B) {
 			b.ReportMetric(float64(per*learners)/elapsed.Seconds(), "answers/s")
 			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-receive-ms")
 		})
+	}
+}
+
+func TestAdminMetricsAndHealth(t *testing.T) {
+	h := start(t, filepath.Join(t.TempDir(), "b.db"), nil)
+	h.send("test:1", "/start")
+	h.send("test:1", "oui") // the advisor's "started" notification waits (no Slack here)
+	h.waitIdle()
+	srv := httptest.NewServer(AdminHandler(h.db, "tok", h.bot.Metrics()))
+	defer srv.Close()
+	get := func(path string) (int, string) {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	code, body := get("/metrics")
+	for _, want := range []string{"diagbot_turns_total 2", "diagbot_updates_received_total 2", `diagbot_outbox_depth{channel="slack"} 1`, `diagbot_turn_seconds_bucket{le="+Inf"} 2`, "diagbot_rate_limited_total 0"} {
+		if code != 200 || !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q:\n%s", want, body)
+		}
+	}
+	if code, body := get("/healthz"); code != 200 || !strings.Contains(body, `"status":"ok"`) {
+		t.Errorf("/healthz %d %s", code, body)
+	}
+	if code, _ := get("/backup"); code != http.StatusUnauthorized {
+		t.Errorf("/backup without token: %d", code)
 	}
 }

@@ -47,7 +47,7 @@ func TestBackup(t *testing.T) {
 			t.Errorf("exit %d: %s", code, errOut.String())
 		}
 	})
-	srv := httptest.NewServer(bot.AdminHandler(db, "s3cret"))
+	srv := httptest.NewServer(bot.AdminHandler(db, "s3cret", nil))
 	defer srv.Close()
 	t.Run("running bot: hot copy through the admin address", func(t *testing.T) {
 		t.Setenv(envAdminToken, "s3cret")
