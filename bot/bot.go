@@ -32,6 +32,10 @@ import (
 // NotifyChannel is the outbox channel of advisor notifications (Slack).
 const NotifyChannel = "slack"
 
+// KindResultsChart is the outbox kind of the results picture, sent before
+// the results text (kind "results"); channels without pictures skip it.
+const KindResultsChart = "results_chart"
+
 // DefaultNotifyTo addresses a notification to the configured default Slack
 // channel, for learners without a campaign or campaigns without a channel.
 const DefaultNotifyTo = "default"
@@ -364,6 +368,11 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 		payload, err := json.Marshal(o)
 		if err != nil {
 			return err
+		}
+		if o.Kind == dialog.OutResults {
+			// The picture is its own outbox entry, so a failure of the text
+			// after it never sends the picture twice.
+			out = append(out, storage.Message{Channel: channel, To: u.LearnerID, Kind: KindResultsChart, Payload: payload})
 		}
 		out = append(out, storage.Message{Channel: channel, To: u.LearnerID, Kind: string(o.Kind), Payload: payload})
 	}

@@ -247,23 +247,26 @@ func (s *Sender) answered(ctx context.Context, chat int64, a *dialog.AnsweredVie
 	return fmt.Sprint(q.id), classify(err)
 }
 
-// results sends the radar chart of the levels, then the text.
-func (s *Sender) results(ctx context.Context, chat int64, r *dialog.ResultsView) (string, error) {
+// ResultsChart sends the radar chart of the levels as a photo.
+func (s *Sender) ResultsChart(ctx context.Context, chat int64, r *dialog.ResultsView) (string, error) {
 	axes := make([]chart.Axis, len(r.Competences))
 	for i, c := range r.Competences {
-		axes[i] = chart.Axis{Label: c.ID + " " + c.Name, Value: c.Value, Low: float64(c.LevelLow), High: float64(c.LevelHigh) + 1}
+		axes[i] = chart.Axis{Label: c.ID + " " + c.Name, Value: c.Value, Low: float64(c.LevelLow), High: min(8, float64(c.LevelHigh)+1)}
 	}
 	png, err := chart.Radar(axes, chart.Options{Title: r.Title})
-	if err == nil {
-		if err := s.limiter.Wait(ctx, chat); err != nil {
-			return "", err
-		}
-		_, err = s.api.SendPhoto(ctx, &tg.SendPhotoParams{ChatID: chat, Caption: "<b>" + esc(r.Title) + "</b>\n" + esc(r.Summary), ParseMode: models.ParseModeHTML,
-			Photo: &models.InputFileUpload{Filename: "niveaux.png", Data: bytes.NewReader(png)}})
-		if err != nil {
-			return "", classify(err)
-		}
+	if err != nil {
+		return "", err
 	}
+	if err := s.limiter.Wait(ctx, chat); err != nil {
+		return "", err
+	}
+	m, err := s.api.SendPhoto(ctx, &tg.SendPhotoParams{ChatID: chat, Caption: "<b>" + esc(r.Title) + "</b>\n" + esc(r.Summary), ParseMode: models.ParseModeHTML,
+		Photo: &models.InputFileUpload{Filename: "niveaux.png", Data: bytes.NewReader(png)}})
+	return ref(m), classify(err)
+}
+
+// results sends the levels and the skills to train as text.
+func (s *Sender) results(ctx context.Context, chat int64, r *dialog.ResultsView) (string, error) {
 	if err := s.limiter.Wait(ctx, chat); err != nil {
 		return "", err
 	}

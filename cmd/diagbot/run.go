@@ -94,6 +94,12 @@ func (t telegramSender) Send(ctx context.Context, m storage.Message) (string, er
 	if err := json.Unmarshal(m.Payload, &o); err != nil {
 		return "", fmt.Errorf("outbox message %d is not a dialog output: %w", m.ID, err)
 	}
+	if m.Kind == bot.KindResultsChart {
+		if o.Results == nil {
+			return "", fmt.Errorf("outbox message %d: a results chart without results", m.ID)
+		}
+		return t.s.ResultsChart(ctx, chat, o.Results)
+	}
 	return t.s.Send(ctx, chat, o)
 }
 

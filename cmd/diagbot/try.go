@@ -76,6 +76,9 @@ func loadEngine() (*bank.Bank, *engine.Engine, error) {
 type consoleSender struct{ c *console.Console }
 
 func (s consoleSender) Send(_ context.Context, m storage.Message) (string, error) {
+	if m.Kind == bot.KindResultsChart {
+		return "", nil // a terminal shows the levels as a table, with the text
+	}
 	var o dialog.Output
 	if err := json.Unmarshal(m.Payload, &o); err != nil {
 		return "", fmt.Errorf("outbox message %d is not a dialog output: %w", m.ID, err)
