@@ -179,3 +179,49 @@ func TestTelegramWebhookSecrets(t *testing.T) {
 	waitMessage(t, srv, 777, func(m telegramtest.SentMessage) bool { return strings.Contains(m.Text, "Avant de commencer") })
 	_ = dbPath
 }
+
+// TestTelegramManyLearnersWith429s: 200 learners start at once while Telegram
+// answers 429 now and then; every message arrives exactly once, in order per
+// chat. (The pacing itself is tested in simulated time in channels/telegram.)
+func TestTelegramManyLearnersWith429s(t *testing.T) {
+	if testing.Short() {
+		t.Skip("200 learners")
+	}
+	srv := telegramtest.NewServer(t)
+	srv.Fail(telegramtest.Fault{Method: "sendMessage", Kind: telegramtest.TooManyRequests, RetryAfter: 1, Times: 40})
+	startServe(t, srv, "")
+	const n = 200
+	for i := int64(1); i <= n; i++ {
+		srv.SendText(1000+i, "L", "/start")
+	}
+	for i := int64(1); i <= n; i++ {
+		consent := waitMessage(t, srv, 1000+i, func(m telegramtest.SentMessage) bool { return strings.Contains(m.Text, "Avant de commencer") })
+		srv.PressButton(1000+i, int64(consent.MessageID), buttons(consent)[0].CallbackData)
+	}
+	for i := int64(1); i <= n; i++ {
+		waitMessage(t, srv, 1000+i, func(m telegramtest.SentMessage) bool { return strings.Contains(m.Text+m.Caption, "Question 1 ·") })
+	}
+	want := []string{"Bonjour", "Avant de commencer", "C'est parti", "Question 1 ·"}
+	for i := int64(1); i <= n; i++ {
+		var got []string
+		for _, m := range srv.Sent(1000 + i) {
+			for _, w := range want {
+				if strings.Contains(m.PlainText+m.Caption, w) {
+					got = append(got, w)
+				}
+			}
+		}
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Fatalf("chat %d received %q, want each of %q once, in order", 1000+i, got, want)
+		}
+	}
+	limited := 0
+	for _, c := range srv.CallsTo("sendMessage") {
+		if c.Status == http.StatusTooManyRequests {
+			limited++
+		}
+	}
+	if limited != 40 {
+		t.Errorf("%d sends got a 429, want the 40 injected", limited)
+	}
+}
