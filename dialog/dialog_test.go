@@ -488,3 +488,22 @@ func FuzzStepText(f *testing.F) {
 		}
 	})
 }
+
+// TestUnknownCampaignCode: a deep link with a code that does not exist gets a
+// clear answer, and the learner can still take the open diagnostic.
+func TestUnknownCampaignCode(t *testing.T) {
+	c := newConv(t)
+	c.text("/start ZZZZZZ999")
+	var texts []string
+	for _, o := range c.last.Outputs {
+		texts = append(texts, o.Text)
+	}
+	all := strings.Join(texts, "\n")
+	if !strings.Contains(all, "Je ne trouve pas le code ZZZZZZ999") || c.s.State != StateConsent || c.s.Campaign != nil {
+		t.Fatalf("state %s, outputs:\n%s", c.s.State, all)
+	}
+	c.menu("consent", "yes")
+	if c.s.State != StateQuestion || c.s.Engine.Config.MaxQuestions != engine.DefaultMaxQuestions || len(c.s.Engine.Config.Competences) != 16 {
+		t.Fatalf("open diagnostic expected: %s %+v", c.s.State, c.s.Engine.Config)
+	}
+}
