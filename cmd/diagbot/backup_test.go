@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -68,4 +70,40 @@ func TestBackup(t *testing.T) {
 			t.Errorf("exit %d: %s", code, errOut.String())
 		}
 	})
+}
+
+func TestCampaignCommand(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "c.db")
+	qr := filepath.Join(dir, "qr.png")
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"campaign", "create", "--db", dbPath, "--bot", "diagbot_bot", "--competences", "1.1,4.1", "--qr", qr, "Atelier", "mardi"}, nil, &out, &errOut)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	m := regexp.MustCompile(`code ([A-Z]{6}[2-9]{3})`).FindStringSubmatch(out.String())
+	if m == nil || !strings.Contains(out.String(), "https://t.me/diagbot_bot?start="+m[1]) {
+		t.Fatalf("output %q", out.String())
+	}
+	if data, err := os.ReadFile(qr); err != nil || len(data) < 100 {
+		t.Fatalf("QR code not written: %v", err)
+	}
+	out.Reset()
+	run(context.Background(), []string{"campaign", "list", "--db", dbPath}, nil, &out, &errOut)
+	if !strings.Contains(out.String(), m[1]) || !strings.Contains(out.String(), "ouverte") || !strings.Contains(out.String(), "Atelier mardi") {
+		t.Errorf("list: %q", out.String())
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"campaign", "archive", "--db", dbPath, strings.ToLower(m[1])}, nil, &out, &errOut); code != 0 {
+		t.Fatalf("archive: %s", errOut.String())
+	}
+	out.Reset()
+	run(context.Background(), []string{"campaign", "list", "--db", dbPath}, nil, &out, &errOut)
+	if !strings.Contains(out.String(), "archivée") {
+		t.Errorf("list after archive: %q", out.String())
+	}
+	errOut.Reset()
+	if code := run(context.Background(), []string{"campaign", "archive", "--db", dbPath, "NOPE"}, nil, &out, &errOut); code != 2 {
+		t.Errorf("a malformed code exits %d", code)
+	}
 }

@@ -21,6 +21,7 @@ const usage = `diagbot — a digital-skills diagnostic in a chat
 Usage:
   diagbot [try] [--db FILE]       take the diagnostic in this terminal (state kept in a bbolt file)
   diagbot run                     serve Telegram (DIAGBOT_TELEGRAM_TOKEN; polling, or webhook with DIAGBOT_WEBHOOK_URL)
+  diagbot campaign create NOM | list | archive CODE   campaigns, on the file (bot stopped)
   diagbot backup FILE             a consistent copy of the database (--db, or --admin URL of a running bot)
   diagbot content check [DIR]     check a question bank (default: the embedded one)
   diagbot content export --json   every item as JSON (id, competence, skill, level, type, a, b)
@@ -52,6 +53,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = tryCmd(ctx, args[1:], stdin, stdout, stderr)
 	case "run":
 		err = runCmd(ctx, args[1:], stderr)
+	case "campaign":
+		err = campaignCmd(ctx, args[1:], stdout, stderr)
 	case "backup":
 		err = backupCmd(ctx, args[1:], stdout, stderr)
 	case "content":

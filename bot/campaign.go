@@ -1,0 +1,102 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/diagbot/diagbot/engine"
+	"github.com/diagbot/diagbot/storage"
+)
+
+// Campaign codes look like Pix's, which advisors already know: six capital
+// letters without I, L or O (easily misread), then three digits from 2 to 9.
+const (
+	codeLetters = "ABCDEFGHJKMNPQRSTUVWXYZ"
+	codeDigits  = "23456789"
+)
+
+// NewCampaignCode draws a code from r.
+func NewCampaignCode(r *rand.Rand) string {
+	var b strings.Builder
+	for i := 0; i < 6; i++ {
+		b.WriteByte(codeLetters[r.IntN(len(codeLetters))])
+	}
+	for i := 0; i < 3; i++ {
+		b.WriteByte(codeDigits[r.IntN(len(codeDigits))])
+	}
+	return b.String()
+}
+
+// NormalizeCode reads a code as typed (any case, spaces) and says whether it
+// has the campaign code form.
+func NormalizeCode(s string) (string, bool) {
+	c := strings.ToUpper(strings.Join(strings.Fields(s), ""))
+	if len(c) != 9 {
+		return c, false
+	}
+	for i := 0; i < 9; i++ {
+		set := codeLetters
+		if i >= 6 {
+			set = codeDigits
+		}
+		if !strings.ContainsRune(set, rune(c[i])) {
+			return c, false
+		}
+	}
+	return c, true
+}
+
+// DeepLink is the link that opens the bot on the campaign.
+func DeepLink(botUsername, code string) string {
+	return "https://t.me/" + strings.TrimPrefix(botUsername, "@") + "?start=" + code
+}
+
+// CreateCampaign checks the settings, draws a free code and stores the
+// campaign.
+func CreateCampaign(db *storage.DB, c storage.Campaign, r *rand.Rand, now time.Time) (storage.Campaign, error) {
+	c.Name = strings.TrimSpace(c.Name)
+	if c.Name == "" || len([]rune(c.Name)) > 80 {
+		return c, errors.New("a campaign needs a name of 1 to 80 characters")
+	}
+	for _, id := range c.Competences {
+		if _, ok := engine.CompetenceByID(id); !ok {
+			return c, fmt.Errorf("unknown competence %q: use ids 1.1 … 5.2", id)
+		}
+	}
+	c.Competences = engine.SortCompetenceIDs(c.Competences)
+	n := len(c.Competences)
+	if n == 0 {
+		n = len(engine.CompetenceIDs())
+	}
+	if c.MaxQuestions != 0 && (c.MaxQuestions < n || c.MaxQuestions > engine.MaxQuestionsLimit) {
+		return c, fmt.Errorf("maximum questions %d must be between %d (one per competence) and %d", c.MaxQuestions, n, engine.MaxQuestionsLimit)
+	}
+	c.CreatedAt = now
+	for try := 0; try < 20; try++ {
+		c.Code = NewCampaignCode(r)
+		err := db.CreateCampaign(c)
+		if errors.Is(err, storage.ErrExists) {
+			continue
+		}
+		return c, err
+	}
+	return c, errors.New("no free campaign code found after 20 tries")
+}
+
+// ArchiveCampaign closes a campaign: its code no longer joins learners.
+func ArchiveCampaign(db *storage.DB, code string, now time.Time) (storage.Campaign, error) {
+	c, ok, err := db.Campaign(code)
+	if err != nil {
+		return c, err
+	}
+	if !ok {
+		return c, fmt.Errorf("no campaign with code %s: `diagbot campaign list` shows them", code)
+	}
+	if c.ArchivedAt == nil {
+		c.ArchivedAt = &now
+	}
+	return c, db.PutCampaign(c)
+}

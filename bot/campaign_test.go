@@ -1,0 +1,69 @@
+package bot
+
+import (
+	"math/rand/v2"
+	"path/filepath"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/diagbot/diagbot/storage"
+)
+
+func TestCampaignCodes(t *testing.T) {
+	form := regexp.MustCompile(`^[A-HJKMNP-Z]{6}[2-9]{3}$`)
+	r := rand.New(rand.NewPCG(1, 2))
+	seen := map[string]bool{}
+	for i := 0; i < 2000; i++ {
+		c := NewCampaignCode(r)
+		if !form.MatchString(c) {
+			t.Fatalf("code %q has not the Pix form", c)
+		}
+		if norm, ok := NormalizeCode(" " + c[:3] + " " + c[3:] + " "); !ok || norm != c {
+			t.Fatalf("NormalizeCode(%q) = %q %v", c, norm, ok)
+		}
+		seen[c] = true
+	}
+	if len(seen) < 1990 {
+		t.Errorf("only %d distinct codes in 2000", len(seen))
+	}
+	for _, bad := range []string{"", "QWERTY78", "QWERTI789", "QWERTY189", "QWERTY7890", "qwerty78x"} {
+		if _, ok := NormalizeCode(bad); ok {
+			t.Errorf("NormalizeCode accepted %q", bad)
+		}
+	}
+	if l := DeepLink("@diagbot_bot", "QWERTY789"); l != "https://t.me/diagbot_bot?start=QWERTY789" {
+		t.Errorf("DeepLink = %s", l)
+	}
+}
+
+func TestLearnerJoinsCampaign(t *testing.T) {
+	h := start(t, filepath.Join(t.TempDir(), "b.db"), nil)
+	r := rand.New(rand.NewPCG(3, 4))
+	c, err := CreateCampaign(h.db, storage.Campaign{Name: "Atelier mardi", Competences: []string{"4.1", "1.1"}, MaxQuestions: 6}, r, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := CreateCampaign(h.db, storage.Campaign{Name: "x", Competences: []string{"9.9"}}, r, time.Now()); err == nil {
+		t.Error("unknown competence accepted")
+	}
+	if _, err := CreateCampaign(h.db, storage.Campaign{Name: "x", MaxQuestions: 3}, r, time.Now()); err == nil {
+		t.Error("3 questions for 16 competences accepted")
+	}
+	h.send("test:1", "/start "+c.Code)
+	h.send("test:1", "oui")
+	h.waitIdle()
+	l, _, _ := h.db.Learner("test:1")
+	members, _ := h.db.CampaignLearners(c.Code)
+	if l.Campaign != c.Code || len(members) != 1 {
+		t.Fatalf("learner %+v, members %v", l, members)
+	}
+	if _, err := ArchiveCampaign(h.db, c.Code, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	h.send("test:2", "/start "+c.Code)
+	h.waitIdle()
+	if l, _, _ := h.db.Learner("test:2"); l.Campaign != "" {
+		t.Errorf("an archived campaign still joins learners: %+v", l)
+	}
+}
