@@ -714,7 +714,7 @@ func (st *step) results() error {
 	for _, c := range res.Competences {
 		comp, _ := engine.CompetenceByID(c.Competence)
 		v.Competences = append(v.Competences, CompetenceView{
-			ID: c.Competence, Name: comp.Name(st.lang()), Level: c.Level, LevelLow: c.LevelLow, LevelHigh: c.LevelHigh,
+			ID: c.Competence, Name: comp.Name(st.lang()), Short: comp.Short(st.lang()), Level: c.Level, LevelLow: c.LevelLow, LevelHigh: c.LevelHigh,
 			Value: engine.ContinuousLevel(c.Theta), Pix: c.Pix,
 		})
 	}

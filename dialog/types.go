@@ -155,6 +155,7 @@ type ResultsView struct {
 type CompetenceView struct {
 	ID        string  `json:"id"`
 	Name      string  `json:"name"`
+	Short     string  `json:"short"` // a short label, for charts
 	Level     int     `json:"level"`
 	LevelLow  int     `json:"level_low"`
 	LevelHigh int     `json:"level_high"`

@@ -48,7 +48,8 @@ func TestFramework(t *testing.T) {
 	perArea := map[int]int{}
 	for _, c := range Competences() {
 		perArea[c.Area]++
-		if c.NameFR == "" || c.NameEN == "" || c.Name("en") != c.NameEN || c.Name("fr") != c.NameFR {
+		if c.NameFR == "" || c.NameEN == "" || c.Name("en") != c.NameEN || c.Name("fr") != c.NameFR ||
+			c.Short("fr") == "" || c.Short("en") == "" || len([]rune(c.ShortFR)) > 24 {
 			t.Errorf("competence %s lacks a name", c.ID)
 		}
 		if c.ID[0]-'0' != byte(c.Area) {

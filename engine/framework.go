@@ -24,10 +24,20 @@ type Area struct {
 // Competence is one of the sixteen competences of the framework, identified by
 // its official number ("1.1" … "5.2").
 type Competence struct {
-	ID     string `json:"id"`
-	Area   int    `json:"area"`
-	NameFR string `json:"name_fr"`
-	NameEN string `json:"name_en"`
+	ID      string `json:"id"`
+	Area    int    `json:"area"`
+	NameFR  string `json:"name_fr"`
+	NameEN  string `json:"name_en"`
+	ShortFR string `json:"short_fr"` // for charts and buttons
+	ShortEN string `json:"short_en"`
+}
+
+// Short returns a short label of the competence, for charts.
+func (c Competence) Short(lang string) string {
+	if lang == "en" {
+		return c.ShortEN
+	}
+	return c.ShortFR
 }
 
 // Name returns the competence name in the given language ("fr" or "en"); any
@@ -48,22 +58,22 @@ var areas = [...]Area{
 }
 
 var competences = [...]Competence{
-	{"1.1", 1, "Mener une recherche et une veille d'information", "Searching for and monitoring information"},
-	{"1.2", 1, "Gérer des données", "Managing data"},
-	{"1.3", 1, "Traiter des données", "Processing data"},
-	{"2.1", 2, "Interagir", "Interacting"},
-	{"2.2", 2, "Partager et publier", "Sharing and publishing"},
-	{"2.3", 2, "Collaborer", "Collaborating"},
-	{"2.4", 2, "S'insérer dans le monde numérique", "Finding one's place in the digital world"},
-	{"3.1", 3, "Développer des documents textuels", "Developing text documents"},
-	{"3.2", 3, "Développer des documents multimédia", "Developing multimedia documents"},
-	{"3.3", 3, "Adapter les documents à leur finalité", "Adapting documents to their purpose"},
-	{"3.4", 3, "Programmer", "Programming"},
-	{"4.1", 4, "Sécuriser l'environnement numérique", "Securing the digital environment"},
-	{"4.2", 4, "Protéger les données personnelles et la vie privée", "Protecting personal data and privacy"},
-	{"4.3", 4, "Protéger la santé, le bien-être et l'environnement", "Protecting health, well-being and the environment"},
-	{"5.1", 5, "Résoudre des problèmes techniques", "Solving technical problems"},
-	{"5.2", 5, "Évoluer dans un environnement numérique", "Evolving in a digital environment"},
+	{"1.1", 1, "Mener une recherche et une veille d'information", "Searching for and monitoring information", "Recherche et veille", "Search"},
+	{"1.2", 1, "Gérer des données", "Managing data", "Gérer des données", "Manage data"},
+	{"1.3", 1, "Traiter des données", "Processing data", "Traiter des données", "Process data"},
+	{"2.1", 2, "Interagir", "Interacting", "Interagir", "Interact"},
+	{"2.2", 2, "Partager et publier", "Sharing and publishing", "Partager et publier", "Share and publish"},
+	{"2.3", 2, "Collaborer", "Collaborating", "Collaborer", "Collaborate"},
+	{"2.4", 2, "S'insérer dans le monde numérique", "Finding one's place in the digital world", "Monde numérique", "Digital world"},
+	{"3.1", 3, "Développer des documents textuels", "Developing text documents", "Documents texte", "Text documents"},
+	{"3.2", 3, "Développer des documents multimédia", "Developing multimedia documents", "Multimédia", "Multimedia"},
+	{"3.3", 3, "Adapter les documents à leur finalité", "Adapting documents to their purpose", "Adapter les documents", "Adapt documents"},
+	{"3.4", 3, "Programmer", "Programming", "Programmer", "Programming"},
+	{"4.1", 4, "Sécuriser l'environnement numérique", "Securing the digital environment", "Sécurité", "Security"},
+	{"4.2", 4, "Protéger les données personnelles et la vie privée", "Protecting personal data and privacy", "Données personnelles", "Personal data"},
+	{"4.3", 4, "Protéger la santé, le bien-être et l'environnement", "Protecting health, well-being and the environment", "Santé et environnement", "Health and environment"},
+	{"5.1", 5, "Résoudre des problèmes techniques", "Solving technical problems", "Problèmes techniques", "Technical problems"},
+	{"5.2", 5, "Évoluer dans un environnement numérique", "Evolving in a digital environment", "Environnement numérique", "Digital environment"},
 }
 
 // Areas returns the five areas in order.

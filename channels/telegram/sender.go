@@ -251,7 +251,11 @@ func (s *Sender) answered(ctx context.Context, chat int64, a *dialog.AnsweredVie
 func (s *Sender) ResultsChart(ctx context.Context, chat int64, r *dialog.ResultsView) (string, error) {
 	axes := make([]chart.Axis, len(r.Competences))
 	for i, c := range r.Competences {
-		axes[i] = chart.Axis{Label: c.ID + " " + c.Name, Value: c.Value, Low: float64(c.LevelLow), High: min(8, float64(c.LevelHigh)+1)}
+		label := c.Short
+		if label == "" {
+			label = c.Name
+		}
+		axes[i] = chart.Axis{Label: c.ID + " " + label, Value: c.Value, Low: float64(c.LevelLow), High: min(8, float64(c.LevelHigh)+1)}
 	}
 	png, err := chart.Radar(axes, chart.Options{Title: r.Title})
 	if err != nil {
