@@ -405,6 +405,7 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 		return err
 	}
 
+	before := learner
 	if !known {
 		learner = storage.Learner{ID: u.LearnerID, Channel: channel, ChatID: chatOf(u.LearnerID), CreatedAt: now}
 	}
@@ -414,7 +415,13 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 	if turn.Session.Campaign != nil {
 		learner.Campaign = turn.Session.Campaign.Code
 	}
-	learner.UpdatedAt = now
+	// The learner record changes rarely; rewriting it at every answer would
+	// dirty one more page per turn for nothing.
+	var upsert *storage.Learner
+	if !known || learner != before {
+		learner.UpdatedAt = now
+		upsert = &learner
+	}
 	sessJSON, err := json.Marshal(turn.Session)
 	if err != nil {
 		return err
@@ -424,7 +431,7 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 		answers = append(answers, storage.Answer{LearnerID: u.LearnerID, UpdateKey: u.Key, Item: a.Item,
 			Correct: a.Correct, Skipped: a.Skipped, Response: a.Response, At: now})
 	}
-	_, err = b.cfg.DB.CommitTurn(storage.Turn{Update: &u, Learner: &learner, LearnerID: u.LearnerID,
+	_, err = b.cfg.DB.CommitTurn(storage.Turn{Update: &u, Learner: upsert, LearnerID: u.LearnerID,
 		Session: sessJSON, Answers: answers, Outbox: out})
 	if err != nil {
 		return err
@@ -471,7 +478,7 @@ const pollEvery = 200 * time.Millisecond
 func (b *Bot) dispatch(ctx context.Context, name string, s Sender) {
 	ticker := time.NewTicker(pollEvery)
 	defer ticker.Stop()
-	for {
+	for ctx.Err() == nil {
 		msgs, err := b.cfg.DB.PendingOutbox(name, b.cfg.Now(), 256)
 		if err != nil {
 			b.cfg.Log.Error().Err(err).Str("channel", name).Msg("cannot read the outbox")
@@ -498,7 +505,6 @@ func (b *Bot) dispatch(ctx context.Context, name string, s Sender) {
 		}
 		select {
 		case <-ctx.Done():
-			return
 		case <-b.wake[name]:
 		case <-ticker.C:
 		}

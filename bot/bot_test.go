@@ -345,3 +345,28 @@ func TestAdminMetricsAndHealth(t *testing.T) {
 		t.Errorf("/backup without token: %d", code)
 	}
 }
+
+// TestStopWithAFullOutbox: stopping while more than a page of messages waits
+// must not spin: Run returns and the messages stay for the next run.
+func TestStopWithAFullOutbox(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "b.db")
+	block := make(chan struct{})
+	h := start(t, path, nil)
+	h.rec.fail = func(storage.Message) error { <-block; return errors.New("slow network") }
+	for i := 0; i < 150; i++ {
+		h.send(fmt.Sprintf("test:%d", i), "/start") // 2 messages each: 300 pending
+	}
+	for in, _ := h.db.Inbox(1); len(in) > 0; in, _ = h.db.Inbox(1) {
+		time.Sleep(time.Millisecond)
+	}
+	stopped := make(chan struct{})
+	go func() { h.stop(); <-h.done; close(stopped) }()
+	close(block)
+	select {
+	case <-stopped:
+	case <-time.After(20 * time.Second):
+		t.Fatal("Run did not return with a full outbox")
+	}
+	h.db.Close()
+	h.stop = nil
+}

@@ -192,9 +192,12 @@ type sentRecord struct {
 // question message later), readable with SentRef. Marking twice is harmless:
 // a dispatcher that crashed between sending and marking may mark again.
 func (db *DB) MarkSent(id uint64, ref string, at time.Time) error {
-	return db.update(fmt.Sprintf("mark message %d sent", id), func(tx *bbolt.Tx) error {
-		return markSent(tx, id, ref, at)
-	})
+	// Dispatchers mark many messages at once: Batch shares one commit among
+	// them. markSent is idempotent, as Batch may run it twice.
+	if err := db.bolt.Batch(func(tx *bbolt.Tx) error { return markSent(tx, id, ref, at) }); err != nil {
+		return db.wrap(fmt.Sprintf("mark message %d sent", id), err)
+	}
+	return nil
 }
 
 func markSent(tx *bbolt.Tx, id uint64, ref string, at time.Time) error {
