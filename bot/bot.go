@@ -346,7 +346,7 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 			return err
 		} else if ok && c.ArchivedAt == nil {
 			env.Campaign = &dialog.Campaign{Code: c.Code, Name: c.Name, Competences: c.Competences,
-				MaxQuestions: c.MaxQuestions, Feedback: c.Feedback, AskExternalID: c.AskExternalID}
+				MaxQuestions: c.MaxQuestions, Feedback: c.Feedback, AskExternalID: c.AskExternalID, PathLength: c.PathLength}
 		}
 	}
 	turn, err := dialog.Step(sess, in, env)
@@ -381,7 +381,7 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 		about = "" // the advisor's "erased" notice keeps no link to the learner
 	}
 	for _, ev := range turn.Events {
-		payload, err := json.Marshal(Notification{Event: ev, LearnerID: about, At: now})
+		payload, err := json.Marshal(dialog.Notification{Event: ev, LearnerID: about, At: now})
 		if err != nil {
 			return err
 		}
@@ -438,13 +438,6 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 	}
 	b.wakeAll()
 	return ctx.Err()
-}
-
-// Notification is the payload of an advisor notification in the outbox.
-type Notification struct {
-	Event     dialog.Event `json:"event"`
-	LearnerID string       `json:"learner_id"`
-	At        time.Time    `json:"at"`
 }
 
 func chatOf(learnerID string) string {

@@ -42,6 +42,7 @@ type Campaign struct {
 	MaxQuestions  int      `json:"max_questions,omitempty"`
 	Feedback      bool     `json:"feedback,omitempty"`
 	AskExternalID bool     `json:"ask_external_id,omitempty"`
+	PathLength    int      `json:"path_length,omitempty"` // follow-up lessons: 0 = default, -1 = none
 }
 
 // Env is everything Step needs from outside, passed in.
@@ -195,6 +196,15 @@ type Event struct {
 	Progress   string         `json:"progress,omitempty"`
 	Duration   time.Duration  `json:"duration,omitempty"`
 	Result     *engine.Result `json:"result,omitempty"`
+}
+
+// Notification is the payload of an advisor notification in the outbox (the
+// "slack" channel, kind "notify_" + the event kind). LearnerID is empty when
+// the learner erased their data.
+type Notification struct {
+	Event     Event     `json:"event"`
+	LearnerID string    `json:"learner_id"`
+	At        time.Time `json:"at"`
 }
 
 // AnswerLog is one answer to append to the answer log.

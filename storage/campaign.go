@@ -18,6 +18,7 @@ type Campaign struct {
 	Feedback      bool       `json:"feedback,omitempty"` // immediate right/wrong
 	AskExternalID bool       `json:"ask_external_id,omitempty"`
 	SlackChannel  string     `json:"slack_channel,omitempty"`
+	PathLength    int        `json:"path_length,omitempty"` // follow-up lessons after the diagnostic: 0 = default (5), -1 = none
 	Owner         string     `json:"owner,omitempty"`
 	CreatedAt     time.Time  `json:"created_at"`
 	ArchivedAt    *time.Time `json:"archived_at,omitempty"`
