@@ -507,3 +507,10 @@ func TestUnknownCampaignCode(t *testing.T) {
 		t.Fatalf("open diagnostic expected: %s %+v", c.s.State, c.s.Engine.Config)
 	}
 }
+
+func TestLearnerRef(t *testing.T) {
+	a, b := LearnerRef("telegram:1"), LearnerRef("telegram:2")
+	if a == b || len(a) != 8 || a[:2] != "A-" || LearnerRef("telegram:1") != a {
+		t.Errorf("LearnerRef: %q %q", a, b)
+	}
+}

@@ -182,6 +182,9 @@ const (
 	EvHelp        EventKind = "help"         // the learner asked for help
 	EvHelpMessage EventKind = "help_message" // the learner wrote while help is open
 	EvErased      EventKind = "erased"
+	EvClaimed     EventKind = "claimed"  // an advisor took the help request (Advisor, Ref)
+	EvResolved    EventKind = "resolved" // an advisor closed the help request (Advisor, Ref)
+	EvDigest      EventKind = "digest"   // the weekly digest of a campaign (Digest)
 )
 
 // Event is something an advisor cares about.
@@ -196,6 +199,37 @@ type Event struct {
 	Progress   string         `json:"progress,omitempty"`
 	Duration   time.Duration  `json:"duration,omitempty"`
 	Result     *engine.Result `json:"result,omitempty"`
+	Advisor    string         `json:"advisor,omitempty"` // Slack user id of the advisor who acted
+	Ref        string         `json:"ref,omitempty"`     // the help notification as sent ("C123:1700000000.000100")
+	Digest     *Digest        `json:"digest,omitempty"`
+}
+
+// Digest is a campaign's week, for its advisors: learners by their pseudonym
+// (LearnerRef) or external id.
+type Digest struct {
+	Week     string   `json:"week"`     // ISO week, "2026-W48"
+	Active   []string `json:"active"`   // answered something in the last 7 days
+	Stopped  []string `json:"stopped"`  // stopped their path, or silent for 7 days
+	Finished []string `json:"finished"` // finished their path this week
+	Learners int      `json:"learners"` // in the campaign
+}
+
+// LearnerRef is a short pseudonym of a learner id ("A-7KQ2MX"), stable, shown
+// to advisors when a learner gave no name or external id, and accepted by
+// "apprenant" lookups. It reveals nothing of the chat id.
+func LearnerRef(learnerID string) string {
+	const alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+	h := uint64(14695981039346656037) // FNV-1a
+	for i := 0; i < len(learnerID); i++ {
+		h ^= uint64(learnerID[i])
+		h *= 1099511628211
+	}
+	b := []byte("A-")
+	for i := 0; i < 6; i++ {
+		b = append(b, alphabet[h%uint64(len(alphabet))])
+		h /= uint64(len(alphabet))
+	}
+	return string(b)
 }
 
 // Notification is the payload of an advisor notification in the outbox (the
