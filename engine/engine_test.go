@@ -495,3 +495,78 @@ func BenchmarkNext(b *testing.B) {
 	b.ReportMetric(float64(durations[len(durations)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(durations[len(durations)*99/100].Microseconds())/1000, "p99-ms")
 }
+
+func TestRecommendMoreThanTheTargets(t *testing.T) {
+	e := mustEngine(t, genBank(14, 3))
+	s, err := e.Start(Config{Competences: []string{"1.1", "4.1"}, MaxQuestions: 6, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		it, done, err := e.Next(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if done {
+			break
+		}
+		if err := e.Answer(s, it.ID, it.Competence == "4.1", false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, _ := e.Result(s)
+	recs, err := e.Recommend(s, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 5 {
+		t.Fatalf("want 5 skills, got %d", len(recs))
+	}
+	// The first ones are Result.Train's; the weakest competence (1.1) leads.
+	for i, r := range res.Train {
+		if recs[i].Competence != r.Competence || recs[i].Skill != r.Skill {
+			t.Errorf("recommendation %d: %+v, Train has %+v", i, recs[i], r)
+		}
+	}
+	if recs[0].Competence != "1.1" {
+		t.Errorf("weakest competence first: %+v", recs[0])
+	}
+	seen := map[string]bool{}
+	for _, r := range recs {
+		if seen[r.Competence+r.Skill] {
+			t.Errorf("skill %s/%s twice", r.Competence, r.Skill)
+		}
+		seen[r.Competence+r.Skill] = true
+	}
+}
+
+func TestObserveUpdatesTheEstimate(t *testing.T) {
+	e := mustEngine(t, genBank(14, 3))
+	s, _ := e.Start(Config{Competences: []string{"1.1"}, MaxQuestions: 4, Seed: 2})
+	var first string
+	for {
+		it, done, _ := e.Next(s)
+		if done {
+			break
+		}
+		if first == "" {
+			first = it.ID
+		}
+		e.Answer(s, it.ID, false, false)
+	}
+	before, _ := e.Result(s)
+	n := len(s.Responses)
+	if err := e.Observe(s, first, true); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Responses) != n {
+		t.Errorf("observing an answered item appends: %d responses", len(s.Responses))
+	}
+	after, _ := e.Result(s)
+	if after.Competences[0].Theta <= before.Competences[0].Theta {
+		t.Errorf("a right answer did not raise the estimate: %v → %v", before.Competences[0].Theta, after.Competences[0].Theta)
+	}
+	if err := e.Observe(s, "nope", true); !errors.Is(err, ErrUnknownItem) {
+		t.Errorf("unknown item: %v", err)
+	}
+}

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"errors"
+	"fmt"
 	"math"
 	"sort"
 )
@@ -92,13 +94,50 @@ func (e *Engine) Result(s *State) (Result, error) {
 		res.Pix += cr.Pix
 		res.Competences = append(res.Competences, cr)
 	}
-	res.Train = e.recommend(res, ans)
+	res.Train = e.recommend(res, ans, MaxRecommendations)
 	return res, nil
+}
+
+// Recommend lists up to n skills to train, as Result.Train does for three:
+// the skill just above the learner's level in each of the weakest target
+// competences, then, when n is larger than the number of targets, the next
+// best skills of the same competences in the same order.
+func (e *Engine) Recommend(s *State, n int) ([]Recommendation, error) {
+	res, err := e.Result(s)
+	if err != nil {
+		return nil, err
+	}
+	ans, _, err := e.check(s)
+	if err != nil {
+		return nil, err
+	}
+	return e.recommend(res, ans, n), nil
+}
+
+// Observe records an answer given outside the adaptive test (a follow-up
+// check question): it replaces an earlier answer to the same item, so the
+// estimate follows what the learner knows now, and leaves the test itself
+// (pending item, end) alone.
+func (e *Engine) Observe(s *State, itemID string, correct bool) error {
+	if s == nil {
+		return errors.New("no diagnostic state")
+	}
+	if _, ok := e.byID[itemID]; !ok {
+		return fmt.Errorf("%w %q", ErrUnknownItem, itemID)
+	}
+	for i := range s.Responses {
+		if s.Responses[i].Item == itemID {
+			s.Responses[i] = Response{Item: itemID, Correct: correct}
+			return nil
+		}
+	}
+	s.Responses = append(s.Responses, Response{Item: itemID, Correct: correct})
+	return nil
 }
 
 // recommend picks, in the weakest target competences, the skill just above
 // the learner's level, preferring a skill they missed.
-func (e *Engine) recommend(res Result, ans []answered) []Recommendation {
+func (e *Engine) recommend(res Result, ans []answered, n int) []Recommendation {
 	missed := make(map[int]bool)
 	for _, a := range ans {
 		if !a.correct {
@@ -107,17 +146,14 @@ func (e *Engine) recommend(res Result, ans []answered) []Recommendation {
 	}
 	weakest := append([]CompetenceResult(nil), res.Competences...)
 	sort.SliceStable(weakest, func(i, j int) bool { return weakest[i].Theta < weakest[j].Theta })
-	var out []Recommendation
-	for _, cr := range weakest {
-		if len(out) == MaxRecommendations {
-			break
-		}
+	type skill struct {
+		name   string
+		level  int
+		missed []string
+	}
+	ranked := make([][]*skill, len(weakest))
+	for k, cr := range weakest {
 		c := competenceIndex(cr.Competence)
-		type skill struct {
-			name   string
-			level  int
-			missed []string
-		}
 		var skills []*skill
 		bySkill := map[string]*skill{}
 		for _, i := range e.byComp[c] {
@@ -150,11 +186,24 @@ func (e *Engine) recommend(res Result, ans []answered) []Recommendation {
 			return d
 		}
 		sort.SliceStable(skills, func(i, j int) bool { return rank(skills[i]) < rank(skills[j]) })
-		if len(skills) == 0 {
-			continue
+		ranked[k] = skills
+	}
+	var out []Recommendation
+	for round := 0; len(out) < n; round++ {
+		added := false
+		for k, cr := range weakest {
+			if len(out) == n {
+				break
+			}
+			if round < len(ranked[k]) {
+				sk := ranked[k][round]
+				out = append(out, Recommendation{Competence: cr.Competence, Skill: sk.name, Level: sk.level, Missed: sk.missed})
+				added = true
+			}
 		}
-		best := skills[0]
-		out = append(out, Recommendation{Competence: cr.Competence, Skill: best.name, Level: best.level, Missed: best.missed})
+		if !added {
+			break
+		}
 	}
 	return out
 }
