@@ -40,6 +40,8 @@ type conv struct {
 	seen     map[string]bool
 	last     Turn
 	campaign *Campaign
+	fu       FollowUp
+	lesson   func(competence, skill, lang string) (LessonView, bool)
 }
 
 func newConv(t *testing.T) *conv {
@@ -49,7 +51,8 @@ func newConv(t *testing.T) *conv {
 func (c *conv) send(in Input) Turn {
 	c.t.Helper()
 	c.now = c.now.Add(20 * time.Second)
-	env := Env{Now: c.now, Engine: testEngine, Bank: testBank, Campaign: c.campaign, Random: uint64(c.now.UnixNano())}
+	env := Env{Now: c.now, Engine: testEngine, Bank: testBank, Campaign: c.campaign, Random: uint64(c.now.UnixNano()),
+		FollowUp: c.fu, Lesson: c.lesson}
 	turn, err := Step(c.s, in, env)
 	if err != nil {
 		c.t.Fatalf("Step(%+v) in %s: %v", in, c.s.State, err)
@@ -388,6 +391,9 @@ func TestEveryTransition(t *testing.T) {
 			c.menu("erase", "no")
 			return c
 		},
+	}
+	for n, f := range pathScripts {
+		scripts[n] = f
 	}
 	names := make([]string, 0, len(scripts))
 	for n := range scripts {

@@ -22,14 +22,15 @@ const (
 	StateHelp         = "help"
 	StateConfirmErase = "confirm_erase"
 	StateErased       = "erased"
+	StateFollowUp     = "followup" // the micro-lessons after the diagnostic
 )
 
 // resumable are the states an erase confirmation returns to; a pause or a
 // help request come back to the states they can leave.
 var (
-	resumable = []string{StateConsent, StateExternalID, StateQuestion, StateResults, StateReview, StateDone}
+	resumable = []string{StateConsent, StateExternalID, StateQuestion, StateResults, StateReview, StateDone, StateFollowUp}
 	pausable  = []string{StateExternalID, StateQuestion, StateResults, StateReview}
-	helpable  = []string{StateExternalID, StateQuestion, StateResults, StateReview, StateDone}
+	helpable  = []string{StateExternalID, StateQuestion, StateResults, StateReview, StateDone, StateFollowUp}
 )
 
 // events returns the transitions of the conversation. Returning to the state
@@ -44,6 +45,8 @@ func events() fsm.Events {
 		{Name: "finish", Src: []string{StateQuestion}, Dst: StateResults},
 		{Name: "review", Src: []string{StateResults}, Dst: StateReview},
 		{Name: "close", Src: []string{StateResults, StateReview}, Dst: StateDone},
+		{Name: "follow", Src: []string{StateDone}, Dst: StateFollowUp},
+		{Name: "end_path", Src: []string{StateFollowUp}, Dst: StateDone},
 		{Name: "pause", Src: pausable, Dst: StatePaused},
 		{Name: "help", Src: append([]string{StatePaused}, helpable...), Dst: StateHelp},
 		{Name: "ask_erase", Src: append([]string{StatePaused, StateHelp}, resumable...), Dst: StateConfirmErase},

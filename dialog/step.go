@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/diagbot/diagbot/engine"
@@ -24,6 +25,7 @@ type step struct {
 	env Env
 	m   *machine
 	t   Turn
+	err error // an error met where the flow cannot return one
 }
 
 func (st *step) lang() string { return st.s.Lang }
@@ -63,6 +65,9 @@ func Step(s Session, in Input, env Env) (Turn, error) {
 		st.s.FirstName = truncate(in.FirstName, 64)
 	}
 	err := st.handle()
+	if err == nil {
+		err = st.err
+	}
 	st.s.State = st.m.current()
 	st.s.UpdatedAt = env.Now
 	st.t.Session = st.s
@@ -84,6 +89,20 @@ func clone(s Session) Session {
 		cp := *s.Campaign
 		c.Campaign = &cp
 	}
+	if s.Path != nil {
+		p := *s.Path
+		p.Steps = slices.Clone(s.Path.Steps)
+		p.Responses = slices.Clone(s.Path.Responses)
+		if s.Path.Check != nil {
+			ck := *s.Path.Check
+			p.Check = &ck
+		}
+		p.Baseline = make(map[string]float64, len(s.Path.Baseline))
+		for k, v := range s.Path.Baseline {
+			p.Baseline[k] = v
+		}
+		c.Path = &p
+	}
 	return c
 }
 
@@ -93,10 +112,26 @@ func (st *step) handle() error {
 		st.say("too_long")
 		return nil
 	}
+	state := st.m.current()
+	switch in.Kind {
+	case InTick:
+		return st.tick()
+	case InAdvisor:
+		return st.advisor()
+	}
+	if p := st.s.Path; p != nil && p.State == PathPaused && state == StateFollowUp {
+		// The learner writes again: the path comes back.
+		switch in.Kind {
+		case InText, InOther:
+			return st.wake()
+		case InButton:
+			p.State, p.Reminders = PathActive, 0
+			p.Due = st.dayAfter(1)
+		}
+	}
 	if in.Kind == InCommand {
 		return st.command()
 	}
-	state := st.m.current()
 	if state == StateNew || state == StateErased {
 		return st.greet() // any first message starts the conversation
 	}
@@ -129,6 +164,11 @@ func (st *step) handle() error {
 	case StatePaused:
 		st.say("still_paused")
 		return nil
+	case StateFollowUp:
+		if p := st.s.Path; p.Check != nil {
+			return st.textAnswer(in.Text)
+		}
+		return st.resend()
 	case StateConfirmErase:
 		switch yesNo(in.Text) {
 		case 1:
@@ -155,7 +195,9 @@ var Commands = map[string]string{
 	"langue": "langue", "language": "langue", "lang": "langue",
 	"mesdonnees": "mesdonnees", "mydata": "mesdonnees",
 	"supprimer": "supprimer", "delete": "supprimer",
-	"stop": "stop",
+	"stop":     "stop",
+	"parcours": "parcours", "path": "parcours",
+	"progres": "progres", "progress": "progres",
 }
 
 func (st *step) command() error {
@@ -191,6 +233,14 @@ func (st *step) command() error {
 		st.say("help")
 		return nil
 	case "pause", "stop":
+		if p := st.s.Path; p != nil && (state == StateFollowUp || p.State == PathActive || p.State == PathPaused) && state != StateConfirmErase {
+			if st.in.Command == "stop" || p.State == PathOffered {
+				return st.stopPath()
+			}
+			p.State, p.Due = PathPaused, time.Time{}
+			st.say("path_paused")
+			return nil
+		}
 		if !st.m.can("pause") {
 			if state == StatePaused {
 				st.say("still_paused")
@@ -210,6 +260,9 @@ func (st *step) command() error {
 		}
 		return nil
 	case "reprendre":
+		if p := st.s.Path; p != nil && p.State == PathPaused && state == StateFollowUp {
+			return st.wake()
+		}
 		if state != StatePaused && state != StateHelp {
 			if state == StateNew || state == StateErased {
 				st.say("nothing_to_resume")
@@ -238,6 +291,14 @@ func (st *step) command() error {
 		}
 		st.say("lang_unknown")
 		return nil
+	case "parcours":
+		if state == StateNew || state == StateErased || state == StateConsent {
+			st.say("path_none")
+			return nil
+		}
+		return st.showPath()
+	case "progres":
+		return st.progress()
 	case "mesdonnees":
 		st.t.Outputs = append(st.t.Outputs, Output{Kind: OutExport, Lang: st.lang(), Text: T(st.lang(), "export")})
 		return nil
@@ -306,6 +367,18 @@ func (st *step) resend() error {
 		st.say("still_paused")
 	case StateDone:
 		st.say("done")
+	case StateFollowUp:
+		p := st.s.Path
+		switch {
+		case p.State == PathOffered:
+			return st.offerPath()
+		case p.Check != nil:
+			return st.askCheck(false)
+		case p.State == PathActive:
+			st.say("next_lesson", "when", st.when(p.Due))
+		default:
+			st.say("done")
+		}
 	}
 	return nil
 }
@@ -445,17 +518,23 @@ func (st *step) ask(refresh bool) error {
 	if err != nil {
 		return err
 	}
+	return st.askItem(it, st.s.Question, T(st.lang(), "question_header", "n", st.s.Question, "bar", progressBar(st.s.Question, st.s.Engine.Config.MaxQuestions)), refresh)
+}
+
+// askItem shows item it as question number n (buttons carry the session
+// nonce and n, so an old question's button is recognised as stale).
+func (st *step) askItem(it *bank.Item, n int, header string, refresh bool) error {
 	l := it.In(st.lang())
 	q := &QuestionView{
-		Session: st.s.Nonce, Number: st.s.Question, Item: it.ID,
-		Header:   T(st.lang(), "question_header", "n", st.s.Question, "bar", progressBar(st.s.Question, st.s.Engine.Config.MaxQuestions)),
+		Session: st.s.Nonce, Number: n, Item: it.ID,
+		Header:   header,
 		Prompt:   l.Prompt,
 		Multiple: it.Type == bank.Multiple,
 		Selected: slices.Clone(st.s.Selected),
 		Image:    it.Image, Alt: l.Alt, Refresh: refresh,
 	}
 	btn := func(action, label string) ButtonView {
-		return ButtonView{Label: label, Data: Button{Session: st.s.Nonce, Question: st.s.Question, Action: action}.Encode()}
+		return ButtonView{Label: label, Data: Button{Session: st.s.Nonce, Question: n, Action: action}.Encode()}
 	}
 	switch it.Type {
 	case bank.Text:
@@ -488,26 +567,34 @@ func (st *step) ask(refresh bool) error {
 // "1 3" for several; "je ne sais pas" anywhere.
 func (st *step) textAnswer(text string) error {
 	it, err := st.current()
+	record, reask := st.record, st.ask
+	if p := st.s.Path; st.m.current() == StateFollowUp && p != nil && p.Check != nil {
+		var ok bool
+		if it, ok = st.env.Bank.Item(p.Check.Item); !ok {
+			return fmt.Errorf("dialog: check item %q is no longer in the bank", p.Check.Item)
+		}
+		err, record, reask = nil, st.checkAnswer, st.askCheck
+	}
 	if err != nil {
 		return err
 	}
 	if isDontKnow(text) {
-		return st.record(it, bank.Response{Skip: true}, T(st.lang(), "skipped"))
+		return record(it, bank.Response{Skip: true}, T(st.lang(), "skipped"))
 	}
 	if it.Type == bank.Text {
 		if bank.Fold(text) == "" {
 			st.say("use_buttons")
 			return nil
 		}
-		return st.record(it, bank.Response{Text: text}, T(st.lang(), "answer_recorded", "answer", truncate(strings.TrimSpace(text), 200)))
+		return record(it, bank.Response{Text: text}, T(st.lang(), "answer_recorded", "answer", truncate(strings.TrimSpace(text), 200)))
 	}
 	choices := it.In(st.lang()).Choices
 	picks, ok := parseChoices(text, choices, it.In("fr").Choices, it.Type == bank.Multiple)
 	if !ok {
 		st.say("use_buttons")
-		return st.ask(false)
+		return reask(false)
 	}
-	return st.record(it, bank.Response{Choices: picks}, st.answerText(choices, picks))
+	return record(it, bank.Response{Choices: picks}, st.answerText(choices, picks))
 }
 
 func isDontKnow(text string) bool {
@@ -591,6 +678,20 @@ func (st *step) button() error {
 		return st.menuButton(b)
 	}
 	state := st.m.current()
+	if p := st.s.Path; p != nil && p.Check != nil && b.Session == st.s.Nonce && b.Question == p.Check.Number &&
+		(state == StateFollowUp || state == StateHelp) {
+		if state == StateHelp { // answering ends the help request, as in the test
+			if err := st.fire("resume:" + StateFollowUp); err != nil {
+				return err
+			}
+			st.s.Return, st.s.HelpPending = "", false
+		}
+		it, ok := st.env.Bank.Item(p.Check.Item)
+		if !ok {
+			return fmt.Errorf("dialog: check item %q is no longer in the bank", p.Check.Item)
+		}
+		return st.answerButton(it, b, st.checkAnswer, st.askCheck)
+	}
 	current := st.s.Engine != nil && st.s.Engine.Pending != "" && b.Session == st.s.Nonce && b.Question == st.s.Question
 	if !current || (state != StateQuestion && state != StatePaused && state != StateHelp) {
 		if state == StateQuestion {
@@ -610,10 +711,16 @@ func (st *step) button() error {
 	if err != nil {
 		return err
 	}
+	return st.answerButton(it, b, st.record, st.ask)
+}
+
+// answerButton applies an answer button to item it: record scores a final
+// answer, ask shows the question again (ticks changed, or a forged button).
+func (st *step) answerButton(it *bank.Item, b Button, record func(*bank.Item, bank.Response, string) error, ask func(bool) error) error {
 	choices := it.In(st.lang()).Choices
 	switch act := b.Action; {
 	case act == ActionSkip:
-		return st.record(it, bank.Response{Skip: true}, T(st.lang(), "skipped"))
+		return record(it, bank.Response{Skip: true}, T(st.lang(), "skipped"))
 	case act == ActionValidate:
 		if it.Type != bank.Multiple {
 			break
@@ -623,7 +730,7 @@ func (st *step) button() error {
 			return nil
 		}
 		picks := slices.Sorted(slices.Values(st.s.Selected))
-		return st.record(it, bank.Response{Choices: picks}, st.answerText(choices, picks))
+		return record(it, bank.Response{Choices: picks}, st.answerText(choices, picks))
 	case act[0] == 't':
 		i := int(act[1] - '0')
 		if it.Type != bank.Multiple || i >= len(choices) {
@@ -634,17 +741,17 @@ func (st *step) button() error {
 		} else {
 			st.s.Selected = append(st.s.Selected, i)
 		}
-		return st.ask(true)
+		return ask(true)
 	default:
 		i := int(act[0] - '0')
 		if it.Type == bank.Multiple || it.Type == bank.Text || i >= len(choices) {
 			break
 		}
-		return st.record(it, bank.Response{Choices: []int{i}}, st.answerText(choices, []int{i}))
+		return record(it, bank.Response{Choices: []int{i}}, st.answerText(choices, []int{i}))
 	}
 	// A well-formed button that does not fit this question: forged.
 	st.say("stale")
-	return st.ask(false)
+	return ask(false)
 }
 
 // record scores and stores an answer, then moves on.
@@ -748,8 +855,8 @@ func (st *step) offerReview() {
 	}
 	if len(st.missed()) == 0 {
 		st.say("no_missed")
-		if st.fire("close") == nil {
-			st.say("done")
+		if err := st.closeDiagnostic(); err != nil {
+			st.err = err
 		}
 		return
 	}
@@ -760,11 +867,7 @@ func (st *step) reviewItem() error {
 	missed := st.missed()
 	if st.s.Review >= len(missed) {
 		st.say("review_done")
-		if err := st.fire("close"); err != nil {
-			return err
-		}
-		st.say("done")
-		return nil
+		return st.closeDiagnostic()
 	}
 	g := missed[st.s.Review]
 	it, ok := st.env.Bank.Item(g.Item)
@@ -809,11 +912,9 @@ func (st *step) menuButton(b Button) error {
 		st.s.Review = 0
 		return st.reviewItem()
 	case b.Menu == "review" && state == StateResults && b.Value == "later":
-		if err := st.fire("close"); err != nil {
-			return err
-		}
-		st.say("done")
-		return nil
+		return st.closeDiagnostic()
+	case b.Menu == "path" && (state == StateFollowUp || state == StateDone):
+		return st.pathMenu(b.Value)
 	case b.Menu == "review" && state == StateReview && b.Value == "next":
 		st.s.Review++
 		return st.reviewItem()

@@ -19,6 +19,8 @@ const (
 	InButton  InputKind = "button"  // a pressed button, with its payload
 	InText    InputKind = "text"    // free text
 	InOther   InputKind = "other"   // sticker, voice note, photo, file …
+	InTick    InputKind = "tick"    // the scheduler: the learner's follow-up is due
+	InAdvisor InputKind = "advisor" // an advisor acted on the learner's help request (What: claim, resolve, reply)
 )
 
 // Input is one thing a learner sent, channel-neutral.
@@ -31,6 +33,8 @@ type Input struct {
 	What      string    `json:"what,omitempty"`       // for InOther: "sticker", "voice" …
 	FirstName string    `json:"first_name,omitempty"` // as the channel knows it
 	Lang      string    `json:"lang,omitempty"`       // the app's language, a hint
+	Advisor   string    `json:"advisor,omitempty"`    // InAdvisor: the advisor's Slack user id
+	Ref       string    `json:"ref,omitempty"`        // InAdvisor: the help notification
 }
 
 // Campaign is what the dialog needs of a campaign. The caller looks it up
@@ -52,6 +56,10 @@ type Env struct {
 	Bank     *bank.Bank
 	Campaign *Campaign // the campaign named by /start CODE, nil if none or unknown
 	Random   uint64    // fresh randomness, for a new diagnostic's nonce and seed
+	FollowUp FollowUp  // the follow-up schedule's settings
+	// Lesson returns the micro-lesson of a skill in a language; nil = no
+	// follow-up path is offered.
+	Lesson func(competence, skill, lang string) (LessonView, bool)
 }
 
 // Session is one learner's stored conversation state.
@@ -73,6 +81,8 @@ type Session struct {
 	FinishedAt  time.Time     `json:"finished_at,omitzero"`
 	UpdatedAt   time.Time     `json:"updated_at,omitzero"`
 	HelpPending bool          `json:"help_pending,omitempty"`
+	HelpClaimed string        `json:"help_claimed,omitempty"` // the advisor who took the help request
+	Path        *Path         `json:"path,omitempty"`         // the follow-up, once offered
 }
 
 // Given is an answer as the learner gave it.

@@ -1,0 +1,283 @@
+package dialog
+
+import (
+	"strings"
+	"testing"
+	"time"
+	_ "time/tzdata" // Europe/Paris without the system's zoneinfo
+)
+
+var paris = func() *time.Location {
+	l, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		panic(err)
+	}
+	return l
+}()
+
+// testLesson gives every skill a lesson whose check is the skill's first item.
+func testLesson(competence, skill, lang string) (LessonView, bool) {
+	for _, it := range testEngine.Items() {
+		if it.Competence == competence && it.Skill == skill {
+			return LessonView{Title: "Leçon " + skill, Text: "Texte.", Try: "Essayez maintenant : ceci.", Check: it.ID}, true
+		}
+	}
+	return LessonView{}, false
+}
+
+// toPath finishes a short diagnostic (3 questions, all missed) and stops at
+// the path offer.
+func toPath(t *testing.T, pathLength int) *conv {
+	c := newConv(t)
+	c.fu = FollowUp{Location: paris}
+	c.lesson = testLesson
+	c.campaign = &Campaign{Code: "ABCDEF234", Name: "x", Competences: []string{"4.1"}, MaxQuestions: 3, PathLength: pathLength}
+	c.text("/start ABCDEF234")
+	c.campaign = nil
+	c.text("oui")
+	for c.s.State == StateQuestion {
+		c.answer(false)
+	}
+	c.menu("review", "later")
+	if c.s.State != StateFollowUp || c.s.Path == nil || c.s.Path.State != PathOffered {
+		t.Fatalf("no path offered: state %s, path %+v", c.s.State, c.s.Path)
+	}
+	return c
+}
+
+func has(turn Turn, sub string) bool {
+	for _, o := range turn.Outputs {
+		if strings.Contains(o.Text, sub) || (o.Question != nil && strings.Contains(o.Question.Header, sub)) {
+			return true
+		}
+	}
+	return false
+}
+
+// at moves the clock to the session's due time and ticks.
+func (c *conv) tick() Turn {
+	c.t.Helper()
+	due := c.s.Due()
+	if due.IsZero() {
+		c.t.Fatalf("nothing due (path %+v)", c.s.Path)
+	}
+	c.now = due.Add(-20 * time.Second) // send adds 20 s
+	return c.send(Input{Kind: InTick})
+}
+
+var pathScripts = map[string]func(t *testing.T) *conv{
+	"path stop": func(t *testing.T) *conv {
+		c := toPath(t, 2)
+		c.menu("path", "soir")
+		c.text("/stop") // followup > end_path > done
+		if c.s.Path.State != PathStopped || !c.s.Due().IsZero() || c.s.State != StateDone {
+			t.Errorf("after /stop: %s %+v", c.s.State, c.s.Path)
+		}
+		c.text("/parcours") // done > follow > followup, slots offered again
+		if c.s.State != StateFollowUp || !has(c.last, T("fr", "path_when")) {
+			t.Errorf("/parcours after /stop: %s %v", c.s.State, c.last.Outputs)
+		}
+		return c
+	},
+	"path help and erase": func(t *testing.T) *conv {
+		c := toPath(t, 2)
+		c.menu("path", "matin")
+		c.text("/aide") // followup > help
+		c.text("/reprendre")
+		c.text("/supprimer") // followup > ask_erase
+		c.menu("erase", "no")
+		if c.s.State != StateFollowUp {
+			t.Errorf("erase cancelled should come back to the path: %s", c.s.State)
+		}
+		return c
+	},
+}
+
+func TestPathOfferAndSlots(t *testing.T) {
+	c := toPath(t, 2)
+	if n := len(c.s.Path.Steps); n != 2 {
+		t.Fatalf("path of %d steps, want 2", n)
+	}
+	if !has(c.last, "2 petites leçons") {
+		t.Errorf("offer: %+v", c.last.Outputs)
+	}
+	c.menu("path", "matin")
+	due := c.s.Due().In(paris)
+	// Monday 23 November, after 10:00 UTC (11:00 Paris): tomorrow morning.
+	if due.Day() != 24 || due.Hour() != 10 {
+		t.Errorf("first lesson due %v, want Tuesday 24 around 10:00 Paris", due)
+	}
+	if !has(c.last, "demain vers 10 h") {
+		t.Errorf("the learner should read when: %+v", c.last.Outputs)
+	}
+	// A path of length -1: no offer, done.
+	c2 := newConv(t)
+	c2.lesson = testLesson
+	c2.campaign = &Campaign{Code: "ABCDEF234", Name: "x", Competences: []string{"4.1"}, MaxQuestions: 3, PathLength: -1}
+	c2.text("/start ABCDEF234")
+	c2.text("oui")
+	for c2.s.State == StateQuestion {
+		c2.answer(false)
+	}
+	c2.menu("review", "later")
+	if c2.s.State != StateDone || c2.s.Path != nil {
+		t.Errorf("no path wanted: %s %+v", c2.s.State, c2.s.Path)
+	}
+	// Declining.
+	c3 := toPath(t, 2)
+	c3.menu("path", "non")
+	if c3.s.State != StateDone || c3.s.Path.State != PathDeclined || !c3.s.Due().IsZero() {
+		t.Errorf("declined: %s %+v", c3.s.State, c3.s.Path)
+	}
+}
+
+// TestPathToTheEnd runs a path with every check answered right: one lesson a
+// day at most, never in quiet hours nor on weekends, reviews spaced, finished.
+func TestPathToTheEnd(t *testing.T) {
+	c := toPath(t, 3)
+	c.menu("path", "soir")
+	days := map[string]int{}
+	for i := 0; i < 60 && c.s.Path.State == PathActive; i++ {
+		turn := c.tick()
+		local := c.now.In(paris)
+		if len(turn.Outputs) > 0 {
+			if (FollowUp{Location: paris}).Quiet(c.now) {
+				t.Fatalf("sent at %v: quiet hours or weekend", local)
+			}
+			days[local.Format(time.DateOnly)]++
+			if days[local.Format(time.DateOnly)] > 1 {
+				t.Fatalf("two sends on %v", local)
+			}
+		}
+		if c.s.Path.Check != nil {
+			c.answer(true)
+		}
+	}
+	if c.s.Path.State != PathFinished || c.s.State != StateDone {
+		t.Fatalf("path not finished: %s %+v", c.s.State, c.s.Path)
+	}
+	if !has(c.last, "Parcours terminé") {
+		t.Errorf("no congratulations: %+v", c.last.Outputs)
+	}
+	// 3 lessons, each right 3 times (lesson day, +3, +7): 9 sends.
+	if len(days) != 9 {
+		t.Errorf("%d days with a send, want 9: %v", len(days), days)
+	}
+	c.text("/progres")
+	if !has(c.last, "↗") {
+		t.Errorf("right answers should show progress: %+v", c.last.Outputs)
+	}
+}
+
+func TestPathReminderThenPause(t *testing.T) {
+	c := toPath(t, 2)
+	c.menu("path", "apresmidi")
+	c.tick() // lesson 1 + check
+	if c.s.Path.Check == nil {
+		t.Fatal("no check question")
+	}
+	first := c.s.Path.Check.Number
+	for r := 1; r <= MaxReminders; r++ {
+		turn := c.tick()
+		if !has(turn, "Une petite question vous attend") || c.s.Path.Reminders != r {
+			t.Fatalf("reminder %d: %+v", r, turn.Outputs)
+		}
+	}
+	turn := c.tick()
+	if len(turn.Outputs) != 0 || c.s.Path.State != PathPaused || !c.s.Due().IsZero() {
+		t.Fatalf("after two reminders the path pauses silently: %+v %+v", turn.Outputs, c.s.Path)
+	}
+	c.text("coucou") // the learner writes: the path comes back, the question again
+	if c.s.Path.State != PathActive || c.s.Due().IsZero() || c.question().Number != first {
+		t.Fatalf("wake: %+v", c.s.Path)
+	}
+	c.answer(false)
+	if c.s.Path.Steps[0].Streak != 0 || c.s.Path.Check != nil {
+		t.Errorf("a miss: %+v", c.s.Path.Steps[0])
+	}
+	// A stale diagnostic button now: nothing recorded.
+	turn = c.press(Button{Session: c.s.Nonce, Question: 1, Action: ActionPick(0)}.Encode())
+	if len(turn.Answers) != 0 {
+		t.Errorf("stale button recorded an answer")
+	}
+}
+
+func TestPathTicksThatSendNothing(t *testing.T) {
+	c := toPath(t, 2)
+	c.menu("path", "matin")
+	// Late after a restart: 23:30 Paris on the due day. Nothing now,
+	// rescheduled to the next morning.
+	due := c.s.Due().In(paris)
+	c.now = time.Date(due.Year(), due.Month(), due.Day(), 23, 30, 0, 0, paris)
+	turn := c.send(Input{Kind: InTick})
+	if len(turn.Outputs) != 0 || c.s.Due().In(paris).Day() != due.Day()+1 || c.s.Due().In(paris).Hour() != 10 {
+		t.Errorf("late tick: %+v due %v", turn.Outputs, c.s.Due().In(paris))
+	}
+	// During a help request: nothing either.
+	c.text("/aide")
+	turn = c.tick()
+	if len(turn.Outputs) != 0 || c.s.Due().IsZero() {
+		t.Errorf("tick during help: %+v", turn.Outputs)
+	}
+	// Weekends are skipped by default: from Friday the next is Monday.
+	c.text("/reprendre")
+	c.now = time.Date(2026, 11, 27, 12, 0, 0, 0, paris) // Friday, a late tick
+	c.send(Input{Kind: InTick})
+	c.answer(true)
+	if d := c.s.Due().In(paris); d.Weekday() != time.Monday {
+		t.Errorf("after Friday: %v", d)
+	}
+}
+
+func TestAdvisorActions(t *testing.T) {
+	c := newConv(t)
+	c.text("bonjour")
+	c.menu("consent", "yes")
+	q := c.question().Number
+	c.text("/aide je ne comprends pas")
+	turn := c.send(Input{Kind: InAdvisor, What: "claim", Advisor: "U1", Ref: "C1:1.2"})
+	if !has(turn, "a vu votre demande") || len(turn.Events) != 1 || turn.Events[0].Kind != EvClaimed || turn.Events[0].Ref != "C1:1.2" {
+		t.Errorf("claim: %+v", turn)
+	}
+	turn = c.send(Input{Kind: InAdvisor, What: "reply", Advisor: "U1", Text: "Lisez bien la question <b>"})
+	if !has(turn, "Votre conseiller·e : Lisez bien la question <b>") || c.s.State != StateHelp {
+		t.Errorf("reply: %+v", turn.Outputs)
+	}
+	turn = c.text("merci, et pour la suite ?")
+	if len(turn.Events) != 1 || turn.Events[0].Kind != EvHelpMessage {
+		t.Errorf("the learner's text goes to the thread: %+v", turn.Events)
+	}
+	turn = c.send(Input{Kind: InAdvisor, What: "resolve", Advisor: "U1", Ref: "C1:1.2"})
+	if c.s.State != StateQuestion || c.s.HelpPending || turn.Events[0].Kind != EvResolved || c.question().Number != q {
+		t.Errorf("resolve: %s %+v", c.s.State, turn)
+	}
+	// An erased learner: advisors' actions change nothing and say nothing.
+	e := newConv(t)
+	turn = e.send(Input{Kind: InAdvisor, What: "reply", Text: "hello"})
+	if len(turn.Outputs) != 0 || e.s.State != StateNew {
+		t.Errorf("unknown learner: %+v", turn)
+	}
+}
+
+func TestQuiet(t *testing.T) {
+	f := FollowUp{Location: paris}
+	cases := []struct {
+		t     time.Time
+		quiet bool
+	}{
+		{time.Date(2026, 11, 23, 8, 59, 0, 0, paris), true},
+		{time.Date(2026, 11, 23, 9, 0, 0, 0, paris), false},
+		{time.Date(2026, 11, 23, 20, 59, 0, 0, paris), false},
+		{time.Date(2026, 11, 23, 21, 0, 0, 0, paris), true},
+		{time.Date(2026, 11, 28, 12, 0, 0, 0, paris), true}, // Saturday
+	}
+	for _, tc := range cases {
+		if got := f.Quiet(tc.t); got != tc.quiet {
+			t.Errorf("Quiet(%v) = %v", tc.t, got)
+		}
+	}
+	f.Weekends = true
+	if f.Quiet(time.Date(2026, 11, 28, 12, 0, 0, 0, paris)) {
+		t.Error("weekends allowed")
+	}
+}
