@@ -27,6 +27,11 @@ var (
 	bucketSent             = []byte("sent")        // id(8) -> sentRecord JSON
 	bucketDropped          = []byte("dropped")     // id(8) -> DroppedMessage JSON
 	bucketDeadLetter       = []byte("deadletter")  // update key -> DeadLetter JSON
+	bucketDue              = []byte("due")          // time(8) learner id -> nothing: the follow-up schedule, in time order
+	bucketDueOf            = []byte("due_of")       // learner id -> time(8): the learner's entry in "due"
+	bucketThreads          = []byte("help_threads") // help notification ref -> learner id
+	bucketThreadOf         = []byte("thread_of")    // learner id -> their latest help notification ref
+	bucketOnce             = []byte("once")         // key -> time(8): things done once (weekly digests)
 )
 
 // allBuckets lists every bucket of the current schema; Stats reports them in
@@ -35,6 +40,7 @@ var allBuckets = [][]byte{
 	bucketMeta, bucketInbox, bucketInboxKeys, bucketSeen, bucketLearners,
 	bucketSessions, bucketAnswers, bucketCampaigns, bucketCampaignLearners,
 	bucketOutbox, bucketOutboxChan, bucketSent, bucketDropped, bucketDeadLetter,
+	bucketDue, bucketDueOf, bucketThreads, bucketThreadOf, bucketOnce,
 }
 
 var keySchema = []byte("schema")

@@ -173,6 +173,12 @@ func (db *DB) Erase(learnerID string) error {
 		}
 		n += len(index)
 
+		k, err := eraseSchedule(tx, learnerID)
+		if err != nil {
+			return err
+		}
+		n += k
+
 		type doomed struct {
 			bucket, key []byte
 			rec         any

@@ -40,6 +40,9 @@ type Turn struct {
 	LearnerID string
 	Answers   []Answer  // appended to the log; Seq assigned, LearnerID and UpdateKey filled in
 	Outbox    []Message // enqueued; ID assigned, CreatedAt set to now if zero
+	// Due reschedules the learner's follow-up: nil leaves it as it is, a
+	// zero time clears it, any other time replaces it.
+	Due *time.Time
 }
 
 // CommitTurn stores everything of t in one transaction: either all of it is on
@@ -143,6 +146,11 @@ func (p *preparedTurn) apply(tx *bbolt.Tx) error {
 			return err
 		}
 	}
+	if t.Due != nil {
+		if err := setDue(tx, p.learnerID, *t.Due); err != nil {
+			return err
+		}
+	}
 	p.applied = true
 	return nil
 }
@@ -169,7 +177,7 @@ func (t *Turn) check() (string, error) {
 			return "", fmt.Errorf("storage: turn for learner %q carries learner record %q: %w", id, t.Learner.ID, ErrInvalid)
 		}
 	}
-	if t.Session != nil || len(t.Answers) > 0 {
+	if t.Session != nil || len(t.Answers) > 0 || t.Due != nil {
 		if err := checkID("learner id of the turn", id); err != nil {
 			return "", err
 		}
@@ -269,6 +277,11 @@ func (db *DB) MarkUnreachable(learnerID string, v bool) error {
 		var l Learner
 		if err := json.Unmarshal(raw, &l); err != nil {
 			return err
+		}
+		if v { // nothing more is scheduled for someone we cannot reach
+			if err := setDue(tx, learnerID, time.Time{}); err != nil {
+				return err
+			}
 		}
 		if l.Unreachable == v {
 			return nil
