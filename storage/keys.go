@@ -22,11 +22,11 @@ var (
 	bucketAnswers          = []byte("answers")    // learner id \x00 first seq(8) -> JSON array of answerRecord
 	bucketCampaigns        = []byte("campaigns")  // CODE -> Campaign JSON
 	bucketCampaignLearners = []byte("campaign_learners")
-	bucketOutbox           = []byte("outbox")      // id(8) -> Message JSON
-	bucketOutboxChan       = []byte("outbox_chan") // channel \x00 id(8) -> To
-	bucketSent             = []byte("sent")        // id(8) -> sentRecord JSON
-	bucketDropped          = []byte("dropped")     // id(8) -> DroppedMessage JSON
-	bucketDeadLetter       = []byte("deadletter")  // update key -> DeadLetter JSON
+	bucketOutbox           = []byte("outbox")       // id(8) -> Message JSON
+	bucketOutboxChan       = []byte("outbox_chan")  // channel \x00 id(8) -> To
+	bucketSent             = []byte("sent")         // id(8) -> sentRecord JSON
+	bucketDropped          = []byte("dropped")      // id(8) -> DroppedMessage JSON
+	bucketDeadLetter       = []byte("deadletter")   // update key -> DeadLetter JSON
 	bucketDue              = []byte("due")          // time(8) learner id -> nothing: the follow-up schedule, in time order
 	bucketDueOf            = []byte("due_of")       // learner id -> time(8): the learner's entry in "due"
 	bucketThreads          = []byte("help_threads") // help notification ref -> learner id
