@@ -68,7 +68,7 @@ func contentCheck(args []string, stdout io.Writer) error {
 	if len(problems) > 0 {
 		return fmt.Errorf("%s: %d problem(s) to fix, listed above", name, len(problems))
 	}
-	fmt.Fprintf(stdout, "%s: %d items, no problem found\n", name, len(b.Items))
+	fmt.Fprintf(stdout, "%s: %d items, %d lessons, no problem found\n", name, len(b.Items), len(b.Lessons()))
 	return nil
 }
 
@@ -78,8 +78,10 @@ func printCoverage(w io.Writer, b *bank.Bank) {
 	for l := engine.MinLevel; l <= engine.MaxLevel; l++ {
 		fmt.Fprintf(w, " %3s", fmt.Sprintf("L%d", l))
 	}
-	fmt.Fprintf(w, " %6s  %s\n", "total", "name")
+	fmt.Fprintf(w, " %6s %7s  %s\n", "total", "lessons", "name")
+	skills, lessons := lessonCoverage(b)
 	var col [engine.MaxLevel + 1]int
+	allSkills, allLessons := 0, 0
 	for _, c := range engine.Competences() {
 		cnt := cov[c.ID]
 		total := 0
@@ -89,13 +91,34 @@ func printCoverage(w io.Writer, b *bank.Bank) {
 			total += cnt[l]
 			col[l] += cnt[l]
 		}
-		fmt.Fprintf(w, " %6d  %s\n", total, c.NameFR)
+		allSkills += skills[c.ID]
+		allLessons += lessons[c.ID]
+		fmt.Fprintf(w, " %6d %7s  %s\n", total, fmt.Sprintf("%d/%d", lessons[c.ID], skills[c.ID]), c.NameFR)
 	}
 	fmt.Fprintf(w, "%-5s", "all")
 	for l := engine.MinLevel; l <= engine.MaxLevel; l++ {
 		fmt.Fprintf(w, " %3d", col[l])
 	}
-	fmt.Fprintf(w, " %6d\n%s\n", len(b.Items), strings.Repeat("-", 50))
+	fmt.Fprintf(w, " %6d %7s\n%s\n", len(b.Items), fmt.Sprintf("%d/%d", allLessons, allSkills), strings.Repeat("-", 58))
+}
+
+// lessonCoverage counts, per competence, the skills of the bank's items and
+// the lessons that teach one of them.
+func lessonCoverage(b *bank.Bank) (skills, lessons map[string]int) {
+	skills, lessons = map[string]int{}, map[string]int{}
+	seen := map[string]bool{}
+	for _, it := range b.Items {
+		k := it.Competence + "/" + it.Skill
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		skills[it.Competence]++
+		if _, ok := b.Lesson(it.Competence, it.Skill); ok {
+			lessons[it.Competence]++
+		}
+	}
+	return skills, lessons
 }
 
 // exportedItem is the documented export format for outside harnesses.

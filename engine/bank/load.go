@@ -2,13 +2,16 @@ package bank
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image"
 	_ "image/jpeg" // images in the bank may be JPEG
 	_ "image/png"  // or PNG
+	"io"
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -80,10 +83,13 @@ func (e ProblemsError) Error() string {
 	return b.String()
 }
 
-// Bank is a loaded, checked set of items.
+// Bank is a loaded, checked set of items and their micro-lessons.
 type Bank struct {
-	Items []*Item // in framework order, then file order
-	byID  map[string]*Item
+	Items    []*Item // in framework order, then file order
+	byID     map[string]*Item
+	bySkill  map[string][]*Item // competence/skill -> items, by level then id
+	lessons  []*Lesson
+	lessonBy map[string]*Lesson // competence/skill -> lesson
 }
 
 // Item returns the item with the given id.
@@ -122,8 +128,10 @@ type CheckOptions struct {
 	Partial bool
 }
 
-// Load reads every *.yaml file at the root of fsys and returns the bank, or a
-// ProblemsError naming every content error. Coverage is not required.
+// Load reads every *.yaml file at the root of fsys and the lessons in
+// lessons/*.yaml, and returns the bank, or a ProblemsError naming every
+// content error. Coverage (of levels, and of skills by lessons) is not
+// required.
 func Load(fsys fs.FS) (*Bank, error) {
 	b, problems := Check(fsys, CheckOptions{Partial: true})
 	if len(problems) > 0 {
@@ -136,10 +144,13 @@ func Load(fsys fs.FS) (*Bank, error) {
 // sorted by file and line. The bank is returned even when there are problems
 // (with the items that could be read), so a report can still be printed.
 func Check(fsys fs.FS, opts CheckOptions) (*Bank, []Problem) {
-	c := &checker{fsys: fsys, opts: opts, ids: map[string]string{}}
+	c := &checker{fsys: fsys, opts: opts, ids: map[string]string{},
+		parsed: map[string]*Item{}, skills: map[string][]string{}, hasEN: map[string]bool{}}
 	names, err := fs.Glob(fsys, "*.yaml")
 	if err != nil {
-		return &Bank{byID: map[string]*Item{}}, []Problem{{Msg: "cannot list the bank: " + err.Error()}}
+		b := &Bank{}
+		b.index(nil)
+		return b, []Problem{{Msg: "cannot list the bank: " + err.Error()}}
 	}
 	more, _ := fs.Glob(fsys, "*.yml")
 	names = append(names, more...)
@@ -150,16 +161,16 @@ func Check(fsys fs.FS, opts CheckOptions) (*Bank, []Problem) {
 	for _, name := range names {
 		c.file(name)
 	}
+	c.lessonFiles()
 	if !opts.Partial {
 		c.coverage()
+		c.lessonCoverage()
 	}
 	sort.SliceStable(c.items, func(i, j int) bool {
 		return compIndex(c.items[i].Competence) < compIndex(c.items[j].Competence)
 	})
-	bank := &Bank{Items: c.items, byID: make(map[string]*Item, len(c.items))}
-	for _, it := range c.items {
-		bank.byID[it.ID] = it
-	}
+	bank := &Bank{Items: c.items}
+	bank.index(c.ls.lessons)
 	sort.SliceStable(c.problems, func(i, j int) bool {
 		pi, pj := c.problems[i], c.problems[j]
 		if pi.File != pj.File {
@@ -185,40 +196,65 @@ type checker struct {
 	items    []*Item
 	ids      map[string]string // id -> "file:line" of first use
 	problems []Problem
+
+	// Every item read, valid or not, so lessons are checked against what
+	// the author wrote rather than cascading the items' own problems.
+	parsed     map[string]*Item    // id -> first item with that id
+	parsedList []*Item             // file order
+	skills     map[string][]string // competence -> skills, in order of first appearance
+	hasEN      map[string]bool     // competence -> some item has `en:`
+	ls         lessonState
 }
 
 func (c *checker) add(file string, line int, format string, args ...any) {
 	c.problems = append(c.problems, Problem{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
 }
 
-func (c *checker) file(name string) {
+// parse reads a YAML file and returns its top node, or nil after reporting
+// why it cannot be read.
+func (c *checker) parse(name string) *yaml.Node {
 	data, err := fs.ReadFile(c.fsys, name)
 	if err != nil {
 		c.add(name, 0, "cannot read: %v", err)
-		return
+		return nil
 	}
 	if !utf8.Valid(data) {
 		c.add(name, 0, "not valid UTF-8: save the file as UTF-8")
-		return
+		return nil
 	}
 	var doc yaml.Node
-	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
+	err = yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc)
+	if errors.Is(err, io.EOF) || (err == nil && len(doc.Content) == 0) {
+		c.add(name, 1, "the file is empty")
+		return nil
+	}
+	if err != nil {
 		line := 0
 		msg := err.Error()
-		if m := regexp.MustCompile(`line (\d+)`).FindStringSubmatch(msg); m != nil {
+		if m := lineNumber.FindStringSubmatch(msg); m != nil {
 			line, _ = strconv.Atoi(m[1])
 		}
 		c.add(name, line, "not valid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
+		return nil
+	}
+	return doc.Content[0]
+}
+
+var lineNumber = regexp.MustCompile(`line (\d+)`)
+
+func (c *checker) file(name string) {
+	top := c.parse(name)
+	if top == nil {
 		return
 	}
-	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+	if top.Kind != yaml.MappingNode {
 		c.add(name, 1, "the file must be a mapping with `competence:` and `items:`")
 		return
 	}
-	root := fields(c, name, doc.Content[0], "competence", "items")
+	root := fields(c, name, top, "competence", "items")
 	compNode, ok := root["competence"]
 	if !ok {
-		c.add(name, doc.Content[0].Line, "missing `competence:` (e.g. competence: \"1.1\")")
+		c.add(name, top.Line, "missing `competence:` (e.g. competence: \"1.1\")")
 		return
 	}
 	comp := compNode.Value
@@ -228,7 +264,7 @@ func (c *checker) file(name string) {
 	}
 	itemsNode, ok := root["items"]
 	if !ok || itemsNode.Kind != yaml.SequenceNode || len(itemsNode.Content) == 0 {
-		c.add(name, doc.Content[0].Line, "missing or empty `items:` list")
+		c.add(name, top.Line, "missing or empty `items:` list")
 		return
 	}
 	for _, n := range itemsNode.Content {
@@ -304,6 +340,16 @@ func (c *checker) item(file, comp string, n *yaml.Node) *Item {
 		c.ids[it.ID] = fmt.Sprintf("%s:%d", file, f["id"].Line)
 	}
 	it.Skill = str("skill", true, 0)
+	c.parsedList = append(c.parsedList, it)
+	if it.ID != "" && c.parsed[it.ID] == nil {
+		c.parsed[it.ID] = it
+	}
+	if it.Skill != "" && !slices.Contains(c.skills[comp], it.Skill) {
+		c.skills[comp] = append(c.skills[comp], it.Skill)
+	}
+	if _, ok := f["en"]; ok {
+		c.hasEN[comp] = true
+	}
 	if it.Skill != "" && (len(it.Skill) > MaxSkillLen || !skillPattern.MatchString(it.Skill)) {
 		c.add(file, f["skill"].Line, "item %s: skill must be a short slug (a-z, 0-9, '-', %d characters at most)", it.ID, MaxSkillLen)
 	}
