@@ -18,7 +18,9 @@ import (
 	"fmt"
 	"hash/fnv"
 	"runtime/debug"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -35,6 +37,10 @@ const NotifyChannel = "slack"
 // KindResultsChart is the outbox kind of the results picture, sent before
 // the results text (kind "results"); channels without pictures skip it.
 const KindResultsChart = "results_chart"
+
+// KindNotifyHelp is the outbox kind of a help request: where it is posted
+// becomes the learner's help thread.
+const KindNotifyHelp = "notify_" + string(dialog.EvHelp)
 
 // DefaultNotifyTo addresses a notification to the configured default Slack
 // channel, for learners without a campaign or campaigns without a channel.
@@ -75,6 +81,13 @@ type Config struct {
 	Backoff func(n int) time.Duration
 	// MaxAttempts before a message is dropped as undeliverable (default 20).
 	MaxAttempts int
+	// FollowUp is the schedule of the micro-lessons (time zone, quiet hours).
+	FollowUp dialog.FollowUp
+	// Lesson returns a skill's micro-lesson; nil = no follow-up path.
+	Lesson func(competence, skill, lang string) (dialog.LessonView, bool)
+	// TickEvery is how often the scheduler looks for due follow-ups
+	// (default 30 s). Tests call Tick with their own clock instead.
+	TickEvery time.Duration
 }
 
 // Bot is the running core.
@@ -86,12 +99,16 @@ type Bot struct {
 	stopped bool
 	workers sync.WaitGroup
 	metrics Metrics
+	// digestWeek is the ISO week whose digests are queued (EnqueueOnce makes
+	// it exact across restarts; this only saves a scan per tick).
+	digestWeek string
+	tickMu     sync.Mutex
 }
 
 // Metrics counts what the bot did, for /metrics and tests.
 type Metrics struct {
-	Received, Duplicates, Turns, DeadLetters, Sent, SendErrors, RateLimited, Dropped Counter
-	TurnSeconds                                                                      Histogram
+	Received, Duplicates, Turns, DeadLetters, Sent, SendErrors, RateLimited, Dropped, Scheduled Counter
+	TurnSeconds                                                                                 Histogram
 }
 
 // Histogram counts observations in fixed buckets (seconds), Prometheus style.
@@ -127,6 +144,18 @@ type Counter struct {
 func (c *Counter) Add(n int64) { c.mu.Lock(); c.n += n; c.mu.Unlock() }
 func (c *Counter) Load() int64 { c.mu.Lock(); defer c.mu.Unlock(); return c.n }
 
+// BankLessons serves the bank's micro-lessons to the dialog.
+func BankLessons(bk *bank.Bank) func(competence, skill, lang string) (dialog.LessonView, bool) {
+	return func(competence, skill, lang string) (dialog.LessonView, bool) {
+		l, ok := bk.Lesson(competence, skill)
+		if !ok {
+			return dialog.LessonView{}, false
+		}
+		t := l.In(lang)
+		return dialog.LessonView{Title: t.Title, Text: t.Text, Try: t.Try, Link: l.Link, Check: l.Check}, true
+	}
+}
+
 // New checks the config and builds a bot; Run starts it.
 func New(cfg Config) (*Bot, error) {
 	if cfg.DB == nil || cfg.Bank == nil || cfg.Engine == nil {
@@ -153,6 +182,12 @@ func New(cfg Config) (*Bot, error) {
 	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 20
+	}
+	if cfg.TickEvery <= 0 {
+		cfg.TickEvery = 30 * time.Second
+	}
+	if cfg.Lesson == nil {
+		cfg.Lesson = BankLessons(cfg.Bank)
 	}
 	b := &Bot{cfg: cfg, wake: map[string]chan struct{}{}}
 	for i := 0; i < cfg.Shards; i++ {
@@ -250,7 +285,10 @@ func (b *Bot) Run(ctx context.Context) error {
 		disp.Add(1)
 		go func() { defer disp.Done(); b.dispatch(dispCtx, name, s) }()
 	}
+	sched := make(chan struct{})
+	go func() { defer close(sched); b.schedule(ctx) }()
 	<-ctx.Done()
+	<-sched
 	b.mu.Lock()
 	b.stopped = true
 	b.mu.Unlock()
@@ -340,7 +378,17 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 		return err
 	}
 	now := b.cfg.Now()
-	env := dialog.Env{Now: now, Engine: b.cfg.Engine, Bank: b.cfg.Bank, Random: b.cfg.Random()}
+	if in.Kind == dialog.InTick || in.Kind == dialog.InAdvisor {
+		// Not from the learner: never creates one, and nothing more for
+		// someone who blocked the bot.
+		if !known || (in.Kind == dialog.InTick && learner.Unreachable) {
+			zero := time.Time{}
+			_, err := b.cfg.DB.CommitTurn(storage.Turn{Update: &u, LearnerID: u.LearnerID, Due: &zero})
+			return err
+		}
+	}
+	env := dialog.Env{Now: now, Engine: b.cfg.Engine, Bank: b.cfg.Bank, Random: b.cfg.Random(),
+		FollowUp: b.cfg.FollowUp, Lesson: b.cfg.Lesson}
 	if in.Kind == dialog.InCommand && in.Command == "start" && in.Args != "" {
 		if c, ok, err := b.cfg.DB.Campaign(in.Args); err != nil {
 			return err
@@ -356,6 +404,9 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 	b.cfg.Log.Debug().Str("update", u.Key).Strs("transitions", turn.Transitions).Msg("step")
 
 	channel := u.Channel
+	if known {
+		channel = learner.Channel // the scheduler and advisors speak through the learner's channel
+	}
 	var out []storage.Message
 	for _, o := range turn.Outputs {
 		if o.Kind == dialog.OutExport {
@@ -389,6 +440,15 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 		if ev.Campaign != "" {
 			if c, ok, _ := b.cfg.DB.Campaign(ev.Campaign); ok && c.SlackChannel != "" {
 				to = c.SlackChannel
+			}
+		}
+		// Updates of a help notification, and the learner's messages into
+		// its thread, go where it was posted, after it.
+		if ev.Ref != "" {
+			to, _, _ = strings.Cut(ev.Ref, ":")
+		} else if ev.Kind == dialog.EvHelpMessage {
+			if ref, ok, _ := b.cfg.DB.HelpThread(u.LearnerID); ok {
+				to, _, _ = strings.Cut(ref, ":")
 			}
 		}
 		out = append(out, storage.Message{Channel: NotifyChannel, To: to, About: about, Kind: "notify_" + string(ev.Kind), Payload: payload})
@@ -431,8 +491,12 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 		answers = append(answers, storage.Answer{LearnerID: u.LearnerID, UpdateKey: u.Key, Item: a.Item,
 			Correct: a.Correct, Skipped: a.Skipped, Response: a.Response, At: now})
 	}
+	var due *time.Time
+	if next := turn.Session.Due(); !next.Equal(sess.Due()) {
+		due = &next
+	}
 	_, err = b.cfg.DB.CommitTurn(storage.Turn{Update: &u, Learner: upsert, LearnerID: u.LearnerID,
-		Session: sessJSON, Answers: answers, Outbox: out})
+		Session: sessJSON, Answers: answers, Outbox: out, Due: due})
 	if err != nil {
 		return err
 	}
@@ -480,6 +544,7 @@ func (b *Bot) dispatch(ctx context.Context, name string, s Sender) {
 		// oldest of each), sent concurrently: a chat waiting for its rate
 		// limit does not hold up the others, and order within a chat holds.
 		var wg sync.WaitGroup
+		var sent atomic.Int64
 		sem := make(chan struct{}, sendParallelism)
 		for _, m := range msgs {
 			if ctx.Err() != nil {
@@ -489,11 +554,15 @@ func (b *Bot) dispatch(ctx context.Context, name string, s Sender) {
 			wg.Add(1)
 			go func() {
 				defer func() { <-sem; wg.Done() }()
-				b.sendOne(ctx, name, s, m)
+				if b.sendOne(ctx, name, s, m) {
+					sent.Add(1)
+				}
 			}()
 		}
 		wg.Wait()
-		if len(msgs) == 256 {
+		// A full page, or recipients whose next message may now be due (a
+		// lesson, then its question): go again at once.
+		if len(msgs) == 256 || sent.Load() > 0 {
 			continue
 		}
 		select {
@@ -504,15 +573,21 @@ func (b *Bot) dispatch(ctx context.Context, name string, s Sender) {
 	}
 }
 
-func (b *Bot) sendOne(ctx context.Context, name string, s Sender, m storage.Message) {
+// sendOne sends m and records the outcome; it tells whether m was delivered.
+func (b *Bot) sendOne(ctx context.Context, name string, s Sender, m storage.Message) bool {
 	ref, err := s.Send(ctx, m)
 	log := b.cfg.Log
 	switch {
 	case err == nil:
 		b.metrics.Sent.Add(1)
-		if err := b.cfg.DB.MarkSent(m.ID, ref, b.cfg.Now()); err != nil {
+		mark := b.cfg.DB.MarkSent
+		if m.Kind == KindNotifyHelp {
+			mark = func(id uint64, ref string, at time.Time) error { return b.cfg.DB.MarkSentHelp(id, ref, at, m.About) }
+		}
+		if err := mark(m.ID, ref, b.cfg.Now()); err != nil {
 			log.Error().Err(err).Uint64("message", m.ID).Msg("sent but not marked: it may be sent again")
 		}
+		return true
 	case unreachable(err):
 		b.metrics.Dropped.Add(1)
 		log.Warn().Str("channel", name).Str("to", m.To).Msg("recipient unreachable: their messages are dropped")
@@ -530,7 +605,7 @@ func (b *Bot) sendOne(ctx context.Context, name string, s Sender, m storage.Mess
 			b.metrics.Dropped.Add(1)
 			log.Error().Err(err).Str("channel", name).Uint64("message", m.ID).Msg("giving up on a message")
 			_ = b.cfg.DB.Drop(m.ID, "too many failed attempts: "+err.Error())
-			return
+			return false
 		}
 		var wait time.Duration = b.cfg.Backoff(m.Attempts + 1)
 		var ra interface{ RetryAfter() time.Duration }
@@ -543,4 +618,5 @@ func (b *Bot) sendOne(ctx context.Context, name string, s Sender, m storage.Mess
 			log.Error().Err(err).Msg("cannot schedule a retry")
 		}
 	}
+	return false
 }

@@ -1,0 +1,174 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/diagbot/diagbot/dialog"
+	"github.com/diagbot/diagbot/storage"
+)
+
+// ScheduleChannel is the Update.Channel of the scheduler's ticks.
+const ScheduleChannel = "schedule"
+
+// takeBatch bounds the learners moved to the inbox per tick; the rest wait
+// for the next tick a moment later.
+const takeBatch = 500
+
+// schedule ticks until ctx ends.
+func (b *Bot) schedule(ctx context.Context) {
+	t := time.NewTicker(b.cfg.TickEvery)
+	defer t.Stop()
+	for {
+		if err := b.Tick(); err != nil {
+			b.cfg.Log.Error().Err(err).Msg("scheduler tick failed")
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Tick moves the learners whose follow-up is due into the inbox and to their
+// workers, and queues the weekly digests that are due. The inbox entry is
+// keyed by learner and due time: a crash between taking and handling
+// replays it, and it is handled once.
+func (b *Bot) Tick() error {
+	b.tickMu.Lock()
+	defer b.tickMu.Unlock()
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.stopped {
+		return nil
+	}
+	now := b.cfg.Now()
+	for {
+		us, err := b.cfg.DB.TakeDue(now, takeBatch, func(id string, due time.Time) storage.Update {
+			return storage.Update{Key: fmt.Sprintf("tick:%s:%d", id, due.UnixNano()), Channel: ScheduleChannel,
+				LearnerID: id, Payload: json.RawMessage(`{"kind":"tick"}`)}
+		})
+		if err != nil {
+			return err
+		}
+		b.metrics.Scheduled.Add(int64(len(us)))
+		for _, u := range us {
+			b.shards[b.shard(u.LearnerID)] <- u
+		}
+		if len(us) < takeBatch {
+			break
+		}
+	}
+	return b.digests(now)
+}
+
+// digests queues, on Monday once the quiet hours are over, each campaign's
+// weekly digest for its advisors, once per ISO week.
+func (b *Bot) digests(now time.Time) error {
+	fu := b.cfg.FollowUp
+	local := now.In(loc(fu))
+	if local.Weekday() != time.Monday || fu.Quiet(now) || (fu.Weekends && local.Hour() < 9) {
+		return nil
+	}
+	year, wk := local.ISOWeek()
+	week := fmt.Sprintf("%d-W%02d", year, wk)
+	if b.digestWeek == week {
+		return nil
+	}
+	cs, err := b.cfg.DB.Campaigns()
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if c.ArchivedAt != nil {
+			continue
+		}
+		d, err := b.digest(c.Code, now)
+		if err != nil {
+			return err
+		}
+		if d == nil {
+			continue
+		}
+		d.Week = week
+		payload, err := json.Marshal(dialog.Notification{Event: dialog.Event{Kind: dialog.EvDigest, Campaign: c.Code, Digest: d}, At: now})
+		if err != nil {
+			return err
+		}
+		to := DefaultNotifyTo
+		if c.SlackChannel != "" {
+			to = c.SlackChannel
+		}
+		m := storage.Message{Channel: NotifyChannel, To: to, Kind: "notify_" + string(dialog.EvDigest), Payload: payload}
+		if _, err := b.cfg.DB.EnqueueOnce("digest:"+c.Code+":"+week, m); err != nil {
+			return err
+		}
+	}
+	b.digestWeek = week
+	b.wakeAll()
+	return nil
+}
+
+// digest sums up a campaign's paths over the last 7 days; nil when no
+// learner of it has a path.
+func (b *Bot) digest(code string, now time.Time) (*dialog.Digest, error) {
+	ids, err := b.cfg.DB.CampaignLearners(code)
+	if err != nil {
+		return nil, err
+	}
+	week := now.Add(-7 * 24 * time.Hour)
+	d := &dialog.Digest{Learners: len(ids)}
+	found := false
+	for _, id := range ids {
+		raw, ok, err := b.cfg.DB.Session(id)
+		if err != nil || !ok {
+			continue
+		}
+		var s dialog.Session
+		if json.Unmarshal(raw, &s) != nil || s.Path == nil {
+			continue
+		}
+		p := s.Path
+		label := s.ExternalID
+		if label == "" {
+			label = dialog.LearnerRef(id)
+		}
+		switch {
+		case p.State == dialog.PathFinished:
+			if p.FinishedAt.After(week) {
+				d.Finished = append(d.Finished, label)
+				found = true
+			}
+		case p.State == dialog.PathStopped || p.State == dialog.PathPaused:
+			d.Stopped = append(d.Stopped, label)
+			found = true
+		case p.State == dialog.PathActive && p.LastAnswer.After(week):
+			d.Active = append(d.Active, label)
+			found = true
+		case p.State == dialog.PathActive && !p.StartedAt.After(week):
+			d.Stopped = append(d.Stopped, label) // silent for a week
+			found = true
+		case p.State == dialog.PathActive:
+			d.Active = append(d.Active, label) // just started
+			found = true
+		}
+	}
+	if !found {
+		return nil, nil
+	}
+	for _, l := range [][]string{d.Active, d.Stopped, d.Finished} {
+		slices.Sort(l)
+	}
+	return d, nil
+}
+
+func loc(f dialog.FollowUp) *time.Location {
+	if f.Location == nil {
+		return time.UTC
+	}
+	return f.Location
+}
