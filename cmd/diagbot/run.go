@@ -125,7 +125,11 @@ func serve(ctx context.Context, cfg runConfig) error {
 		limiter = telegram.NewLimiter()
 	}
 	sender := telegram.NewSender(api, limiter, bank.Embedded())
-	b, err := bot.New(bot.Config{DB: db, Bank: bk, Engine: eng, Log: cfg.log,
+	fu, err := followUpFromEnv()
+	if err != nil {
+		return err
+	}
+	b, err := bot.New(bot.Config{DB: db, Bank: bk, Engine: eng, Log: cfg.log, FollowUp: fu,
 		Senders: map[string]bot.Sender{telegram.Name: telegramSender{sender}}})
 	if err != nil {
 		return err

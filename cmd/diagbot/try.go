@@ -110,7 +110,11 @@ func tryCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	defer db.Close()
 
 	con := console.New(stdout)
-	b, err := bot.New(bot.Config{DB: db, Bank: bk, Engine: eng, Log: log, Shards: 1,
+	fu, err := followUpFromEnv()
+	if err != nil {
+		return err
+	}
+	b, err := bot.New(bot.Config{DB: db, Bank: bk, Engine: eng, Log: log, Shards: 1, FollowUp: fu,
 		Senders: map[string]bot.Sender{consoleName: consoleSender{con}}})
 	if err != nil {
 		return err
