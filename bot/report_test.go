@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"image/png"
+	"io"
 	"math"
 	"path/filepath"
 	"strconv"
@@ -410,5 +411,66 @@ func TestListCampaigns(t *testing.T) {
 	raw, _ := json.Marshal(cs[0])
 	if !bytes.Contains(raw, []byte(`"code":"QWERTY789"`)) || !bytes.Contains(raw, []byte(`"learners":6`)) {
 		t.Errorf("a listed campaign encodes as %s: the campaign fields must be flat", raw)
+	}
+}
+
+// benchCampaign stores n finished learners of one 16-competence campaign
+// (one real finished session, copied), in a file without fsync.
+func benchCampaign(b *testing.B, n int) (*storage.DB, *engine.Engine) {
+	b.Helper()
+	_, eng := loadTestEngine(b)
+	db, err := storage.Open(filepath.Join(b.TempDir(), "bench.db"), storage.WithNoSync(true))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	c := storage.Campaign{Code: "QWERTY789", Name: "Bench"}
+	if err := db.PutCampaign(c); err != nil {
+		b.Fatal(err)
+	}
+	s := storeLearner(b, db, eng, learnerSpec{id: "telegram:0", campaign: c, answers: -1, right: upTo(3),
+		started: reportNow.Add(-time.Hour), updated: reportNow.Add(-30 * time.Minute)})
+	raw, _ := json.Marshal(s)
+	for i := 1; i < n; i++ {
+		id := "telegram:" + strconv.Itoa(i)
+		l := &storage.Learner{ID: id, Channel: "telegram", Campaign: c.Code, ExternalID: "X" + strconv.Itoa(i), UpdatedAt: reportNow}
+		if _, err := db.CommitTurn(storage.Turn{Learner: l, Session: raw}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return db, eng
+}
+
+// BenchmarkStats: a campaign of 1,000 finished learners (each result is a
+// full EAP over 16 competences).
+func BenchmarkStats(b *testing.B) {
+	db, eng := benchCampaign(b, 1000)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Stats(db, eng, "QWERTY789", reportNow); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkExportCSV: the same campaign as a CSV file.
+func BenchmarkExportCSV(b *testing.B) {
+	db, eng := benchCampaign(b, 1000)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := ExportCSV(db, eng, nil, "QWERTY789", io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFindLearner: a look-up by external id reads every learner.
+func BenchmarkFindLearner(b *testing.B) {
+	db, _ := benchCampaign(b, 20000)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, ok, err := FindLearner(db, "x19999"); err != nil || !ok {
+			b.Fatal(ok, err)
+		}
 	}
 }
