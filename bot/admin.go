@@ -1,29 +1,72 @@
 package bot
 
 import (
+	"bytes"
+	crand "crypto/rand"
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
+	"github.com/diagbot/diagbot/engine"
+	"github.com/diagbot/diagbot/engine/bank"
 	"github.com/diagbot/diagbot/storage"
 )
 
-// AdminHandler serves the operator's endpoints on the admin address:
-//
-//	GET /healthz  200 with inbox and outbox depths (no token: for probes)
-//	GET /metrics  Prometheus text format: updates, turns, sends, 429s, outbox depth, turn latency
-//	GET /backup   a hot, consistent copy of the bbolt file (Bearer token)
-//
-// A second process cannot open the bbolt file while the bot holds it, so a
-// backup of a running bot goes through here.
+// AdminConfig is what the admin address needs.
+type AdminConfig struct {
+	DB *storage.DB
+	// Engine measures for the campaign reports (stats, export, learners);
+	// without it those answer 503. Bank goes to ExportCSV.
+	Engine *engine.Engine
+	Bank   *bank.Bank
+	// Token is the Bearer token of every endpoint but /healthz and /metrics
+	// (DIAGBOT_ADMIN_TOKEN); empty refuses them all.
+	Token   string
+	Metrics *Metrics
+	// BotName is the bot's Telegram username, for campaign links ("" for none).
+	BotName string
+	Now     func() time.Time // default time.Now
+}
+
+// AdminHandler serves the operator's endpoints only (/healthz, /metrics,
+// /backup); NewAdminHandler serves the campaign reports too.
 func AdminHandler(db *storage.DB, token string, m *Metrics) http.Handler {
+	return NewAdminHandler(AdminConfig{DB: db, Token: token, Metrics: m})
+}
+
+// NewAdminHandler serves the operator's endpoints on the admin address:
+//
+//	GET  /healthz                        200 with inbox and outbox depths (no token: for probes)
+//	GET  /metrics                        Prometheus text format (no token)
+//	GET  /backup                         a hot, consistent copy of the bbolt file
+//	GET  /campaigns                      every campaign, JSON [CampaignInfo]
+//	POST /campaigns                      JSON storage.Campaign fields → 201 CampaignInfo (code drawn here)
+//	POST /campaigns/{code}/archive       → the archived campaign
+//	GET  /campaigns/{code}/stats         JSON CampaignStats with "text"; ?format=png for the chart (&lang=en)
+//	GET  /campaigns/{code}/export.csv    the CSV export
+//	GET  /learners/{query}               JSON LearnerReport with "text"; query as for FindLearner
+//
+// All but /healthz and /metrics need "Authorization: Bearer TOKEN". Errors
+// are JSON {"error": "..."}: 401 for the token, 400 for a malformed request,
+// 404 for an unknown campaign or learner. A second process cannot open the
+// bbolt file while the bot holds it, so the command line goes through here
+// for a running bot.
+func NewAdminHandler(cfg AdminConfig) http.Handler {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	db := cfg.DB
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
-		writeMetrics(w, db, m)
+		writeMetrics(w, db, cfg.Metrics)
 	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		in, err := db.Inbox(0)
@@ -38,12 +81,8 @@ func AdminHandler(db *storage.DB, token string, m *Metrics) http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]any{"status": "ok", "inbox": len(in), "outbox": depth})
 	})
-	mux.HandleFunc("GET /backup", func(w http.ResponseWriter, r *http.Request) {
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if token == "" || !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
-			http.Error(w, "missing or wrong admin token (DIAGBOT_ADMIN_TOKEN)", http.StatusUnauthorized)
-			return
-		}
+	a := &admin{cfg: cfg}
+	mux.HandleFunc("GET /backup", a.auth(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/octet-stream")
 		w.Header().Set("Content-Disposition", `attachment; filename="diagbot-backup.db"`)
 		if _, err := db.Backup(w); err != nil {
@@ -51,8 +90,206 @@ func AdminHandler(db *storage.DB, token string, m *Metrics) http.Handler {
 			// truncated body rather than a copy it could trust.
 			panic(http.ErrAbortHandler)
 		}
-	})
+	}))
+	mux.HandleFunc("GET /campaigns", a.auth(a.listCampaigns))
+	mux.HandleFunc("POST /campaigns", a.auth(a.createCampaign))
+	mux.HandleFunc("POST /campaigns/{code}/archive", a.auth(a.archiveCampaign))
+	mux.HandleFunc("GET /campaigns/{code}/stats", a.auth(a.needEngine(a.stats)))
+	mux.HandleFunc("GET /campaigns/{code}/export.csv", a.auth(a.needEngine(a.export)))
+	mux.HandleFunc("GET /learners/{query...}", a.auth(a.needEngine(a.learner)))
 	return mux
+}
+
+type admin struct{ cfg AdminConfig }
+
+// auth lets a request through with the right Bearer token only.
+func (a *admin) auth(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if a.cfg.Token == "" {
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			writeError(w, http.StatusUnauthorized, "the bot has no admin token: set DIAGBOT_ADMIN_TOKEN where it runs, then restart it")
+			return
+		}
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(a.cfg.Token)) != 1 {
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			writeError(w, http.StatusUnauthorized, "missing or wrong admin token (DIAGBOT_ADMIN_TOKEN)")
+			return
+		}
+		h(w, r)
+	}
+}
+
+func (a *admin) needEngine(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if a.cfg.Engine == nil {
+			writeError(w, http.StatusServiceUnavailable, "this admin address was built without the engine (bot.AdminConfig.Engine): reports are unavailable")
+			return
+		}
+		h(w, r)
+	}
+}
+
+// code reads the {code} of the path; false (and a 400 sent) if malformed.
+func (a *admin) code(w http.ResponseWriter, r *http.Request) (string, bool) {
+	raw := r.PathValue("code")
+	code, ok := NormalizeCode(raw)
+	if !ok {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("%q is not a campaign code (6 letters, then 3 digits, as QWERTY789)", raw))
+	}
+	return code, ok
+}
+
+func (a *admin) listCampaigns(w http.ResponseWriter, r *http.Request) {
+	cs, err := ListCampaigns(a.cfg.DB, a.cfg.BotName)
+	if err != nil {
+		writeFailure(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, cs)
+}
+
+// maxCampaignBody bounds a POST /campaigns body: a campaign is a few hundred
+// bytes.
+const maxCampaignBody = 64 << 10
+
+func (a *admin) createCampaign(w http.ResponseWriter, r *http.Request) {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxCampaignBody))
+	dec.DisallowUnknownFields()
+	var c storage.Campaign
+	if err := dec.Decode(&c); err != nil {
+		writeError(w, http.StatusBadRequest, "the body must be a JSON campaign such as {\"name\": \"Atelier mardi\", \"competences\": [\"1.1\", \"4.1\"]}: "+err.Error())
+		return
+	}
+	// The code, the dates and the archive are the bot's to set.
+	c.Code, c.CreatedAt, c.ArchivedAt = "", time.Time{}, nil
+	var seed [32]byte
+	crand.Read(seed[:])
+	c, err := CreateCampaign(a.cfg.DB, c, rand.New(rand.NewChaCha8(seed)), a.cfg.Now())
+	if err != nil {
+		// CreateCampaign's own errors are about the settings; storage errors
+		// say "storage:" first.
+		status := http.StatusBadRequest
+		if strings.HasPrefix(err.Error(), "storage:") {
+			status = http.StatusInternalServerError
+		}
+		writeError(w, status, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusCreated, CampaignInfo{Campaign: c, Link: linkOf(a.cfg.BotName, c.Code)})
+}
+
+func (a *admin) archiveCampaign(w http.ResponseWriter, r *http.Request) {
+	code, ok := a.code(w, r)
+	if !ok {
+		return
+	}
+	if _, ok, err := a.cfg.DB.Campaign(code); err != nil || !ok {
+		if err == nil {
+			err = errNoCampaign(code)
+		}
+		writeFailure(w, err)
+		return
+	}
+	c, err := ArchiveCampaign(a.cfg.DB, code, a.cfg.Now())
+	if err != nil {
+		writeFailure(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, c)
+}
+
+func (a *admin) stats(w http.ResponseWriter, r *http.Request) {
+	code, ok := a.code(w, r)
+	if !ok {
+		return
+	}
+	format := r.URL.Query().Get("format")
+	if format != "" && format != "json" && format != "png" {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("format %q: use json (the default) or png", format))
+		return
+	}
+	st, err := Stats(a.cfg.DB, a.cfg.Engine, code, a.cfg.Now())
+	if err != nil {
+		writeFailure(w, err)
+		return
+	}
+	if format == "png" {
+		png, err := st.Chart(r.URL.Query().Get("lang"))
+		if err != nil {
+			writeFailure(w, err)
+			return
+		}
+		w.Header().Set("Content-Type", "image/png")
+		w.Header().Set("Content-Length", strconv.Itoa(len(png)))
+		w.Write(png)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		CampaignStats
+		Text string `json:"text"`
+	}{st, st.Text()})
+}
+
+func (a *admin) export(w http.ResponseWriter, r *http.Request) {
+	code, ok := a.code(w, r)
+	if !ok {
+		return
+	}
+	// Built in memory first (a few hundred bytes a learner), so that an
+	// error is still a clean JSON error and never half a file.
+	var buf bytes.Buffer
+	rows, err := ExportCSVAt(a.cfg.DB, a.cfg.Engine, a.cfg.Bank, code, a.cfg.Now(), &buf)
+	if err != nil {
+		writeFailure(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="diagbot-%s.csv"`, code))
+	w.Header().Set("X-Diagbot-Rows", strconv.Itoa(rows))
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	buf.WriteTo(w)
+}
+
+func (a *admin) learner(w http.ResponseWriter, r *http.Request) {
+	q := r.PathValue("query")
+	l, ok, err := FindLearner(a.cfg.DB, q)
+	if err != nil {
+		writeFailure(w, err)
+		return
+	}
+	if !ok {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no learner answers to %q: give the pseudonym shown in Slack (A-…), the external id or the learner id", q))
+		return
+	}
+	rep, err := Report(a.cfg.DB, a.cfg.Engine, l.ID)
+	if err != nil {
+		writeFailure(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		LearnerReport
+		Text string `json:"text"`
+	}{rep, rep.Text()})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+// writeFailure answers 404 for what does not exist, 500 otherwise.
+func writeFailure(w http.ResponseWriter, err error) {
+	status := http.StatusInternalServerError
+	if errors.Is(err, storage.ErrNotFound) {
+		status = http.StatusNotFound
+	}
+	writeError(w, status, err.Error())
 }
 
 func writeMetrics(w io.Writer, db *storage.DB, m *Metrics) {

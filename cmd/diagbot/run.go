@@ -156,7 +156,7 @@ func serve(ctx context.Context, cfg runConfig) error {
 	botDone := make(chan error, 1)
 	go func() { botDone <- b.Run(runCtx) }()
 
-	admin := &http.Server{Addr: cfg.adminAddr, Handler: bot.AdminHandler(db, cfg.adminToken, b.Metrics()), ReadHeaderTimeout: 10 * time.Second}
+	admin := &http.Server{Addr: cfg.adminAddr, Handler: bot.NewAdminHandler(bot.AdminConfig{DB: db, Engine: eng, Bank: bk, Token: cfg.adminToken, Metrics: b.Metrics(), BotName: os.Getenv(envBotUsername)}), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := admin.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errs <- fmt.Errorf("admin address %s (%s): %w", cfg.adminAddr, envAdminAddr, err)
