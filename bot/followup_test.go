@@ -390,6 +390,12 @@ func TestFollowUpThirtyDays(t *testing.T) {
 			t.Errorf("week %s digested %d times", w, k)
 		}
 	}
+	// The advisor sees the path in the learner's report.
+	_, eng := loadTestEngine(t)
+	rep, err := Report(r.db, eng, ids[0])
+	if err != nil || rep.Path == nil || rep.Path.Steps != 3 || !strings.Contains(rep.Text(), "Parcours") {
+		t.Errorf("report of %s: %+v %v\n%s", ids[0], rep.Path, err, rep.Text())
+	}
 	t.Logf("%d learners, %d answering, %d finished their 3-lesson path within 30 days; digests for %d weeks", n, okLearners, finished, len(weeks))
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -433,11 +434,12 @@ type LearnerReport struct {
 	Campaign   string `json:"campaign,omitempty"` // code
 	// State is the dialog state ("question", "results", "paused", …), empty
 	// when the learner has no session yet.
-	State      string    `json:"state,omitempty"`
-	StartedAt  time.Time `json:"started_at,omitzero"`
-	FinishedAt time.Time `json:"finished_at,omitzero"`
-	LastActive time.Time `json:"last_active,omitzero"`
-	Questions  int       `json:"questions"` // answered in the current (or last) diagnostic
+	State      string      `json:"state,omitempty"`
+	StartedAt  time.Time   `json:"started_at,omitzero"`
+	FinishedAt time.Time   `json:"finished_at,omitzero"`
+	LastActive time.Time   `json:"last_active,omitzero"`
+	Questions  int         `json:"questions"`      // answered in the current (or last) diagnostic
+	Path       *PathReport `json:"path,omitempty"` // the follow-up, once offered
 	// Result is the measure so far: final when FinishedAt is set,
 	// provisional otherwise; nil before the first answer.
 	Result *engine.Result `json:"result,omitempty"`
@@ -519,7 +521,39 @@ func Report(db *storage.DB, eng *engine.Engine, learnerID string) (LearnerReport
 		return r, nil
 	}
 	r.Result = &res
+	if p := s.Path; p != nil {
+		r.Path = &PathReport{State: p.State, Steps: len(p.Steps), StartedAt: p.StartedAt, LastAnswer: p.LastAnswer, Baseline: p.Baseline}
+		for _, st := range p.Steps {
+			if !st.Taught.IsZero() {
+				r.Path.Taught++
+			}
+			if st.Retired {
+				r.Path.Retired++
+			}
+		}
+		if cur, err := dialog.Current(*s, eng); err == nil {
+			r.Path.Current = &cur
+		}
+	}
 	return r, nil
+}
+
+// PathReport is a learner's follow-up, for advisors: where the path is and
+// how the estimates moved since the diagnostic.
+type PathReport struct {
+	State      string             `json:"state"` // offered, active, paused, stopped, declined, finished
+	Steps      int                `json:"steps"`
+	Taught     int                `json:"taught"`  // lessons sent
+	Retired    int                `json:"retired"` // check questions that stuck
+	StartedAt  time.Time          `json:"started_at,omitzero"`
+	LastAnswer time.Time          `json:"last_answer,omitzero"`
+	Baseline   map[string]float64 `json:"baseline,omitempty"` // continuous level per competence at the diagnostic
+	Current    *engine.Result     `json:"current,omitempty"`  // the estimates now
+}
+
+var pathLabel = map[string]string{
+	dialog.PathOffered: "proposé, pas encore choisi", dialog.PathActive: "en cours", dialog.PathPaused: "en pause (sans réponse)",
+	dialog.PathStopped: "arrêté par l'apprenant·e", dialog.PathDeclined: "refusé", dialog.PathFinished: "terminé",
 }
 
 // stateLabel says a dialog state in French, for Text.
@@ -528,6 +562,7 @@ var stateLabel = map[string]string{
 	dialog.StateExternalID: "doit encore donner son identifiant", dialog.StateQuestion: "en train de répondre",
 	dialog.StateResults: "a vu ses résultats", dialog.StateReview: "relit ses réponses", dialog.StateDone: "terminé",
 	dialog.StatePaused: "en pause", dialog.StateHelp: "a demandé de l'aide", dialog.StateConfirmErase: "veut effacer ses données",
+	dialog.StateFollowUp: "suit son parcours",
 }
 
 // Text is the report in French, plain text (the caller escapes it).
@@ -584,6 +619,24 @@ func (r LearnerReport) Text() string {
 	}
 	if t := trainList(res.Train); t != "" && !r.FinishedAt.IsZero() {
 		b.WriteString("À travailler : " + t + "\n")
+	}
+	if p := r.Path; p != nil {
+		fmt.Fprintf(&b, "Parcours %s : %d leçons sur %d envoyées, %d retenues", pathLabel[p.State], p.Taught, p.Steps, p.Retired)
+		if !p.LastAnswer.IsZero() {
+			b.WriteString(", dernière réponse le " + frDate(p.LastAnswer))
+		}
+		b.WriteString(".\n")
+		if p.Current != nil {
+			for _, cr := range p.Current.Competences {
+				then, ok := p.Baseline[cr.Competence]
+				now := engine.ContinuousLevel(cr.Theta)
+				if !ok || math.Abs(now-then) < 0.05 {
+					continue
+				}
+				comp, _ := engine.CompetenceByID(cr.Competence)
+				fmt.Fprintf(&b, "Progrès %s %s : %.1f → %.1f\n", cr.Competence, comp.Short("fr"), then, now)
+			}
+		}
 	}
 	return b.String()
 }

@@ -516,7 +516,7 @@ func TestUnknownCampaignCode(t *testing.T) {
 
 func TestLearnerRef(t *testing.T) {
 	a, b := LearnerRef("telegram:1"), LearnerRef("telegram:2")
-	if a == b || len(a) != 8 || a[:2] != "A-" || LearnerRef("telegram:1") != a {
+	if a == b || len(a) != 10 || a[:2] != "A-" || LearnerRef("telegram:1") != a {
 		t.Errorf("LearnerRef: %q %q", a, b)
 	}
 }

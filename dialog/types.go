@@ -224,9 +224,10 @@ type Digest struct {
 	Learners int      `json:"learners"` // in the campaign
 }
 
-// LearnerRef is a short pseudonym of a learner id ("A-7KQ2MX"), stable, shown
+// LearnerRef is a short pseudonym of a learner id ("A-7KQ2MXP4"), stable, shown
 // to advisors when a learner gave no name or external id, and accepted by
-// "apprenant" lookups. It reveals nothing of the chat id.
+// "apprenant" lookups. It reveals nothing of the chat id. Eight characters of
+// 31 (8.5e11 values): among 100,000 learners a collision is unlikely (0.6 %).
 func LearnerRef(learnerID string) string {
 	const alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 	h := uint64(14695981039346656037) // FNV-1a
@@ -235,7 +236,7 @@ func LearnerRef(learnerID string) string {
 		h *= 1099511628211
 	}
 	b := []byte("A-")
-	for i := 0; i < 6; i++ {
+	for i := 0; i < 8; i++ {
 		b = append(b, alphabet[h%uint64(len(alphabet))])
 		h /= uint64(len(alphabet))
 	}

@@ -21,7 +21,7 @@ const usage = `diagbot — a digital-skills diagnostic in a chat
 Usage:
   diagbot [try] [--db FILE]       take the diagnostic in this terminal (state kept in a bbolt file)
   diagbot run                     serve Telegram (DIAGBOT_TELEGRAM_TOKEN; polling, or webhook with DIAGBOT_WEBHOOK_URL)
-  diagbot campaign create NOM | list | archive CODE   campaigns, on the file (bot stopped)
+  diagbot campaign create|list|archive|stats|export|learner   campaigns: on the file, or --admin URL with the bot running
   diagbot backup FILE             a consistent copy of the database (--db, or --admin URL of a running bot)
   diagbot content check [DIR]     check a question bank (default: the embedded one)
   diagbot content export --json   every item as JSON (id, competence, skill, level, type, a, b)
