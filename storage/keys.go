@@ -32,6 +32,7 @@ var (
 	bucketThreads          = []byte("help_threads") // help notification ref -> learner id
 	bucketThreadOf         = []byte("thread_of")    // learner id -> their latest help notification ref
 	bucketOnce             = []byte("once")         // key -> time(8): things done once (weekly digests)
+	bucketRefs             = []byte("refs")         // learner id \x00 name -> refRecord JSON: what channels remember of sent messages
 )
 
 // allBuckets lists every bucket of the current schema; Stats reports them in
@@ -40,7 +41,7 @@ var allBuckets = [][]byte{
 	bucketMeta, bucketInbox, bucketInboxKeys, bucketSeen, bucketLearners,
 	bucketSessions, bucketAnswers, bucketCampaigns, bucketCampaignLearners,
 	bucketOutbox, bucketOutboxChan, bucketSent, bucketDropped, bucketDeadLetter,
-	bucketDue, bucketDueOf, bucketThreads, bucketThreadOf, bucketOnce,
+	bucketDue, bucketDueOf, bucketThreads, bucketThreadOf, bucketOnce, bucketRefs,
 }
 
 var keySchema = []byte("schema")

@@ -178,6 +178,10 @@ func (db *DB) Erase(learnerID string) error {
 			return err
 		}
 		n += k
+		if k, err = eraseRefs(tx, learnerID); err != nil {
+			return err
+		}
+		n += k
 
 		type doomed struct {
 			bucket, key []byte

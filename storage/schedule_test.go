@@ -93,3 +93,28 @@ func TestHelpThreadsAndOnce(t *testing.T) {
 		t.Error("erase left the help thread")
 	}
 }
+
+func TestRefs(t *testing.T) {
+	db := openTest(t)
+	if err := db.PutRef("t:1", "q:7:1", []byte(`{"id":12}`)); err != nil {
+		t.Fatal(err)
+	}
+	db.PutRef("t:2", "q:7:1", []byte(`{"id":13}`))
+	if v, ok, _ := db.Ref("t:1", "q:7:1"); !ok || string(v) != `{"id":12}` {
+		t.Errorf("Ref = %s %v", v, ok)
+	}
+	db.DeleteRef("t:1", "q:7:1")
+	if _, ok, _ := db.Ref("t:1", "q:7:1"); ok {
+		t.Error("deleted ref still there")
+	}
+	db.PutRef("t:1", "q:8:1", []byte(`1`))
+	if err := db.Erase("t:1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := db.Ref("t:1", "q:8:1"); ok {
+		t.Error("erase left a ref")
+	}
+	if n, _ := db.PruneRefs(time.Now().Add(time.Hour)); n != 1 {
+		t.Errorf("pruned %d refs, want 1 (t:2's)", n)
+	}
+}

@@ -3,6 +3,7 @@ package telegram
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -26,21 +27,71 @@ type Sender struct {
 	limiter *Limiter
 	images  fs.FS // the question bank, for question images
 
-	mu   sync.Mutex
-	refs map[string]questionRef // question message per chat, session and number
+	refs RefStore // question messages per chat, session and number
+}
+
+// RefStore remembers what the sender must find again after a restart: each
+// question message, so its answer can be shown in it. storage.DB is one.
+type RefStore interface {
+	PutRef(learnerID, name string, value []byte) error
+	Ref(learnerID, name string) ([]byte, bool, error)
+	DeleteRef(learnerID, name string) error
 }
 
 // questionRef remembers a question message so the answer can be shown in it.
 type questionRef struct {
-	id      int
-	text    string
-	caption bool
+	ID      int    `json:"id"`
+	Text    string `json:"text"`
+	Caption bool   `json:"caption,omitempty"`
 }
 
-// NewSender returns a sender using api (a go-telegram/bot client), limiter
-// and the bank's files for images.
-func NewSender(api *tg.Bot, limiter *Limiter, images fs.FS) *Sender {
-	return &Sender{api: api, limiter: limiter, images: images, refs: map[string]questionRef{}}
+// NewSender returns a sender using api (a go-telegram/bot client), limiter,
+// the bank's files for images and refs to remember question messages (nil:
+// in memory, forgotten at restart).
+func NewSender(api *tg.Bot, limiter *Limiter, images fs.FS, refs RefStore) *Sender {
+	if refs == nil {
+		refs = &memRefs{m: map[string][]byte{}}
+	}
+	return &Sender{api: api, limiter: limiter, images: images, refs: refs}
+}
+
+// memRefs is a RefStore in memory.
+type memRefs struct {
+	mu sync.Mutex
+	m  map[string][]byte
+}
+
+func (r *memRefs) PutRef(l, n string, v []byte) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.m[l+"/"+n] = v
+	return nil
+}
+
+func (r *memRefs) Ref(l, n string) ([]byte, bool, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	v, ok := r.m[l+"/"+n]
+	return v, ok, nil
+}
+
+func (r *memRefs) DeleteRef(l, n string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.m, l+"/"+n)
+	return nil
+}
+
+func (s *Sender) getRef(chat int64, key string) (questionRef, bool, error) {
+	raw, ok, err := s.refs.Ref(LearnerID(chat), key)
+	if err != nil || !ok {
+		return questionRef{}, false, err
+	}
+	var q questionRef
+	if err := json.Unmarshal(raw, &q); err != nil {
+		return questionRef{}, false, nil // unreadable: as if unknown
+	}
+	return q, true, nil
 }
 
 // SendError is a failed send, classified for the bot's dispatcher.
@@ -142,8 +193,8 @@ func truncateHTML(s string, limit int) string {
 	return string(r)[:cut] + "\n…"
 }
 
-func refKey(chat int64, session uint32, number int) string {
-	return fmt.Sprintf("%d:%d:%d", chat, session, number)
+func refKey(session uint32, number int) string {
+	return fmt.Sprintf("q:%d:%d", session, number)
 }
 
 // Send delivers one output to a chat and returns a reference to what was sent
@@ -179,23 +230,23 @@ func ref(m *models.Message) string {
 }
 
 func (s *Sender) question(ctx context.Context, chat int64, q *dialog.QuestionView) (string, error) {
-	key := refKey(chat, q.Session, q.Number)
+	key := refKey(q.Session, q.Number)
 	text := QuestionHTML(q)
-	s.mu.Lock()
-	prev, known := s.refs[key]
-	s.mu.Unlock()
+	prev, known, err := s.getRef(chat, key)
+	if err != nil {
+		return "", err
+	}
 	if err := s.limiter.Wait(ctx, chat); err != nil {
 		return "", err
 	}
 	if q.Refresh && known { // ticks changed: update the keyboard in place
-		_, err := s.api.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{ChatID: chat, MessageID: prev.id, ReplyMarkup: keyboard(q.Buttons)})
+		_, err := s.api.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{ChatID: chat, MessageID: prev.ID, ReplyMarkup: keyboard(q.Buttons)})
 		if harmless(err) {
 			err = nil
 		}
-		return fmt.Sprint(prev.id), classify(err)
+		return fmt.Sprint(prev.ID), classify(err)
 	}
 	var m *models.Message
-	var err error
 	caption := false
 	if q.Image != "" && s.images != nil {
 		data, rerr := fs.ReadFile(s.images, q.Image)
@@ -211,40 +262,41 @@ func (s *Sender) question(ctx context.Context, chat int64, q *dialog.QuestionVie
 	if err != nil {
 		return "", classify(err)
 	}
-	s.mu.Lock()
-	if len(s.refs) > 200_000 { // old questions: their answers just won't be shown in place
-		clear(s.refs)
+	// Sent: a failure to remember it only means the answer will not be shown
+	// in place, so it is not an error of the send (which must not repeat).
+	if raw, err := json.Marshal(questionRef{ID: m.ID, Text: text, Caption: caption}); err == nil {
+		_ = s.refs.PutRef(LearnerID(chat), key, raw)
 	}
-	s.refs[key] = questionRef{id: m.ID, text: text, caption: caption}
-	s.mu.Unlock()
 	return ref(m), nil
 }
 
 // answered shows the answer in the question message and removes its keyboard,
 // so an old question cannot be pressed again by mistake.
 func (s *Sender) answered(ctx context.Context, chat int64, a *dialog.AnsweredView) (string, error) {
-	key := refKey(chat, a.Session, a.Number)
-	s.mu.Lock()
-	q, known := s.refs[key]
-	delete(s.refs, key)
-	s.mu.Unlock()
+	key := refKey(a.Session, a.Number)
+	q, known, err := s.getRef(chat, key)
+	if err != nil {
+		return "", err
+	}
 	if !known {
 		return "", nil // sent before a restart: the dialog answers stale presses anyway
 	}
 	if err := s.limiter.Wait(ctx, chat); err != nil {
 		return "", err
 	}
-	text := q.text + "\n\n<b>" + esc(a.Text) + "</b>"
-	var err error
-	if q.caption {
-		_, err = s.api.EditMessageCaption(ctx, &tg.EditMessageCaptionParams{ChatID: chat, MessageID: q.id, Caption: text, ParseMode: models.ParseModeHTML})
+	text := q.Text + "\n\n<b>" + esc(a.Text) + "</b>"
+	if q.Caption {
+		_, err = s.api.EditMessageCaption(ctx, &tg.EditMessageCaptionParams{ChatID: chat, MessageID: q.ID, Caption: text, ParseMode: models.ParseModeHTML})
 	} else {
-		_, err = s.api.EditMessageText(ctx, &tg.EditMessageTextParams{ChatID: chat, MessageID: q.id, Text: text, ParseMode: models.ParseModeHTML})
+		_, err = s.api.EditMessageText(ctx, &tg.EditMessageTextParams{ChatID: chat, MessageID: q.ID, Text: text, ParseMode: models.ParseModeHTML})
 	}
 	if harmless(err) {
 		err = nil
 	}
-	return fmt.Sprint(q.id), classify(err)
+	if err == nil {
+		_ = s.refs.DeleteRef(LearnerID(chat), key)
+	}
+	return fmt.Sprint(q.ID), classify(err)
 }
 
 // ResultsChart sends the radar chart of the levels as a photo.

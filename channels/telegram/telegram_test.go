@@ -134,7 +134,7 @@ func TestSendEscapesAndClassifiesErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := &fakeClock{now: time.Unix(1e9, 0)}
-	s := NewSender(api, simLimiter(c), nil)
+	s := NewSender(api, simLimiter(c), nil, nil)
 	ctx := context.Background()
 	q := &dialog.QuestionView{Session: 1, Number: 1, Header: "Question 1 · ▓", Prompt: "Que fait <script> & « x > y » ?",
 		Choices: []string{"a < b", "R&D"}, Buttons: [][]dialog.ButtonView{{{Label: "1. a < b", Data: "a:1:1:0"}}}}

@@ -124,7 +124,7 @@ func serve(ctx context.Context, cfg runConfig) error {
 	if limiter == nil {
 		limiter = telegram.NewLimiter()
 	}
-	sender := telegram.NewSender(api, limiter, bank.Embedded())
+	sender := telegram.NewSender(api, limiter, bank.Embedded(), db)
 	fu, err := followUpFromEnv()
 	if err != nil {
 		return err

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/diagbot/diagbot/channels/telegram"
+	"github.com/diagbot/diagbot/channels/telegram/telegramtest"
+)
+
+// serveAt runs the Telegram service on dbPath until the returned stop is called.
+func serveAt(t *testing.T, srv *telegramtest.Server, dbPath string) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	cfg := runConfig{db: dbPath, token: srv.Token(), apiURL: srv.URL(), adminAddr: "127.0.0.1:0",
+		log: zerolog.Nop(), pollTimeout: time.Second, ready: ready,
+		limiter: &telegram.Limiter{PerChat: 1000, Burst: 1000, Global: 1000, Now: time.Now, Sleep: func(context.Context, time.Duration) error { return nil }}}
+	go func() { done <- serve(ctx, cfg) }()
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("serve: %v", err)
+	}
+	stopped := false
+	stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve ended with %v", err)
+		}
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+// TestTelegramRestartMidSend: the bot restarts twice — once between a
+// question and its answer (the answer is still shown in the question
+// message), once while Telegram fails the next question (it arrives once,
+// after the restart).
+func TestTelegramRestartMidSend(t *testing.T) {
+	srv := telegramtest.NewServer(t)
+	dbPath := filepath.Join(t.TempDir(), "restart.db")
+	const chat = 4242
+	stop := serveAt(t, srv, dbPath)
+	srv.SendText(chat, "Sam", "/start")
+	consent := waitMessage(t, srv, chat, func(m telegramtest.SentMessage) bool {
+		return strings.Contains(m.Text, "Avant de commencer") && len(buttons(m)) == 2
+	})
+	srv.PressButton(chat, int64(consent.MessageID), buttons(consent)[0].CallbackData)
+	q1 := waitMessage(t, srv, chat, func(m telegramtest.SentMessage) bool {
+		return strings.Contains(m.Text+m.Caption, "Question 1 ·") && m.ReplyMarkup != nil
+	})
+	stop()
+
+	// Restart 1, then answer question 1: its message is edited in place, and
+	// question 2 fails at Telegram while the bot stops again.
+	srv.Fail(telegramtest.Fault{Method: "sendMessage", ChatID: chat, Times: -1, Kind: telegramtest.ServerError})
+	srv.Fail(telegramtest.Fault{Method: "sendPhoto", ChatID: chat, Times: -1, Kind: telegramtest.ServerError})
+	stop = serveAt(t, srv, dbPath)
+	srv.PressButton(chat, int64(q1.MessageID), buttons(q1)[0].CallbackData)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	edited := func(calls []telegramtest.Call) bool {
+		for _, c := range calls {
+			if (c.Method == "editMessageText" || c.Method == "editMessageCaption") && c.Params["message_id"] == strconv.Itoa(q1.MessageID) && c.Status == http.StatusOK {
+				return true
+			}
+		}
+		return false
+	}
+	failed := func(calls []telegramtest.Call) bool {
+		for _, c := range calls {
+			if (c.Method == "sendMessage" || c.Method == "sendPhoto") && c.ChatID == chat && c.Status == http.StatusInternalServerError {
+				return true
+			}
+		}
+		return false
+	}
+	if err := srv.WaitFor(ctx, func(calls []telegramtest.Call) bool { return edited(calls) && failed(calls) }); err != nil {
+		t.Fatalf("after the first restart: question 1 edited %v, question 2 failed %v", edited(srv.Calls()), failed(srv.Calls()))
+	}
+	stop()
+
+	// Restart 2 with Telegram back: question 2 arrives, once.
+	srv.ClearFaults()
+	serveAt(t, srv, dbPath)
+	waitMessage(t, srv, chat, func(m telegramtest.SentMessage) bool {
+		return strings.Contains(m.Text+m.Caption, "Question 2 ·")
+	})
+	n := 0
+	for _, m := range srv.Sent(chat) {
+		if strings.Contains(m.Text+m.Caption, "Question 2 ·") {
+			n++
+		}
+		if strings.Contains(m.Text+m.Caption, "Question 1 ·") && m.MessageID != q1.MessageID {
+			t.Errorf("question 1 sent twice")
+		}
+	}
+	if n != 1 {
+		t.Errorf("question 2 arrived %d times, want once", n)
+	}
+}
