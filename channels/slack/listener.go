@@ -432,8 +432,15 @@ func (l *Listener) event(ctx context.Context, e slackevents.EventsAPIEvent) erro
 		return nil
 	}
 	m, ok := e.InnerEvent.Data.(*slackevents.MessageEvent)
-	if !ok || m.ThreadTimeStamp == "" || m.ThreadTimeStamp == m.TimeStamp || m.BotID != "" || m.SubType != "" || m.User == "" {
+	if !ok || m.ThreadTimeStamp == "" || m.ThreadTimeStamp == m.TimeStamp || m.BotID != "" || m.User == "" {
 		return nil
+	}
+	switch m.SubType {
+	case "", "thread_broadcast", "file_share":
+		// A reply, also sent to the channel, or with a file (only its text
+		// reaches the learner).
+	default:
+		return nil // edits, deletions, joins …
 	}
 	thread := ref(m.Channel, m.ThreadTimeStamp)
 	learner, ok, err := l.h.LearnerOfThread(thread)
