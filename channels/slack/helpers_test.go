@@ -124,6 +124,12 @@ func (f *fakeSlack) setDown(n int) {
 	f.mu.Unlock()
 }
 
+func (f *fakeSlack) setBadTokens(bot, app bool) {
+	f.mu.Lock()
+	f.badBotToken, f.badAppToken = bot, app
+	f.mu.Unlock()
+}
+
 func (f *fakeSlack) setMembers(channel string, ids ...string) {
 	f.mu.Lock()
 	f.members[channel] = ids
@@ -363,6 +369,13 @@ func (h *fakeHandler) LearnerOfThread(ref string) (string, bool, error) {
 	defer h.mu.Unlock()
 	l, ok := h.threads[ref]
 	return l, ok, nil
+}
+
+// set changes the handler's answers while the listener runs.
+func (h *fakeHandler) set(change func(*fakeHandler)) {
+	h.mu.Lock()
+	change(h)
+	h.mu.Unlock()
 }
 
 func (h *fakeHandler) gotCommands() []Command {

@@ -100,7 +100,8 @@ func (e *listenerEnv) ephemerals() []call { return e.f.callsOf("chat.postEphemer
 func TestEveryCommandFromAnAdvisor(t *testing.T) {
 	e := startListener(t, nil)
 	qr := []byte("\x89PNG fake qr")
-	e.h.reply = Reply{Text: "Campagne *Lille mardi* créée : `QWERTY789`", Files: []File{{Name: "qr.png", Title: "QR code", Data: qr}}}
+	reply := Reply{Text: "Campagne *Lille mardi* créée : `QWERTY789`", Files: []File{{Name: "qr.png", Title: "QR code", Data: qr}}}
+	e.h.set(func(h *fakeHandler) { h.reply = reply })
 	cases := []struct {
 		text string
 		want Command
@@ -129,7 +130,7 @@ func TestEveryCommandFromAnAdvisor(t *testing.T) {
 		})
 	}
 	post := e.f.callsOf("chat.postMessage")[0].Form
-	if post.Get("channel") != chanRoom || post.Get("text") != e.h.reply.Text {
+	if post.Get("channel") != chanRoom || post.Get("text") != reply.Text {
 		t.Errorf("reply: %v", post)
 	}
 	if up := e.f.callsOf("upload")[0]; !bytes.Equal(up.File, qr) {
@@ -198,7 +199,9 @@ func TestAdvisorByChannelMembership(t *testing.T) {
 
 func TestCommandWhereTheBotIsNotInvited(t *testing.T) {
 	e := startListener(t, nil)
-	e.h.reply = Reply{Text: "Voici", Files: []File{{Name: "export.csv", Data: []byte("a;b\n")}}}
+	e.h.set(func(h *fakeHandler) {
+		h.reply = Reply{Text: "Voici", Files: []File{{Name: "export.csv", Data: []byte("a;b\n")}}}
+	})
 	e.f.fail("chat.postMessage", fault{SlackOK: true, Code: "not_in_channel"})
 	e.f.fail("chat.postEphemeral", fault{SlackOK: true, Code: "not_in_channel"})
 	e.command("c1", advisorID, "CNOBOT", "campagne export QWERTY789")
@@ -214,7 +217,7 @@ func TestCommandWhereTheBotIsNotInvited(t *testing.T) {
 
 func TestCommandHandlerError(t *testing.T) {
 	e := startListener(t, nil)
-	e.h.commandErr = errTest("campaign QWERTY789 not found")
+	e.h.set(func(h *fakeHandler) { h.commandErr = errTest("campaign QWERTY789 not found") })
 	e.command("c1", advisorID, chanRoom, "campagne stats QWERTY789")
 	e.f.wait("the error", func() bool { return len(e.ephemerals()) == 1 })
 	if got := e.ephemerals()[0].Form.Get("text"); !strings.Contains(got, "n'a pas abouti") || !strings.Contains(got, "QWERTY789 not found") {
@@ -264,9 +267,7 @@ func TestClaimAndResolveButtons(t *testing.T) {
 
 func TestActionNotStoredIsNotAcknowledged(t *testing.T) {
 	e := startListener(t, nil)
-	e.h.mu.Lock()
-	e.h.advisorErr = 1
-	e.h.mu.Unlock()
+	e.h.set(func(h *fakeHandler) { h.advisorErr = 1 })
 	e.button("b1", advisorID, ActionClaim, "1700000060.000001")
 	e.f.wait("the failed attempt", func() bool { return e.h.gotAttempts() == 1 })
 	// Events are handled in order: once a later one is acknowledged, an ack
@@ -338,7 +339,7 @@ func TestCheckNamesTheWrongToken(t *testing.T) {
 	if err := l.Check(ctx); err != nil {
 		t.Fatalf("good tokens: %v", err)
 	}
-	f.badAppToken = true
+	f.setBadTokens(false, true)
 	if err := l.Check(ctx); err == nil || !strings.Contains(err.Error(), EnvAppToken) {
 		t.Errorf("bad app token: %v", err)
 	}
@@ -353,7 +354,7 @@ func TestCheckNamesTheWrongToken(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run kept retrying a refused app token")
 	}
-	f.badBotToken = true
+	f.setBadTokens(true, true)
 	if err := l.Check(ctx); err == nil || !strings.Contains(err.Error(), EnvBotToken) {
 		t.Errorf("bad bot token: %v", err)
 	}
