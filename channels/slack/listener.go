@@ -61,8 +61,9 @@ type AdvisorAction struct {
 const (
 	textRefused = "Cette commande est réservée aux conseiller·es de la structure. " +
 		"Si vous accompagnez des jeunes ici, demandez à la personne qui gère diagbot de vous ajouter."
-	textCannotCheck = "Je n'arrive pas à vérifier vos droits pour le moment : Slack ne répond pas. Réessayez dans une minute."
-	textInvite      = "_Pour que tout le canal voie la réponse et les fichiers, invitez-moi ici : `/invite @diagbot`._"
+	textRefusedButton = "Ce bouton est réservé aux conseiller·es de la structure : il ne s'est rien passé."
+	textCannotCheck   = "Je n'arrive pas à vérifier vos droits pour le moment : Slack ne répond pas. Réessayez dans une minute."
+	textInvite        = "_Pour que tout le canal voie la réponse et les fichiers, invitez-moi ici : `/invite @diagbot`._"
 )
 
 // Listener receives advisors' commands, button presses and thread replies
@@ -399,7 +400,7 @@ func (l *Listener) interaction(ctx context.Context, cb slackapi.InteractionCallb
 		}
 		if !ok {
 			l.cfg.Log.Warn().Str("user", cb.User.ID).Str("action", a.ActionID).Msg("slack: button refused: the user is not an advisor")
-			l.ephemeral(ctx, channel, cb.User.ID, cb.ResponseURL, textRefused)
+			l.ephemeral(ctx, channel, cb.User.ID, cb.ResponseURL, textRefusedButton)
 			continue
 		}
 		if a.Value == "" || ts == "" {

@@ -254,7 +254,7 @@ func TestClaimAndResolveButtons(t *testing.T) {
 	if acts[0].ID == acts[1].ID {
 		t.Error("two presses share an ID")
 	}
-	if r := e.ephemerals(); len(r) != 1 || r[0].Form.Get("user") != outsider || !strings.Contains(r[0].Form.Get("text"), "réservée") {
+	if r := e.ephemerals(); len(r) != 1 || r[0].Form.Get("user") != outsider || !strings.Contains(r[0].Form.Get("text"), "réservé aux conseiller·es") {
 		t.Errorf("refusal of the outsider's press: %v", r)
 	}
 	// Slack delivers the first press again: same ID, for the bot's inbox to drop.
