@@ -16,6 +16,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/diagbot/diagbot/bot"
+	"github.com/diagbot/diagbot/channels/slack"
 	"github.com/diagbot/diagbot/channels/telegram"
 	"github.com/diagbot/diagbot/dialog"
 	"github.com/diagbot/diagbot/engine/bank"
@@ -39,6 +40,7 @@ type runConfig struct {
 	db, token, apiURL                        string
 	webhookURL, webhookListen, webhookSecret string
 	adminAddr, adminToken                    string
+	slack                                    slackSettings
 	log                                      zerolog.Logger
 	pollTimeout                              time.Duration
 	limiter                                  *telegram.Limiter // default: Telegram's limits
@@ -73,6 +75,8 @@ func runCmd(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg.webhookSecret = os.Getenv(envWebhookSecret)
 	cfg.adminAddr = envOr(envAdminAddr, defaultAdminAddr)
 	cfg.adminToken = os.Getenv(envAdminToken)
+	cfg.slack = slackSettings{token: os.Getenv(slack.EnvBotToken), appToken: os.Getenv(slack.EnvAppToken),
+		apiURL: os.Getenv(slack.EnvAPIURL), channel: os.Getenv(slack.EnvChannel), advisors: os.Getenv(slack.EnvAdvisors)}
 	if cfg.token == "" {
 		return fmt.Errorf("no channel configured: set %s (from @BotFather), or use `diagbot try` for the terminal", envTelegramToken)
 	}
@@ -80,6 +84,11 @@ func runCmd(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("webhook mode needs %s: a random secret of 16 characters or more (A-Z a-z 0-9 _ -)", envWebhookSecret)
 	}
 	return serve(ctx, cfg)
+}
+
+// slackSettings are the advisors' Slack, from the environment.
+type slackSettings struct {
+	token, appToken, apiURL, channel, advisors string
 }
 
 // telegramSender adapts the Telegram channel to the bot's outbox.
@@ -129,10 +138,37 @@ func serve(ctx context.Context, cfg runConfig) error {
 	if err != nil {
 		return err
 	}
-	b, err := bot.New(bot.Config{DB: db, Bank: bk, Engine: eng, Log: cfg.log, FollowUp: fu,
-		Senders: map[string]bot.Sender{telegram.Name: telegramSender{sender}}})
+	senders := map[string]bot.Sender{telegram.Name: telegramSender{sender}}
+	var slackCfg *slack.Config
+	if cfg.slack.token != "" {
+		advisors, err := slack.ParseAdvisors(cfg.slack.advisors)
+		if err != nil {
+			return err
+		}
+		slackCfg = &slack.Config{BotToken: cfg.slack.token, AppToken: cfg.slack.appToken, APIURL: cfg.slack.apiURL,
+			DefaultChannel: cfg.slack.channel, Advisors: advisors, Log: cfg.log, Bank: bk,
+			SkillName: bot.SkillNames(bk), ThreadOf: db.HelpThread}
+		ss, err := slack.NewSender(*slackCfg)
+		if err != nil {
+			return err
+		}
+		senders[bot.NotifyChannel] = ss
+	} else {
+		cfg.log.Warn().Msg("Slack is not configured (" + slack.EnvBotToken + "): advisor notifications wait in the outbox")
+	}
+	b, err := bot.New(bot.Config{DB: db, Bank: bk, Engine: eng, Log: cfg.log, FollowUp: fu, Senders: senders})
 	if err != nil {
 		return err
+	}
+	var listener *slack.Listener
+	if slackCfg != nil {
+		listener, err = slack.NewListener(*slackCfg, &bot.Advisors{Bot: b, BotName: os.Getenv(envBotUsername)})
+		if err != nil {
+			return err
+		}
+		if err := listener.Check(ctx); err != nil {
+			return err
+		}
 	}
 	recv := &telegram.Receiver{APIURL: cfg.apiURL, Token: cfg.token, API: api, Log: cfg.log, Timeout: cfg.pollTimeout}
 	if err := recv.Setup(ctx, cfg.webhookURL, cfg.webhookSecret); err != nil {
@@ -162,6 +198,14 @@ func serve(ctx context.Context, cfg runConfig) error {
 			errs <- fmt.Errorf("admin address %s (%s): %w", cfg.adminAddr, envAdminAddr, err)
 		}
 	}()
+	if listener != nil {
+		go func() {
+			if err := listener.Run(runCtx); err != nil && runCtx.Err() == nil {
+				errs <- fmt.Errorf("slack: %w", err)
+			}
+		}()
+		cfg.log.Info().Msg("slack socket mode")
+	}
 	var hook *http.Server
 	if cfg.webhookURL != "" {
 		ln, err := net.Listen("tcp", cfg.webhookListen)

@@ -1,0 +1,160 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/diagbot/diagbot/channels/chart"
+	"github.com/diagbot/diagbot/channels/slack"
+	"github.com/diagbot/diagbot/dialog"
+	"github.com/diagbot/diagbot/engine/bank"
+	"github.com/diagbot/diagbot/storage"
+)
+
+// Advisors answers the Slack channel: advisors' /diagbot commands run the
+// campaign operations (the same as `diagbot campaign …`), and their actions on
+// a help request enter the inbox like any update, so they are handled in
+// order with the learner's own messages, once.
+type Advisors struct {
+	Bot     *Bot
+	BotName string // the Telegram bot's username, for campaign links
+}
+
+var _ slack.Handler = (*Advisors)(nil)
+
+// Advisor stores an advisor's claim, reply or resolution for the learner.
+func (a *Advisors) Advisor(_ context.Context, act slack.AdvisorAction) error {
+	if act.LearnerID == "" || act.ID == "" {
+		return errors.New("advisor action without a learner or an id")
+	}
+	in := dialog.Input{Kind: dialog.InAdvisor, What: act.Kind, Text: act.Text, Advisor: act.User, Ref: act.Ref}
+	p, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	return a.Bot.Receive(storage.Update{Key: act.ID, Channel: NotifyChannel, LearnerID: act.LearnerID, Payload: p})
+}
+
+// LearnerOfThread finds whose help request a Slack thread is.
+func (a *Advisors) LearnerOfThread(ref string) (string, bool, error) {
+	return a.Bot.cfg.DB.ThreadLearner(ref)
+}
+
+// mrkdwn escapes text for Slack.
+func mrkdwn(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// Command runs an advisor's command.
+func (a *Advisors) Command(_ context.Context, c slack.Command) (slack.Reply, error) {
+	cfg := a.Bot.cfg
+	now := cfg.Now()
+	fail := func(err error) (slack.Reply, error) {
+		return slack.Reply{Text: "⚠️ " + mrkdwn(err.Error()), Ephemeral: true}, nil
+	}
+	switch c.Op {
+	case slack.OpCampaignCreate:
+		rng := rand.New(rand.NewPCG(cfg.Random(), cfg.Random()))
+		camp, err := CreateCampaign(cfg.DB, storage.Campaign{Name: c.Name, Competences: c.Competences, MaxQuestions: c.MaxQuestions,
+			Feedback: c.Feedback, AskExternalID: c.AskExternalID, PathLength: c.PathLength, SlackChannel: c.Channel, Owner: c.User}, rng, now)
+		if err != nil {
+			return fail(err)
+		}
+		cfg.Log.Info().Str("campaign", camp.Code).Str("advisor", c.User).Msg("campaign created from Slack")
+		text := fmt.Sprintf("Campagne *%s* créée : code *%s*.", mrkdwn(camp.Name), camp.Code)
+		reply := slack.Reply{}
+		if link := linkOf(a.BotName, camp.Code); link != "" {
+			text += "\nLien à partager : " + link
+			png, err := chart.QR(link, 800, camp.Code)
+			if err != nil {
+				return slack.Reply{}, err
+			}
+			reply.Files = append(reply.Files, slack.File{Name: "qr-" + camp.Code + ".png", Title: "QR code " + camp.Code, Data: png})
+		} else {
+			text += "\nLes jeunes écrivent au bot : /start " + camp.Code
+		}
+		text += "\nLes notifications de cette campagne arrivent dans ce canal."
+		reply.Text = text
+		return reply, nil
+	case slack.OpCampaignList:
+		list, err := ListCampaigns(cfg.DB, a.BotName)
+		if err != nil {
+			return slack.Reply{}, err
+		}
+		if len(list) == 0 {
+			return slack.Reply{Text: "Aucune campagne pour l'instant. `/diagbot campagne créer NOM` pour commencer."}, nil
+		}
+		var b strings.Builder
+		b.WriteString("*Campagnes*\n")
+		for _, ci := range list {
+			state := ""
+			if ci.ArchivedAt != nil {
+				state = " (archivée)"
+			}
+			fmt.Fprintf(&b, "• *%s* %s%s · %d jeune(s)", ci.Code, mrkdwn(ci.Name), state, ci.Learners)
+			if ci.Link != "" && ci.ArchivedAt == nil {
+				b.WriteString(" · " + ci.Link)
+			}
+			b.WriteString("\n")
+		}
+		return slack.Reply{Text: b.String()}, nil
+	case slack.OpCampaignArchive:
+		code, _ := NormalizeCode(c.Code)
+		camp, err := ArchiveCampaign(cfg.DB, code, now)
+		if err != nil {
+			return fail(err)
+		}
+		return slack.Reply{Text: fmt.Sprintf("Campagne *%s* (%s) archivée : son code n'inscrit plus personne.", camp.Code, mrkdwn(camp.Name))}, nil
+	case slack.OpCampaignStats:
+		code, _ := NormalizeCode(c.Code)
+		st, err := Stats(cfg.DB, cfg.Engine, code, now)
+		if err != nil {
+			return fail(err)
+		}
+		reply := slack.Reply{Text: mrkdwn(st.Text())}
+		if png, err := st.Chart("fr"); err == nil {
+			reply.Files = append(reply.Files, slack.File{Name: "niveaux-" + code + ".png", Title: "Niveaux moyens " + code, Data: png})
+		} else {
+			cfg.Log.Warn().Err(err).Str("campaign", code).Msg("no stats chart")
+		}
+		return reply, nil
+	case slack.OpCampaignExport:
+		code, _ := NormalizeCode(c.Code)
+		var buf bytes.Buffer
+		rows, err := ExportCSVAt(cfg.DB, cfg.Engine, cfg.Bank, code, now, &buf)
+		if err != nil {
+			return fail(err)
+		}
+		return slack.Reply{Text: fmt.Sprintf("Export de *%s* : %d jeune(s).", code, rows),
+			Files: []slack.File{{Name: "diagbot-" + code + "-" + now.Format("2006-01-02") + ".csv", Title: "Export " + code, Data: buf.Bytes()}}}, nil
+	case slack.OpLearner:
+		l, ok, err := FindLearner(cfg.DB, c.Learner)
+		if err != nil {
+			return slack.Reply{}, err
+		}
+		if !ok {
+			return slack.Reply{Text: "Je ne trouve pas « " + mrkdwn(c.Learner) + " ». Donnez le pseudonyme (A-…) d'une notification ou l'identifiant France Travail.", Ephemeral: true}, nil
+		}
+		rep, err := Report(cfg.DB, cfg.Engine, l.ID)
+		if err != nil {
+			return fail(err)
+		}
+		return slack.Reply{Text: mrkdwn(rep.Text())}, nil
+	}
+	return slack.Reply{Text: slack.Usage, Ephemeral: true}, nil
+}
+
+// SkillNames gives Slack the lesson title of a skill, a name an advisor reads.
+func SkillNames(bk *bank.Bank) func(competence, skill string) string {
+	return func(competence, skill string) string {
+		if l, ok := bk.Lesson(competence, skill); ok {
+			return l.Title
+		}
+		return ""
+	}
+}
