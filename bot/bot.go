@@ -101,8 +101,9 @@ type Bot struct {
 	metrics Metrics
 	// digestWeek is the ISO week whose digests are queued (EnqueueOnce makes
 	// it exact across restarts; this only saves a scan per tick).
-	digestWeek string
-	tickMu     sync.Mutex
+	digestWeek    string
+	lastHousekeep time.Time
+	tickMu        sync.Mutex
 }
 
 // Metrics counts what the bot did, for /metrics and tests.

@@ -63,7 +63,44 @@ func (b *Bot) Tick() error {
 			break
 		}
 	}
+	b.housekeep(now)
 	return b.digests(now)
+}
+
+// How long bookkeeping is kept. Seen update keys guard against replays
+// (Telegram replays within a day); sent marks and references only serve
+// recent messages; dropped messages are kept for the operator to look at.
+const (
+	KeepSeen    = 30 * 24 * time.Hour
+	KeepSent    = 30 * 24 * time.Hour
+	KeepRefs    = 60 * 24 * time.Hour
+	KeepDropped = 90 * 24 * time.Hour
+)
+
+// housekeep prunes old bookkeeping once a day, so the file does not grow
+// with every message ever handled.
+func (b *Bot) housekeep(now time.Time) {
+	if !b.lastHousekeep.IsZero() && now.Sub(b.lastHousekeep) < 24*time.Hour {
+		return
+	}
+	b.lastHousekeep = now
+	total := 0
+	for _, p := range []struct {
+		name string
+		fn   func(time.Time) (int, error)
+		keep time.Duration
+	}{
+		{"seen", b.cfg.DB.PruneSeen, KeepSeen}, {"sent", b.cfg.DB.PruneSent, KeepSent},
+		{"refs", b.cfg.DB.PruneRefs, KeepRefs}, {"dropped", b.cfg.DB.PruneDropped, KeepDropped},
+	} {
+		n, err := p.fn(now.Add(-p.keep))
+		if err != nil {
+			b.cfg.Log.Error().Err(err).Str("what", p.name).Msg("cannot prune")
+			continue
+		}
+		total += n
+	}
+	b.cfg.Log.Info().Int("records", total).Msg("housekeeping: old bookkeeping pruned")
 }
 
 // digests queues, on Monday once the quiet hours are over, each campaign's
