@@ -16,6 +16,10 @@ type Limiter struct {
 	Global  int     // messages per second for the bot (25)
 	Now     func() time.Time
 	Sleep   func(ctx context.Context, d time.Duration) error
+	// Granted, if set, is told every send the limiter lets through, at the
+	// time it decided (under its lock: keep it short). For metrics and for
+	// tests that check the rates in simulated time.
+	Granted func(chat int64, at time.Time)
 
 	mu     sync.Mutex
 	chats  map[int64]*bucket
@@ -86,6 +90,9 @@ func (l *Limiter) take(chat int64) time.Duration {
 	}
 	b.tokens--
 	l.recent = append(l.recent, now)
+	if l.Granted != nil {
+		l.Granted(chat, now)
+	}
 	if len(l.chats) > 100_000 { // forget idle chats now and then
 		for id, c := range l.chats {
 			if now.Sub(c.at) > time.Minute {
