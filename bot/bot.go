@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -134,6 +135,35 @@ func (h *Histogram) Observe(d time.Duration) {
 	h.counts[i]++
 	h.sum += s
 	h.n++
+}
+
+// reset forgets every observation (benchmarks measure a steady phase).
+func (h *Histogram) reset() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.counts, h.sum, h.n = [len(latencyBuckets) + 1]int64{}, 0, 0
+}
+
+// Quantile returns an upper bound of the q-quantile (0–1): the upper edge of
+// the bucket it falls in (+Inf beyond the last).
+func (h *Histogram) Quantile(q float64) float64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.n == 0 {
+		return 0
+	}
+	need := int64(q*float64(h.n) + 0.999999)
+	var cum int64
+	for i, c := range h.counts {
+		cum += c
+		if cum >= need {
+			if i < len(latencyBuckets) {
+				return latencyBuckets[i]
+			}
+			break
+		}
+	}
+	return math.Inf(1)
 }
 
 // Counter is a concurrency-safe count.

@@ -123,9 +123,10 @@ func Open(path string, opts ...Option) (*DB, error) {
 		}
 	}
 	b, err := bbolt.Open(path, fileMode, &bbolt.Options{
-		Timeout:      cfg.timeout,
-		NoSync:       cfg.noSync,
-		FreelistType: bbolt.FreelistMapType,
+		Timeout:         cfg.timeout,
+		NoSync:          cfg.noSync,
+		FreelistType:    bbolt.FreelistMapType,
+		InitialMmapSize: 1 << 28,
 	})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("storage: %s is locked (waited %s): another diagbot is probably running with this file; stop it or use another file: %w (%w)",

@@ -198,8 +198,12 @@ func serve(ctx context.Context, cfg runConfig) error {
 			errs <- fmt.Errorf("admin address %s (%s): %w", cfg.adminAddr, envAdminAddr, err)
 		}
 	}()
-	if listener != nil {
+	listenerDone := make(chan struct{})
+	if listener == nil {
+		close(listenerDone)
+	} else {
 		go func() {
+			defer close(listenerDone)
 			if err := listener.Run(runCtx); err != nil && runCtx.Err() == nil {
 				errs <- fmt.Errorf("slack: %w", err)
 			}
@@ -245,6 +249,7 @@ func serve(ctx context.Context, cfg runConfig) error {
 		hook.Shutdown(shutdown)
 	}
 	stop()
+	<-listenerDone // commands in flight finish before the file closes
 	<-botDone
 	admin.Shutdown(shutdown)
 	return runErr

@@ -1,0 +1,122 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/diagbot/diagbot/dialog"
+	"github.com/diagbot/diagbot/storage"
+)
+
+// notifySender signals each learner's goroutine when its next question is sent.
+type notifySender struct {
+	mu    sync.Mutex
+	waits map[string]chan struct{}
+}
+
+func (n *notifySender) Send(_ context.Context, m storage.Message) (string, error) {
+	if m.Kind != string(dialog.OutQuestion) {
+		return "ok", nil
+	}
+	n.mu.Lock()
+	ch := n.waits[m.To]
+	n.mu.Unlock()
+	if ch != nil {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+	return "ok", nil
+}
+
+// BenchmarkAnswerLatency: 1,000 learners each answer, wait for the next
+// question, think about a second and answer again — about 1,000 answers/s
+// offered, a busy collective session times twenty. Reported: the p50 and p99
+// of what a learner feels (answer stored → next question handed to the
+// channel), and the bot's own p99 turn time (a histogram bucket edge).
+// With fsync, on a real file.
+func BenchmarkAnswerLatency(b *testing.B) {
+	const learners = 1000
+	db, err := storage.Open(filepath.Join(b.TempDir(), "lat.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	bk, eng := loadTestEngine(b)
+	ns := &notifySender{waits: map[string]chan struct{}{}}
+	bt, _ := New(Config{DB: db, Bank: bk, Engine: eng, Log: zerolog.Nop(), Shards: 64, Senders: map[string]Sender{"test": ns}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- bt.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	seq := 0
+	var seqMu sync.Mutex
+	send := func(l int, text string) {
+		seqMu.Lock()
+		seq++
+		k := seq
+		seqMu.Unlock()
+		p, _ := json.Marshal(dialog.ParseText(text))
+		if err := bt.Receive(storage.Update{Key: fmt.Sprintf("lat%d", k), Channel: "test", LearnerID: fmt.Sprintf("test:%d", l), Payload: p}); err != nil {
+			b.Error(err)
+		}
+	}
+	for l := 0; l < learners; l++ {
+		ns.waits[fmt.Sprintf("test:%d", l)] = make(chan struct{}, 1)
+	}
+	// Everyone at question 1 of a long diagnostic (all 16 competences).
+	for l := 0; l < learners; l++ {
+		send(l, "/start")
+		send(l, "oui")
+	}
+	for l := 0; l < learners; l++ {
+		<-ns.waits[fmt.Sprintf("test:%d", l)]
+	}
+	bt.Metrics().TurnSeconds.reset()
+	per := max(1, b.N/learners)
+	var mu sync.Mutex
+	var lat []time.Duration
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	for l := 0; l < learners; l++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(l), 1))
+			time.Sleep(time.Duration(rng.Int64N(int64(time.Second)))) // spread the starts
+			wait := ns.waits[fmt.Sprintf("test:%d", l)]
+			for n := 0; n < per && n < 30; n++ {
+				t0 := time.Now()
+				send(l, "je ne sais pas")
+				select {
+				case <-wait:
+				case <-time.After(30 * time.Second):
+					b.Error("no next question after 30 s")
+					return
+				}
+				d := time.Since(t0)
+				mu.Lock()
+				lat = append(lat, d)
+				mu.Unlock()
+				time.Sleep(time.Duration(500+rng.IntN(1000)) * time.Millisecond) // reading the question
+			}
+		}()
+	}
+	wg.Wait()
+	b.StopTimer()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
+	b.ReportMetric(ms(lat[len(lat)*99/100]), "p99-ms")
+	b.ReportMetric(bt.Metrics().TurnSeconds.Quantile(0.99)*1000, "p99-turn-ms")
+}
