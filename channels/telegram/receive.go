@@ -212,19 +212,27 @@ func (r *Receiver) Webhook(secret string, handle Handle) http.Handler {
 	})
 }
 
+// BotCommands is the menu Telegram shows, per language: what a learner needs
+// (every name is a dialog command).
+var BotCommands = map[string][]models.BotCommand{
+	"fr": {{Command: "start", Description: "Commencer le diagnostic"}, {Command: "aide", Description: "Demander de l'aide"},
+		{Command: "pause", Description: "Faire une pause"}, {Command: "reprendre", Description: "Continuer"},
+		{Command: "resultats", Description: "Mes résultats"}, {Command: "langue", Description: "Changer de langue"},
+		{Command: "parcours", Description: "Mon parcours de leçons"}, {Command: "progres", Description: "Mes progrès"},
+		{Command: "stop", Description: "Arrêter les leçons"},
+		{Command: "mesdonnees", Description: "Mes données"}, {Command: "supprimer", Description: "Tout effacer"}},
+	"en": {{Command: "start", Description: "Start the diagnostic"}, {Command: "aide", Description: "Ask for help"},
+		{Command: "pause", Description: "Take a break"}, {Command: "reprendre", Description: "Continue"},
+		{Command: "resultats", Description: "My results"}, {Command: "langue", Description: "Change language"},
+		{Command: "parcours", Description: "My lessons"}, {Command: "progres", Description: "My progress"},
+		{Command: "stop", Description: "Stop the lessons"},
+		{Command: "mesdonnees", Description: "My data"}, {Command: "supprimer", Description: "Erase everything"}},
+}
+
 // Setup registers the commands in French and English and the description,
 // and sets or deletes the webhook for the chosen mode.
 func (r *Receiver) Setup(ctx context.Context, webhookURL, secret string) error {
-	cmds := map[string][]models.BotCommand{
-		"fr": {{Command: "start", Description: "Commencer le diagnostic"}, {Command: "aide", Description: "Demander de l'aide"},
-			{Command: "pause", Description: "Faire une pause"}, {Command: "reprendre", Description: "Continuer"},
-			{Command: "resultats", Description: "Mes résultats"}, {Command: "langue", Description: "Changer de langue"},
-			{Command: "mesdonnees", Description: "Mes données"}, {Command: "supprimer", Description: "Tout effacer"}},
-		"en": {{Command: "start", Description: "Start the diagnostic"}, {Command: "aide", Description: "Ask for help"},
-			{Command: "pause", Description: "Take a break"}, {Command: "reprendre", Description: "Continue"},
-			{Command: "resultats", Description: "My results"}, {Command: "langue", Description: "Change language"},
-			{Command: "mesdonnees", Description: "My data"}, {Command: "supprimer", Description: "Erase everything"}},
-	}
+	cmds := BotCommands
 	for lang, list := range cmds {
 		params := &tg.SetMyCommandsParams{Commands: list, LanguageCode: lang}
 		if lang == "fr" {

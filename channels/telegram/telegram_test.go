@@ -182,3 +182,16 @@ func TestResultsHTMLFits(t *testing.T) {
 		t.Errorf("results text is %d characters", n)
 	}
 }
+
+func TestBotCommandsAreDialogCommands(t *testing.T) {
+	for lang, cmds := range BotCommands {
+		if len(cmds) != len(BotCommands["fr"]) {
+			t.Errorf("%s has %d commands, fr %d", lang, len(cmds), len(BotCommands["fr"]))
+		}
+		for _, c := range cmds {
+			if canon, ok := dialog.Commands[c.Command]; !ok || canon != c.Command {
+				t.Errorf("%s menu offers /%s, which the dialog does not know as a command", lang, c.Command)
+			}
+		}
+	}
+}
