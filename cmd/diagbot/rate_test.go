@@ -3,13 +3,12 @@ package main
 import (
 	"context"
 	"net/http"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/rs/zerolog"
 
 	"github.com/diagbot/diagbot/channels/telegram"
 	"github.com/diagbot/diagbot/channels/telegram/telegramtest"
@@ -62,17 +61,7 @@ func TestTelegramRatesFiveHundredLearners(t *testing.T) {
 			all = append(all, at)
 			mu.Unlock()
 		}}
-	ctx, cancel := context.WithCancel(context.Background())
-	ready, done := make(chan string, 1), make(chan error, 1)
-	cfg := runConfig{db: t.TempDir() + "/rate.db", token: srv.Token(), apiURL: srv.URL(), adminAddr: "127.0.0.1:0",
-		log: zerolog.Nop(), pollTimeout: time.Second, ready: ready, limiter: limiter}
-	go func() { done <- serve(ctx, cfg) }()
-	select {
-	case <-ready:
-	case err := <-done:
-		t.Fatal(err)
-	}
-	defer func() { cancel(); <-done }()
+	serveWith(t, srv, filepath.Join(t.TempDir(), "rate.db"), func(cfg *runConfig) { cfg.limiter = limiter })
 
 	for i := int64(1); i <= n; i++ {
 		srv.SendText(1000+i, "L", "/start")

@@ -9,39 +9,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
-	"github.com/diagbot/diagbot/channels/telegram"
 	"github.com/diagbot/diagbot/channels/telegram/telegramtest"
 )
 
 // serveAt runs the Telegram service on dbPath until the returned stop is called.
 func serveAt(t *testing.T, srv *telegramtest.Server, dbPath string) (stop func()) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	cfg := runConfig{db: dbPath, token: srv.Token(), apiURL: srv.URL(), adminAddr: "127.0.0.1:0",
-		log: zerolog.Nop(), pollTimeout: time.Second, ready: ready,
-		limiter: &telegram.Limiter{PerChat: 1000, Burst: 1000, Global: 1000, Now: time.Now, Sleep: func(context.Context, time.Duration) error { return nil }}}
-	go func() { done <- serve(ctx, cfg) }()
-	select {
-	case <-ready:
-	case err := <-done:
-		t.Fatalf("serve: %v", err)
-	}
-	stopped := false
-	stop = func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve ended with %v", err)
-		}
-	}
-	t.Cleanup(stop)
+	_, stop = serveWith(t, srv, dbPath, nil)
 	return stop
 }
 

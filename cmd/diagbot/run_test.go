@@ -18,18 +18,19 @@ import (
 	"github.com/diagbot/diagbot/channels/telegram/telegramtest"
 )
 
-// startServe runs the Telegram service against a fake Bot API server.
-func startServe(t *testing.T, srv *telegramtest.Server, webhookURL string) (dbPath, listen string) {
+// serveWith runs the service against a fake Bot API server on dbPath, with
+// limits that never wait unless tweak changes them, until the returned stop
+// (also called at cleanup). listen is the webhook's address in webhook mode.
+func serveWith(t *testing.T, srv *telegramtest.Server, dbPath string, tweak func(*runConfig)) (listen string, stop func()) {
 	t.Helper()
-	dbPath = filepath.Join(t.TempDir(), "tg.db")
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	cfg := runConfig{db: dbPath, token: srv.Token(), apiURL: srv.URL(), adminAddr: "127.0.0.1:0",
 		log: zerolog.Nop(), pollTimeout: time.Second, ready: ready,
 		limiter: &telegram.Limiter{PerChat: 1000, Burst: 1000, Global: 1000, Now: time.Now, Sleep: func(context.Context, time.Duration) error { return nil }}}
-	if webhookURL != "" {
-		cfg.webhookURL, cfg.webhookListen, cfg.webhookSecret = webhookURL, "127.0.0.1:0", "0123456789abcdef-secret"
+	if tweak != nil {
+		tweak(&cfg)
 	}
 	go func() { done <- serve(ctx, cfg) }()
 	select {
@@ -37,10 +38,29 @@ func startServe(t *testing.T, srv *telegramtest.Server, webhookURL string) (dbPa
 	case err := <-done:
 		t.Fatalf("serve: %v", err)
 	}
-	t.Cleanup(func() {
+	stopped := false
+	stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("serve ended with %v", err)
+		}
+	}
+	t.Cleanup(stop)
+	return listen, stop
+}
+
+// startServe runs the Telegram service on a new file, by long polling or,
+// with webhookURL, by webhook.
+func startServe(t *testing.T, srv *telegramtest.Server, webhookURL string) (dbPath, listen string) {
+	t.Helper()
+	dbPath = filepath.Join(t.TempDir(), "tg.db")
+	listen, _ = serveWith(t, srv, dbPath, func(cfg *runConfig) {
+		if webhookURL != "" {
+			cfg.webhookURL, cfg.webhookListen, cfg.webhookSecret = webhookURL, "127.0.0.1:0", "0123456789abcdef-secret"
 		}
 	})
 	return dbPath, listen
@@ -178,50 +198,4 @@ func TestTelegramWebhookSecrets(t *testing.T) {
 	}
 	waitMessage(t, srv, 777, func(m telegramtest.SentMessage) bool { return strings.Contains(m.Text, "Avant de commencer") })
 	_ = dbPath
-}
-
-// TestTelegramManyLearnersWith429s: 200 learners start at once while Telegram
-// answers 429 now and then; every message arrives exactly once, in order per
-// chat. (The pacing itself is tested in simulated time in channels/telegram.)
-func TestTelegramManyLearnersWith429s(t *testing.T) {
-	if testing.Short() {
-		t.Skip("200 learners")
-	}
-	srv := telegramtest.NewServer(t)
-	srv.Fail(telegramtest.Fault{Method: "sendMessage", Kind: telegramtest.TooManyRequests, RetryAfter: 1, Times: 40})
-	startServe(t, srv, "")
-	const n = 200
-	for i := int64(1); i <= n; i++ {
-		srv.SendText(1000+i, "L", "/start")
-	}
-	for i := int64(1); i <= n; i++ {
-		consent := waitMessage(t, srv, 1000+i, func(m telegramtest.SentMessage) bool { return strings.Contains(m.Text, "Avant de commencer") })
-		srv.PressButton(1000+i, int64(consent.MessageID), buttons(consent)[0].CallbackData)
-	}
-	for i := int64(1); i <= n; i++ {
-		waitMessage(t, srv, 1000+i, func(m telegramtest.SentMessage) bool { return strings.Contains(m.Text+m.Caption, "Question 1 ·") })
-	}
-	want := []string{"Bonjour", "Avant de commencer", "C'est parti", "Question 1 ·"}
-	for i := int64(1); i <= n; i++ {
-		var got []string
-		for _, m := range srv.Sent(1000 + i) {
-			for _, w := range want {
-				if strings.Contains(m.PlainText+m.Caption, w) {
-					got = append(got, w)
-				}
-			}
-		}
-		if strings.Join(got, "|") != strings.Join(want, "|") {
-			t.Fatalf("chat %d received %q, want each of %q once, in order", 1000+i, got, want)
-		}
-	}
-	limited := 0
-	for _, c := range srv.CallsTo("sendMessage") {
-		if c.Status == http.StatusTooManyRequests {
-			limited++
-		}
-	}
-	if limited != 40 {
-		t.Errorf("%d sends got a 429, want the 40 injected", limited)
-	}
 }

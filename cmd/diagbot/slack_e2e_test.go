@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"image/png"
@@ -17,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
 	"github.com/slack-go/slack/slacktest"
 
 	"github.com/diagbot/diagbot/channels/telegram"
@@ -400,25 +398,9 @@ func validPNG(t *testing.T, what string, data []byte) {
 // serveWithSlack runs diagbot with Telegram and Slack both faked.
 func serveWithSlack(t *testing.T, tgs *telegramtest.Server, sl *e2eSlack) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	cfg := runConfig{db: filepath.Join(t.TempDir(), "e2e.db"), token: tgs.Token(), apiURL: tgs.URL(), adminAddr: "127.0.0.1:0",
-		log: zerolog.Nop(), pollTimeout: time.Second, ready: ready,
-		limiter: &telegram.Limiter{PerChat: 1000, Burst: 1000, Global: 1000, Now: time.Now, Sleep: func(context.Context, time.Duration) error { return nil }},
-		slack: slackSettings{token: "xoxb-e2e", appToken: "xapp-e2e", apiURL: sl.apiURL(), channel: e2eDefault,
-			advisors: e2eAdvisor + ", " + e2eAdvisor2}}
-	go func() { done <- serve(ctx, cfg) }()
-	select {
-	case <-ready:
-	case err := <-done:
-		t.Fatalf("serve: %v", err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve ended with %v", err)
-		}
+	serveWith(t, tgs, filepath.Join(t.TempDir(), "e2e.db"), func(cfg *runConfig) {
+		cfg.slack = slackSettings{token: "xoxb-e2e", appToken: "xapp-e2e", apiURL: sl.apiURL(), channel: e2eDefault,
+			advisors: e2eAdvisor + ", " + e2eAdvisor2}
 	})
 }
 
