@@ -670,12 +670,31 @@ func (st *step) progress() error {
 	if st.s.Path != nil && len(st.s.Path.Baseline) > 0 {
 		base = st.s.Path.Baseline
 	}
+	// The path's competences, and any other that moved: a phone screen,
+	// not a table of sixteen.
+	onPath := map[string]bool{}
+	if st.s.Path != nil {
+		for _, s := range st.s.Path.Steps {
+			onPath[s.Competence] = true
+		}
+	}
+	level := func(v float64) string {
+		out := fmt.Sprintf("%.1f", v)
+		if st.lang() == "fr" {
+			out = strings.Replace(out, ".", ",", 1)
+		}
+		return out
+	}
 	var lines []string
 	for _, c := range res.Competences {
 		comp, _ := engine.CompetenceByID(c.Competence)
 		now := engine.ContinuousLevel(c.Theta)
 		then, ok := base[c.Competence]
 		if !ok {
+			continue
+		}
+		moved := now > then+0.05 || now < then-0.05
+		if len(onPath) > 0 && !onPath[c.Competence] && !moved {
 			continue
 		}
 		arrow := "="
@@ -685,7 +704,11 @@ func (st *step) progress() error {
 		case now < then-0.05:
 			arrow = "↘"
 		}
-		lines = append(lines, fmt.Sprintf("%s %s : %.1f → %.1f", arrow, comp.Short(st.lang()), then, now))
+		sep := " : " // French puts a space before the colon
+		if st.lang() == "en" {
+			sep = ": "
+		}
+		lines = append(lines, arrow+" "+comp.Short(st.lang())+sep+level(then)+" → "+level(now))
 	}
 	st.say("progress", "list", strings.Join(lines, "\n"))
 	return nil
