@@ -205,12 +205,16 @@ func markSent(tx *bbolt.Tx, id uint64, ref string, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	m, ok, err := getMessage(tx, id)
-	if err != nil {
-		return err
-	}
-	if ok {
-		if err := removeMessage(tx, m); err != nil {
+	// Only the channel is needed to unindex it: decoding the payload too,
+	// inside the one write transaction, slowed every commit down.
+	if raw := tx.Bucket(bucketOutbox).Get(u64(id)); raw != nil {
+		var m struct {
+			Channel string `json:"channel"`
+		}
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return fmt.Errorf("decode outbox message %d: %w", id, err)
+		}
+		if err := removeMessage(tx, Message{ID: id, Channel: m.Channel}); err != nil {
 			return err
 		}
 	}
