@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	stdlog "log"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -449,7 +450,13 @@ func (l *Listener) event(ctx context.Context, e slackevents.EventsAPIEvent) erro
 		return fmt.Errorf("find the learner of a help thread: %w", err)
 	}
 	if !ok {
-		return nil // a thread that is not a help request
+		// A thread that is not a help request — or one whose help message
+		// was posted a moment ago and is not recorded yet: then Slack is
+		// asked to deliver the reply again (no acknowledgement).
+		if young(m.ThreadTimeStamp, l.cfg.Now()) {
+			return fmt.Errorf("help thread %s not recorded yet", thread)
+		}
+		return nil
 	}
 	adv, err := l.isAdvisor(ctx, m.User)
 	if err != nil {
@@ -567,4 +574,19 @@ func (l *Listener) userName(ctx context.Context) func(string) string {
 // unescapeEntities undoes Slack's &amp; &lt; &gt; in a command's text.
 func unescapeEntities(s string) string {
 	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+}
+
+// recentThread is how long an unknown thread may still become a help thread:
+// the bot records it just after Slack answers the post.
+const recentThread = 30 * time.Second
+
+// young tells whether a Slack ts ("1700000000.000100", seconds since 1970)
+// is less than recentThread before now.
+func young(ts string, now time.Time) bool {
+	sec, _, _ := strings.Cut(ts, ".")
+	n, err := strconv.ParseInt(sec, 10, 64)
+	if err != nil {
+		return false
+	}
+	return now.Sub(time.Unix(n, 0)) < recentThread
 }
