@@ -60,6 +60,7 @@ func campaignCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	extID := fl.Bool("external-id", false, "create: ask the learner's France Travail identifier")
 	slackCh := fl.String("slack-channel", "", "create: Slack channel for this campaign's notifications")
 	owner := fl.String("owner", "", "create: the advisor who owns it")
+	path := fl.Int("path", 0, "create: micro-lessons after the diagnostic, 1 to 30 (default 5; -1 for none)")
 	botName := fl.String("bot", os.Getenv(envBotUsername), "create: the bot's Telegram username, for the link (env "+envBotUsername+")")
 	qr := fl.String("qr", "", "create: write the QR code of the link to this PNG file")
 	chartOut := fl.String("chart", "", "stats: also write the chart of the mean levels to this PNG file")
@@ -115,7 +116,10 @@ func campaignCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 	switch sub {
 	case "create":
-		c := storage.Campaign{Name: strings.Join(pos, " "), MaxQuestions: *maxQ, Feedback: *feedback, AskExternalID: *extID, SlackChannel: *slackCh, Owner: *owner}
+		if *path < -1 || *path > 30 {
+			return fmt.Errorf("--path %d: give 1 to 30 lessons, or -1 for none: %w", *path, errUsage)
+		}
+		c := storage.Campaign{Name: strings.Join(pos, " "), MaxQuestions: *maxQ, Feedback: *feedback, AskExternalID: *extID, SlackChannel: *slackCh, Owner: *owner, PathLength: *path}
 		if *comps != "" {
 			c.Competences = strings.Split(*comps, ",")
 		}

@@ -226,3 +226,22 @@ func TestCampaignCommandLine(t *testing.T) {
 		t.Errorf("create -- --atelier: exit %d %s %s", code, out, errOut)
 	}
 }
+
+func TestCampaignCreatePathLength(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "p.db")
+	if code, _, errOut := runCLI(t, "campaign", "create", "Court", "--db", dbPath, "--path", "2"); code != 0 {
+		t.Fatalf("create --path 2: %s", errOut)
+	}
+	if code, _, errOut := runCLI(t, "campaign", "create", "Trop", "--db", dbPath, "--path", "31"); code == 0 || !strings.Contains(errOut, "--path 31") {
+		t.Errorf("--path 31 accepted: %s", errOut)
+	}
+	db, err := storage.Open(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cs, _ := db.Campaigns()
+	if len(cs) != 1 || cs[0].PathLength != 2 {
+		t.Errorf("stored: %+v", cs)
+	}
+}
