@@ -299,8 +299,11 @@ func (s *Sender) answered(ctx context.Context, chat int64, a *dialog.AnsweredVie
 	return fmt.Sprint(q.ID), classify(err)
 }
 
-// ResultsChart sends the radar chart of the levels as a photo.
+// ResultsChart sends the radar chart of the levels as a photo. While it is
+// drawn and uploaded the learner sees "envoie une photo…" (best effort: a
+// failed chat action changes nothing).
 func (s *Sender) ResultsChart(ctx context.Context, chat int64, r *dialog.ResultsView) (string, error) {
+	_, _ = s.api.SendChatAction(ctx, &tg.SendChatActionParams{ChatID: chat, Action: models.ChatActionUploadPhoto})
 	axes := make([]chart.Axis, len(r.Competences))
 	for i, c := range r.Competences {
 		label := c.Short
