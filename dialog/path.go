@@ -166,19 +166,24 @@ func (st *step) slotOn(t time.Time) time.Time {
 		m = max(m, end*60)
 		m = min(m, start*60-1)
 	}
-	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc).Add(time.Duration(m) * time.Minute)
+	// In local wall time: adding minutes to midnight would be off by an
+	// hour on the days the clocks change.
+	return time.Date(l.Year(), l.Month(), l.Day(), m/60, m%60, 0, 0, loc)
 }
 
 // nextSlot is the first moment of the learner's slot at or after t on a day
 // with lessons, outside the quiet hours.
 func (st *step) nextSlot(t time.Time) time.Time {
+	// Count days in local time: in UTC a day is 24 h, which skips or
+	// repeats a local day around a change of time.
+	l := t.In(st.fu().loc())
 	for d := 0; d < 10; d++ {
-		s := st.slotOn(t.AddDate(0, 0, d))
+		s := st.slotOn(l.AddDate(0, 0, d))
 		if !s.Before(t) && !st.fu().Quiet(s) {
 			return s
 		}
 	}
-	return st.slotOn(t.AddDate(0, 0, 1)) // cannot happen with sane quiet hours
+	return st.slotOn(l.AddDate(0, 0, 1)) // cannot happen with sane quiet hours
 }
 
 // dayAfter is the slot n days after now's local day (or the next allowed one).

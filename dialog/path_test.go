@@ -281,3 +281,51 @@ func TestQuiet(t *testing.T) {
 		t.Error("weekends allowed")
 	}
 }
+
+// stepAt is a bare step at now with a path in slot (for the time helpers).
+func stepAt(now time.Time, fu FollowUp, slot string, jitter int) *step {
+	return &step{s: Session{Path: &Path{State: PathActive, Slot: slot, Jitter: jitter}}, env: Env{Now: now, FollowUp: fu}, m: newMachine(StateFollowUp)}
+}
+
+// TestSlotsAcrossDST: the learner's moment keeps its local hour on the days
+// Europe/Paris changes time (last Sundays of March and October), and no local
+// day is skipped or repeated around them.
+func TestSlotsAcrossDST(t *testing.T) {
+	weekends := FollowUp{Location: paris, Weekends: true}
+	cases := []struct {
+		name   string
+		fu     FollowUp
+		slot   string
+		jitter int
+		now    time.Time
+		want   time.Time // local
+	}{
+		{"spring forward, morning", weekends, "matin", 5, time.Date(2026, 3, 28, 12, 0, 0, 0, paris), time.Date(2026, 3, 29, 10, 5, 0, 0, paris)},
+		{"fall back, morning", weekends, "matin", 5, time.Date(2026, 10, 24, 12, 0, 0, 0, paris), time.Date(2026, 10, 25, 10, 5, 0, 0, paris)},
+		{"spring forward, evening", weekends, "soir", 59, time.Date(2026, 3, 28, 20, 0, 0, 0, paris), time.Date(2026, 3, 29, 18, 59, 0, 0, paris)},
+		{"fall back, evening", weekends, "soir", 59, time.Date(2026, 10, 24, 20, 0, 0, 0, paris), time.Date(2026, 10, 25, 18, 59, 0, 0, paris)},
+		// Late on Saturday (UTC clock): the next day is Sunday, not Monday.
+		{"spring forward, from late Saturday in UTC", weekends, "matin", 0, time.Date(2026, 3, 28, 22, 30, 0, 0, time.UTC), time.Date(2026, 3, 29, 10, 0, 0, 0, paris)},
+		{"fall back, from late Saturday in UTC", weekends, "matin", 0, time.Date(2026, 10, 24, 22, 30, 0, 0, time.UTC), time.Date(2026, 10, 25, 10, 0, 0, 0, paris)},
+		// Weekends off: Monday after the change, same local hour.
+		{"spring forward, weekdays", FollowUp{Location: paris}, "apresmidi", 30, time.Date(2026, 3, 27, 15, 0, 0, 0, paris), time.Date(2026, 3, 30, 14, 30, 0, 0, paris)},
+		{"fall back, weekdays", FollowUp{Location: paris}, "apresmidi", 30, time.Date(2026, 10, 23, 15, 0, 0, 0, paris), time.Date(2026, 10, 26, 14, 30, 0, 0, paris)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			st := stepAt(tc.now, tc.fu, tc.slot, tc.jitter)
+			got := st.nextSlot(tc.now)
+			if !got.Equal(tc.want) {
+				t.Errorf("nextSlot(%v) = %v, want %v", tc.now.In(paris), got.In(paris), tc.want)
+			}
+			if tc.fu.Quiet(got) {
+				t.Errorf("%v is in the quiet hours", got.In(paris))
+			}
+			// dayAfter(1) from the day before lands on the same moment.
+			nextDay := tc.now.In(paris).AddDate(0, 0, 1).Format(time.DateOnly) == tc.want.Format(time.DateOnly)
+			if d := st.dayAfter(1); tc.fu.Weekends && nextDay && !d.Equal(tc.want) {
+				t.Errorf("dayAfter(1) = %v, want %v", d.In(paris), tc.want)
+			}
+		})
+	}
+}
