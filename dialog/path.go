@@ -134,6 +134,23 @@ func (s Session) Due() time.Time {
 	return s.Path.Due
 }
 
+// reviewAt is when step i's check question is next due; zero before its
+// lesson and once retired. A step whose check went unanswered (pending, or
+// dropped by /stop or a new choice of moment) is due at once, so it is never
+// forgotten.
+func (p *Path) reviewAt(i int) time.Time {
+	s := p.Steps[i]
+	switch {
+	case s.Taught.IsZero() || s.Retired:
+		return time.Time{}
+	case p.Check != nil && p.Check.Step == i:
+		return p.Check.Sent
+	case s.Review.IsZero():
+		return s.Taught
+	}
+	return s.Review
+}
+
 func (p *Path) done() int {
 	n := 0
 	for _, s := range p.Steps {
@@ -324,12 +341,12 @@ func (st *step) nextActivity() time.Time {
 		first = st.dayAfter(1)
 	}
 	var review time.Time
-	for _, s := range p.Steps {
+	for i, s := range p.Steps {
 		if s.Taught.IsZero() {
 			return first // a lesson still to teach
 		}
-		if !s.Retired && (review.IsZero() || s.Review.Before(review)) {
-			review = s.Review
+		if r := p.reviewAt(i); !r.IsZero() && (review.IsZero() || r.Before(review)) {
+			review = r
 		}
 	}
 	if review.IsZero() {
@@ -353,11 +370,10 @@ func (st *step) tick() error {
 	state := st.m.current()
 	if state != StateFollowUp || st.fu().Quiet(now) {
 		// Late after a restart, or the learner is busy (help, erase
-		// question): try again at the next slot, send nothing now.
-		p.Due = st.dayAfter(1)
-		if !st.fu().Quiet(now) && now.Before(st.slotOn(now)) {
-			p.Due = st.slotOn(now)
-		}
+		// question): try again at the next slot, send nothing now. After
+		// midnight that is still today's; strictly after now, so the
+		// scheduler does not take it again at once.
+		p.Due = st.nextSlot(now.Add(time.Minute))
 		return nil
 	}
 	if p.Check != nil { // the last check question is unanswered
@@ -386,13 +402,22 @@ func (st *step) tick() error {
 	for i := range p.Steps {
 		if p.Steps[i].Taught.IsZero() {
 			p.LastDay = day(now, loc)
-			return st.teach(i)
+			if sent, err := st.teach(i); err != nil || sent {
+				return err
+			}
+			// The lesson is gone from the content: the next one today.
 		}
 	}
-	if p.done() == len(p.Steps) {
+	return st.settle()
+}
+
+// settle finishes the path when every check stuck, else schedules what
+// comes next: an active path with work left always has a due time.
+func (st *step) settle() error {
+	if p := st.s.Path; p.done() == len(p.Steps) {
 		return st.finishPath()
 	}
-	p.Due = st.nextActivity()
+	st.s.Path.Due = st.nextActivity()
 	return nil
 }
 
@@ -404,25 +429,27 @@ func (st *step) dueReview() int {
 	l := st.env.Now.In(loc)
 	endOfDay := time.Date(l.Year(), l.Month(), l.Day(), 23, 59, 59, 0, loc)
 	best := -1
-	for i, s := range p.Steps {
-		if s.Taught.IsZero() || s.Retired || s.Review.IsZero() || s.Review.After(endOfDay) {
+	for i := range p.Steps {
+		r := p.reviewAt(i)
+		if r.IsZero() || r.After(endOfDay) {
 			continue
 		}
-		if best < 0 || s.Review.Before(p.Steps[best].Review) {
+		if best < 0 || r.Before(p.reviewAt(best)) {
 			best = i
 		}
 	}
 	return best
 }
 
-func (st *step) teach(i int) error {
+// teach sends step i's lesson and its check question; sent is false when the
+// lesson is no longer in the content (the step is retired quietly).
+func (st *step) teach(i int) (sent bool, err error) {
 	p := st.s.Path
 	s := &p.Steps[i]
 	l, ok := st.env.Lesson(s.Competence, s.Skill, st.lang())
 	if !ok { // removed from the content since: retire it quietly
 		s.Taught, s.Retired = st.env.Now, true
-		p.Due = st.nextActivity()
-		return nil
+		return false, nil
 	}
 	s.Taught = st.env.Now
 	text := T(st.lang(), "lesson_header", "i", i+1, "n", len(p.Steps), "title", l.Title) + "\n\n" + l.Text + "\n\n👉 " + l.Try
@@ -430,7 +457,7 @@ func (st *step) teach(i int) error {
 		text += "\n\n🔗 " + l.Link
 	}
 	st.t.Outputs = append(st.t.Outputs, Output{Kind: OutText, Lang: st.lang(), Text: text})
-	return st.newCheck(i)
+	return true, st.newCheck(i)
 }
 
 // checkItem picks the check question of step i: the lesson's own first,
@@ -459,8 +486,7 @@ func (st *step) newCheck(i int) error {
 	it, ok := st.checkItem(i)
 	if !ok { // no item left for this skill: count it as known
 		p.Steps[i].Retired = true
-		p.Due = st.nextActivity()
-		return nil
+		return st.settle()
 	}
 	p.Asked++
 	p.Steps[i].Checks++
@@ -550,6 +576,10 @@ func (st *step) stopPath() error {
 		if err := st.fire("end_path"); err != nil {
 			return err
 		}
+	} else if st.s.Return == StateFollowUp {
+		// During help: come back to "done", not to a follow-up with
+		// nothing in it, where /start could not begin a new diagnostic.
+		st.s.Return = StateDone
 	}
 	st.say("path_stopped")
 	return nil

@@ -329,3 +329,83 @@ func TestSlotsAcrossDST(t *testing.T) {
 		})
 	}
 }
+
+// stuck reports a path still active with work left and nothing scheduled:
+// the scheduler would never come back to it.
+func stuck(p *Path) bool {
+	return p != nil && p.State == PathActive && p.Due.IsZero() && p.done() < len(p.Steps)
+}
+
+// TestPathEdges: each script drives a learner through an edge of the
+// follow-up and checks what the learner sees and what stays scheduled.
+func TestPathEdges(t *testing.T) {
+	cases := []struct {
+		name string
+		run  func(t *testing.T, c *conv)
+	}{
+		{"stop with a check pending, then back", func(t *testing.T, c *conv) {
+			c.menu("path", "soir")
+			c.tick() // lesson 1 and its check
+			if c.s.Path.Check == nil {
+				t.Fatal("no check question")
+			}
+			c.text("/stop")
+			if c.s.Path.State != PathStopped || c.s.Path.Check != nil || !c.s.Due().IsZero() {
+				t.Fatalf("after /stop: %+v", c.s.Path)
+			}
+			c.text("/parcours")
+			c.menu("path", "matin")
+			if stuck(c.s.Path) {
+				t.Fatalf("active with nothing scheduled: %+v", c.s.Path)
+			}
+			turn := c.tick() // the dropped check comes back
+			if c.s.Path.Check == nil || c.s.Path.Check.Step != 0 || !has(turn, T("fr", "check_header")) {
+				t.Fatalf("the unanswered check should come back: %+v %+v", turn.Outputs, c.s.Path)
+			}
+		}},
+		{"stop during help, then a new diagnostic", func(t *testing.T, c *conv) {
+			c.menu("path", "matin")
+			c.text("/aide")
+			c.text("/stop")
+			if c.s.Path.State != PathStopped {
+				t.Fatalf("/stop during help: %+v", c.s.Path)
+			}
+			c.text("/reprendre")
+			c.text("/start")
+			if c.s.State != StateQuestion {
+				t.Fatalf("after /stop the learner can start again: state %s, %+v", c.s.State, c.last.Outputs)
+			}
+		}},
+		{"late tick after midnight", func(t *testing.T, c *conv) {
+			c.menu("path", "matin")
+			due := c.s.Due().In(paris) // Tuesday 24, 10 h
+			// The bot was down: the tick comes at 00:30 on Wednesday, in the
+			// quiet hours. Nothing now; Wednesday's moment is still ahead.
+			c.now = time.Date(due.Year(), due.Month(), due.Day()+1, 0, 30, 0, 0, paris)
+			turn := c.send(Input{Kind: InTick})
+			got := c.s.Due().In(paris)
+			if len(turn.Outputs) != 0 || got.Day() != due.Day()+1 || got.Hour() != 10 {
+				t.Errorf("late tick: %+v, due %v, want Wednesday 10 h", turn.Outputs, got)
+			}
+		}},
+		{"lessons removed from the content", func(t *testing.T, c *conv) {
+			c.menu("path", "matin")
+			c.lesson = func(string, string, string) (LessonView, bool) { return LessonView{}, false }
+			for i := 0; i < 5 && c.s.Path.State == PathActive; i++ {
+				c.tick()
+				if stuck(c.s.Path) {
+					t.Fatalf("active with nothing scheduled: %+v", c.s.Path)
+				}
+			}
+			if c.s.Path.State != PathFinished || c.s.State != StateDone {
+				t.Errorf("a path with no lesson left ends: %s %+v", c.s.State, c.s.Path)
+			}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := toPath(t, 2)
+			tc.run(t, c)
+		})
+	}
+}
