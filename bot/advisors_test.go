@@ -153,3 +153,55 @@ func TestAdvisorCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestAdvisorCommandEdges: codes as advisors type them, an archived
+// campaign, learners that do not exist.
+func TestAdvisorCommandEdges(t *testing.T) {
+	h := start(t, filepath.Join(t.TempDir(), "b.db"), nil)
+	adv := &Advisors{Bot: h.bot, BotName: "diagbot_bot"}
+	ctx := context.Background()
+	if err := h.db.PutCampaign(storage.Campaign{Code: "BORDAS234", Name: "Bordeaux", Competences: []string{"4.1"}}); err != nil {
+		t.Fatal(err)
+	}
+	h.send("test:1", "/start BORDAS234")
+	h.waitIdle()
+	cases := []struct {
+		c        slack.Command
+		want     string
+		files    int
+		ephemera bool
+	}{
+		{slack.Command{Op: slack.OpCampaignStats, Code: "bordas234"}, "BORDAS234", 1, false},
+		{slack.Command{Op: slack.OpCampaignStats, Code: " bordas 234 "}, "BORDAS234", 1, false},
+		{slack.Command{Op: slack.OpCampaignExport, Code: "bordas234"}, "Export de *BORDAS234* : 1 jeune(s)", 1, false},
+		{slack.Command{Op: slack.OpCampaignStats, Code: ""}, "⚠️", 0, true},
+		{slack.Command{Op: slack.OpCampaignExport, Code: "nope"}, "⚠️", 0, true},
+		{slack.Command{Op: slack.OpCampaignArchive, Code: "zzzzzz999"}, "⚠️", 0, true},
+		{slack.Command{Op: slack.OpCampaignArchive, Code: "bordas234"}, "archivée", 0, false},
+		{slack.Command{Op: slack.OpCampaignArchive, Code: "BORDAS234"}, "archivée", 0, false}, // twice: no harm
+		{slack.Command{Op: slack.OpCampaignList}, "(archivée)", 0, false},
+		// An archived campaign keeps its results for its advisors.
+		{slack.Command{Op: slack.OpCampaignStats, Code: "bordas234"}, "BORDAS234", 1, false},
+		{slack.Command{Op: slack.OpLearner, Learner: strings.ToLower(dialog.LearnerRef("test:1"))}, dialog.LearnerRef("test:1"), 0, false},
+		{slack.Command{Op: slack.OpLearner, Learner: dialog.LearnerRef("test:404")}, "Je ne trouve pas", 0, true},
+		{slack.Command{Op: slack.OpLearner, Learner: "  "}, "Je ne trouve pas", 0, true},
+		{slack.Command{Op: "nonsense"}, slack.Usage, 0, true},
+	}
+	for _, c := range cases {
+		r, err := adv.Command(ctx, c.c)
+		if err != nil || !strings.Contains(r.Text, c.want) || len(r.Files) != c.files || r.Ephemeral != c.ephemera {
+			t.Errorf("%s %q%q: %q files=%d ephemeral=%v err=%v; want %q files=%d ephemeral=%v",
+				c.c.Op, c.c.Code, c.c.Learner, r.Text, len(r.Files), r.Ephemeral, err, c.want, c.files, c.ephemera)
+		}
+	}
+	c, _, _ := h.db.Campaign("BORDAS234")
+	if c.ArchivedAt == nil {
+		t.Error("not archived")
+	}
+	// Its code no longer enrols anyone.
+	h.send("test:2", "/start bordas234")
+	h.waitIdle()
+	if l, _, _ := h.db.Learner("test:2"); l.Campaign != "" {
+		t.Errorf("an archived campaign enrolled %+v", l)
+	}
+}

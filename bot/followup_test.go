@@ -400,3 +400,60 @@ func TestFollowUpThirtyDays(t *testing.T) {
 }
 
 var _ = errors.New
+
+// TestDigestWeeks: each digest covers the ISO week before the Monday it is
+// sent, whatever the hour it goes out (the bot may have been down on Monday
+// morning), so every finished path is in exactly one digest.
+func TestDigestWeeks(t *testing.T) {
+	paris, _ := time.LoadLocation("Europe/Paris")
+	h := start(t, filepath.Join(t.TempDir(), "d.db"), func(c *Config) { c.FollowUp = dialog.FollowUp{Location: paris} })
+	const code = "DIGEST234"
+	if err := h.db.PutCampaign(storage.Campaign{Code: code, Name: "Digest"}); err != nil {
+		t.Fatal(err)
+	}
+	finished := map[string]time.Time{
+		"test:1": time.Date(2026, 11, 18, 12, 0, 0, 0, paris), // Wednesday
+		"test:2": time.Date(2026, 11, 23, 10, 0, 0, 0, paris), // Monday, after that day's digest
+		"test:3": time.Date(2026, 11, 30, 8, 0, 0, 0, paris),  // Monday, before that day's (late) digest
+		"test:4": time.Date(2026, 12, 2, 12, 0, 0, 0, paris),
+		"test:5": time.Date(2026, 12, 6, 23, 30, 0, 0, paris), // Sunday night
+	}
+	for id, at := range finished {
+		s := dialog.Session{State: dialog.StateDone, Path: &dialog.Path{State: dialog.PathFinished, StartedAt: at.AddDate(0, 0, -20), FinishedAt: at}}
+		raw, _ := json.Marshal(s)
+		l := storage.Learner{ID: id, Channel: "test", ChatID: id[5:], Campaign: code}
+		if _, err := h.db.CommitTurn(storage.Turn{Learner: &l, LearnerID: id, Session: raw}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	byRef := map[string]string{}
+	for id := range finished {
+		byRef[dialog.LearnerRef(id)] = id
+	}
+	seen := map[string]int{}
+	for _, at := range []time.Time{
+		time.Date(2026, 11, 23, 9, 5, 0, 0, paris),
+		time.Date(2026, 11, 30, 15, 0, 0, 0, paris), // late: the bot was down
+		time.Date(2026, 12, 7, 9, 5, 0, 0, paris),
+		time.Date(2026, 12, 14, 9, 5, 0, 0, paris),
+	} {
+		d, err := h.bot.digest(code, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d == nil {
+			continue
+		}
+		for _, ref := range d.Finished {
+			if finished[byRef[ref]].After(at) {
+				continue // not finished yet at that time: the stored session is from later
+			}
+			seen[ref]++
+		}
+	}
+	for id, at := range finished {
+		if n := seen[dialog.LearnerRef(id)]; n != 1 {
+			t.Errorf("%s, finished %v, is in %d digests, want 1", id, at, n)
+		}
+	}
+}

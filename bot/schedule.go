@@ -150,14 +150,26 @@ func (b *Bot) digests(now time.Time) error {
 	return nil
 }
 
-// digest sums up a campaign's paths over the last 7 days; nil when no
-// learner of it has a path.
+// digestWindow is the local ISO week before the one of now: from the
+// Monday 00:00 a week before this one's to this Monday 00:00. Fixed
+// boundaries, not "the last 7 days": a digest sent late on a Monday (the bot
+// was down) neither misses nor repeats what happened that Monday morning,
+// and a change of time does not shift them by an hour.
+func digestWindow(now time.Time, l *time.Location) (start, end time.Time) {
+	local := now.In(l)
+	back := (int(local.Weekday()) + 6) % 7 // days since Monday
+	end = time.Date(local.Year(), local.Month(), local.Day()-back, 0, 0, 0, 0, l)
+	return end.AddDate(0, 0, -7), end
+}
+
+// digest sums up a campaign's paths over the last ISO week (digestWindow);
+// nil when no learner of it has a path.
 func (b *Bot) digest(code string, now time.Time) (*dialog.Digest, error) {
 	ids, err := b.cfg.DB.CampaignLearners(code)
 	if err != nil {
 		return nil, err
 	}
-	week := now.Add(-7 * 24 * time.Hour)
+	week, end := digestWindow(now, loc(b.cfg.FollowUp))
 	d := &dialog.Digest{Learners: len(ids)}
 	found := false
 	for _, id := range ids {
@@ -176,17 +188,17 @@ func (b *Bot) digest(code string, now time.Time) (*dialog.Digest, error) {
 		}
 		switch {
 		case p.State == dialog.PathFinished:
-			if p.FinishedAt.After(week) {
+			if !p.FinishedAt.Before(week) && p.FinishedAt.Before(end) {
 				d.Finished = append(d.Finished, label)
 				found = true
 			}
 		case p.State == dialog.PathStopped || p.State == dialog.PathPaused:
 			d.Stopped = append(d.Stopped, label)
 			found = true
-		case p.State == dialog.PathActive && p.LastAnswer.After(week):
+		case p.State == dialog.PathActive && !p.LastAnswer.Before(week):
 			d.Active = append(d.Active, label)
 			found = true
-		case p.State == dialog.PathActive && !p.StartedAt.After(week):
+		case p.State == dialog.PathActive && p.StartedAt.Before(week):
 			d.Stopped = append(d.Stopped, label) // silent for a week
 			found = true
 		case p.State == dialog.PathActive:

@@ -1,10 +1,14 @@
 package dialog
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 	_ "time/tzdata" // Europe/Paris without the system's zoneinfo
+
+	"github.com/diagbot/diagbot/engine/bank"
 )
 
 var paris = func() *time.Location {
@@ -406,6 +410,116 @@ func TestPathEdges(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := toPath(t, 2)
 			tc.run(t, c)
+		})
+	}
+}
+
+// lessonChecking gives every skill a lesson whose check is the bank's first
+// item of type ty (so a test chooses how the learner answers).
+func lessonChecking(ty bank.Type) func(competence, skill, lang string) (LessonView, bool) {
+	var id string
+	for _, it := range testEngine.Items() {
+		if b, ok := testBank.Item(it.ID); ok && b.Type == ty {
+			id = it.ID
+			break
+		}
+	}
+	return func(competence, skill, lang string) (LessonView, bool) {
+		l, ok := testLesson(competence, skill, lang)
+		l.Check = id
+		return l, ok
+	}
+}
+
+// TestPathCheckAnswers: the check question answered by typing, by buttons,
+// with multiple-choice ticks kept across a reminder, and old buttons stale.
+func TestPathCheckAnswers(t *testing.T) {
+	cases := []struct {
+		name string
+		ty   bank.Type
+		run  func(t *testing.T, c *conv, it *bank.Item)
+	}{
+		{"typed number", bank.Single, func(t *testing.T, c *conv, it *bank.Item) {
+			turn := c.text(strconv.Itoa(it.CorrectChoices()[0] + 1))
+			if len(turn.Answers) != 1 || !turn.Answers[0].Correct || c.s.Path.Steps[0].Streak != 1 || c.s.Path.Check != nil {
+				t.Errorf("typed right answer: %+v %+v", turn.Answers, c.s.Path.Steps[0])
+			}
+		}},
+		{"je ne sais pas", bank.Single, func(t *testing.T, c *conv, it *bank.Item) {
+			turn := c.text("Je ne sais pas")
+			if len(turn.Answers) != 1 || !turn.Answers[0].Skipped || c.s.Path.Check != nil || c.s.Path.Steps[0].Review.IsZero() {
+				t.Errorf("don't know: %+v %+v", turn.Answers, c.s.Path)
+			}
+		}},
+		{"gibberish asks again", bank.Single, func(t *testing.T, c *conv, it *bank.Item) {
+			n := c.s.Path.Check.Number
+			turn := c.text("bof")
+			if len(turn.Answers) != 0 || c.s.Path.Check == nil || c.question().Number != n {
+				t.Errorf("unreadable answer: %+v", turn.Outputs)
+			}
+		}},
+		{"typed text answer", bank.Text, func(t *testing.T, c *conv, it *bank.Item) {
+			turn := c.text(it.Answers[0])
+			if len(turn.Answers) != 1 || !turn.Answers[0].Correct {
+				t.Errorf("typed text: %+v", turn.Answers)
+			}
+		}},
+		{"multiple ticks across a reminder", bank.Multiple, func(t *testing.T, c *conv, it *bank.Item) {
+			q := c.question()
+			btn := func(a string) string { return Button{Session: q.Session, Question: q.Number, Action: a}.Encode() }
+			right := it.CorrectChoices()
+			c.press(btn(ActionToggle(right[0])))
+			c.tick() // a reminder: the ticks are still shown
+			if got := c.question(); got.Number != q.Number || !slices.Equal(got.Selected, []int{right[0]}) {
+				t.Fatalf("reminder lost the ticks: %+v", got)
+			}
+			for _, r := range right[1:] {
+				c.press(btn(ActionToggle(r)))
+			}
+			turn := c.press(btn(ActionValidate))
+			if len(turn.Answers) != 1 || !turn.Answers[0].Correct || c.s.Path.Check != nil || len(c.s.Selected) != 0 {
+				t.Fatalf("validate: %+v %+v", turn.Answers, c.s.Selected)
+			}
+			// The old question's buttons are stale now.
+			turn = c.press(btn(ActionValidate))
+			if len(turn.Answers) != 0 || !has(turn, T("fr", "stale_plain")) {
+				t.Errorf("old check button: %+v", turn)
+			}
+		}},
+		{"tick during the erase question keeps the check", bank.Single, func(t *testing.T, c *conv, it *bank.Item) {
+			n := c.s.Path.Check.Number
+			c.text("/supprimer")
+			turn := c.tick()
+			if len(turn.Outputs) != 0 || c.s.Path.Check == nil || c.s.Path.Reminders != 0 || c.s.Due().IsZero() {
+				t.Fatalf("tick while asked about erasing: %+v %+v", turn.Outputs, c.s.Path)
+			}
+			c.menu("erase", "no")
+			if c.s.State != StateFollowUp || c.question().Number != n {
+				t.Fatalf("back from the erase question: %s", c.s.State)
+			}
+			c.answer(true)
+			if c.s.Path.Steps[0].Streak != 1 {
+				t.Errorf("answer after erase cancelled: %+v", c.s.Path.Steps[0])
+			}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := toPath(t, 2)
+			c.lesson = lessonChecking(tc.ty)
+			c.menu("path", "matin")
+			c.tick()
+			if c.s.Path.Check == nil {
+				t.Fatal("no check question")
+			}
+			it, _ := testBank.Item(c.s.Path.Check.Item)
+			if it.Type != tc.ty {
+				t.Fatalf("check of type %s, want %s", it.Type, tc.ty)
+			}
+			tc.run(t, c, it)
+			if stuck(c.s.Path) {
+				t.Errorf("active with nothing scheduled: %+v", c.s.Path)
+			}
 		})
 	}
 }
