@@ -367,6 +367,12 @@ func (st *step) tick() error {
 	}
 	now := st.env.Now
 	loc := st.fu().loc()
+	if p.Due.After(now) {
+		// Stale: taken from the schedule before a turn of the learner
+		// moved the due time (a new moment, an answer); the schedule
+		// holds the new one. Nothing now.
+		return nil
+	}
 	state := st.m.current()
 	if state != StateFollowUp || st.fu().Quiet(now) {
 		// Late after a restart, or the learner is busy (help, erase

@@ -392,6 +392,24 @@ func TestPathEdges(t *testing.T) {
 				t.Errorf("late tick: %+v, due %v, want Wednesday 10 h", turn.Outputs, got)
 			}
 		}},
+		{"stale tick after a change of moment", func(t *testing.T, c *conv) {
+			c.menu("path", "matin")
+			due := c.s.Due() // Tuesday, 10 h
+			// The scheduler took the 10 h tick, but the learner's press of
+			// "soir" just before it is handled first: the tick is stale.
+			c.now = due.Add(-2 * time.Minute)
+			c.menu("path", "soir")
+			evening := c.s.Due()
+			c.now = due
+			turn := c.send(Input{Kind: InTick})
+			if len(turn.Outputs) != 0 || !c.s.Due().Equal(evening) {
+				t.Fatalf("stale tick: %+v, due %v, want nothing sent and %v", turn.Outputs, c.s.Due().In(paris), evening.In(paris))
+			}
+			turn = c.tick()
+			if c.s.Path.Check == nil || c.now.In(paris).Hour() != 18 {
+				t.Errorf("the lesson comes in the evening: %+v", turn.Outputs)
+			}
+		}},
 		{"lessons removed from the content", func(t *testing.T, c *conv) {
 			c.menu("path", "matin")
 			c.lesson = func(string, string, string) (LessonView, bool) { return LessonView{}, false }
