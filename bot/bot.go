@@ -523,7 +523,8 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 			Correct: a.Correct, Skipped: a.Skipped, Response: a.Response, At: now})
 	}
 	var due *time.Time
-	if next := turn.Session.Due(); !next.Equal(sess.Due()) {
+	// A tick's entry was taken off the schedule: always write the next one.
+	if next := turn.Session.Due(); in.Kind == dialog.InTick || !next.Equal(sess.Due()) {
 		due = &next
 	}
 	_, err = b.cfg.DB.CommitTurn(storage.Turn{Update: &u, Learner: upsert, LearnerID: u.LearnerID,

@@ -541,3 +541,19 @@ func TestPathCheckAnswers(t *testing.T) {
 		})
 	}
 }
+
+// TestSecondHelpRequestIsAnnounced: a claim on a new help request is told to
+// the learner even when an earlier request was claimed.
+func TestSecondHelpRequestIsAnnounced(t *testing.T) {
+	c := newConv(t)
+	c.text("bonjour")
+	c.menu("consent", "yes")
+	for i := 0; i < 2; i++ {
+		c.text("/aide")
+		turn := c.send(Input{Kind: InAdvisor, What: "claim", Advisor: "U1", Ref: "C1:1." + string(rune('0'+i))})
+		if !has(turn, "a vu votre demande") {
+			t.Errorf("request %d: claim not announced: %+v", i+1, turn.Outputs)
+		}
+		c.text("/reprendre")
+	}
+}

@@ -228,7 +228,7 @@ func (st *step) command() error {
 		if err := st.fire("help"); err != nil {
 			return err
 		}
-		st.s.HelpPending = true
+		st.s.HelpPending, st.s.HelpClaimed = true, "" // a new request: not taken yet
 		st.t.Events = append(st.t.Events, st.event(EvHelp, truncate(st.in.Args, MaxInputText)))
 		st.say("help")
 		return nil
