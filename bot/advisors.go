@@ -45,17 +45,12 @@ func (a *Advisors) LearnerOfThread(ref string) (string, bool, error) {
 	return a.Bot.cfg.DB.ThreadLearner(ref)
 }
 
-// mrkdwn escapes text for Slack.
-func mrkdwn(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
-
 // Command runs an advisor's command.
 func (a *Advisors) Command(_ context.Context, c slack.Command) (slack.Reply, error) {
 	cfg := a.Bot.cfg
 	now := cfg.Now()
 	fail := func(err error) (slack.Reply, error) {
-		return slack.Reply{Text: "⚠️ " + mrkdwn(err.Error()), Ephemeral: true}, nil
+		return slack.Reply{Text: "⚠️ " + slack.Escape(err.Error()), Ephemeral: true}, nil
 	}
 	switch c.Op {
 	case slack.OpCampaignCreate:
@@ -66,7 +61,7 @@ func (a *Advisors) Command(_ context.Context, c slack.Command) (slack.Reply, err
 			return fail(err)
 		}
 		cfg.Log.Info().Str("campaign", camp.Code).Str("advisor", c.User).Msg("campaign created from Slack")
-		text := fmt.Sprintf("Campagne *%s* créée : code *%s*.", mrkdwn(camp.Name), camp.Code)
+		text := fmt.Sprintf("Campagne *%s* créée : code *%s*.", slack.Escape(camp.Name), camp.Code)
 		reply := slack.Reply{}
 		if link := linkOf(a.BotName, camp.Code); link != "" {
 			text += "\nLien à partager : " + link
@@ -96,7 +91,7 @@ func (a *Advisors) Command(_ context.Context, c slack.Command) (slack.Reply, err
 			if ci.ArchivedAt != nil {
 				state = " (archivée)"
 			}
-			fmt.Fprintf(&b, "• *%s* %s%s · %d jeune(s)", ci.Code, mrkdwn(ci.Name), state, ci.Learners)
+			fmt.Fprintf(&b, "• *%s* %s%s · %d jeune(s)", ci.Code, slack.Escape(ci.Name), state, ci.Learners)
 			if ci.Link != "" && ci.ArchivedAt == nil {
 				b.WriteString(" · " + ci.Link)
 			}
@@ -109,14 +104,14 @@ func (a *Advisors) Command(_ context.Context, c slack.Command) (slack.Reply, err
 		if err != nil {
 			return fail(err)
 		}
-		return slack.Reply{Text: fmt.Sprintf("Campagne *%s* (%s) archivée : son code n'inscrit plus personne.", camp.Code, mrkdwn(camp.Name))}, nil
+		return slack.Reply{Text: fmt.Sprintf("Campagne *%s* (%s) archivée : son code n'inscrit plus personne.", camp.Code, slack.Escape(camp.Name))}, nil
 	case slack.OpCampaignStats:
 		code, _ := NormalizeCode(c.Code)
 		st, err := Stats(cfg.DB, cfg.Engine, code, now)
 		if err != nil {
 			return fail(err)
 		}
-		reply := slack.Reply{Text: mrkdwn(st.Text())}
+		reply := slack.Reply{Text: slack.Escape(st.Text())}
 		if png, err := st.Chart("fr"); err == nil {
 			reply.Files = append(reply.Files, slack.File{Name: "niveaux-" + code + ".png", Title: "Niveaux moyens " + code, Data: png})
 		} else {
@@ -138,13 +133,13 @@ func (a *Advisors) Command(_ context.Context, c slack.Command) (slack.Reply, err
 			return slack.Reply{}, err
 		}
 		if !ok {
-			return slack.Reply{Text: "Je ne trouve pas « " + mrkdwn(c.Learner) + " ». Donnez le pseudonyme (A-…) d'une notification ou l'identifiant France Travail.", Ephemeral: true}, nil
+			return slack.Reply{Text: "Je ne trouve pas « " + slack.Escape(c.Learner) + " ». Donnez le pseudonyme (A-…) d'une notification ou l'identifiant France Travail.", Ephemeral: true}, nil
 		}
 		rep, err := Report(cfg.DB, cfg.Engine, l.ID)
 		if err != nil {
 			return fail(err)
 		}
-		return slack.Reply{Text: mrkdwn(rep.Text())}, nil
+		return slack.Reply{Text: slack.Escape(rep.Text())}, nil
 	}
 	return slack.Reply{Text: slack.Usage, Ephemeral: true}, nil
 }

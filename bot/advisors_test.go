@@ -139,7 +139,7 @@ func TestAdvisorCommands(t *testing.T) {
 		want string
 	}{
 		{slack.Command{Op: slack.OpCampaignList}, code},
-		{slack.Command{Op: slack.OpCampaignStats, Code: code}, "1"},
+		{slack.Command{Op: slack.OpCampaignStats, Code: code}, "1 apprenant inscrit"},
 		{slack.Command{Op: slack.OpCampaignExport, Code: code}, "Export de *" + code},
 		{slack.Command{Op: slack.OpLearner, Learner: dialog.LearnerRef("test:1")}, dialog.LearnerRef("test:1")},
 		{slack.Command{Op: slack.OpLearner, Learner: "personne"}, "Je ne trouve pas"},

@@ -107,7 +107,7 @@ func (b *Bot) housekeep(now time.Time) {
 // weekly digest for its advisors, once per ISO week.
 func (b *Bot) digests(now time.Time) error {
 	fu := b.cfg.FollowUp
-	local := now.In(loc(fu))
+	local := now.In(fu.Zone())
 	if local.Weekday() != time.Monday || fu.Quiet(now) || (fu.Weekends && local.Hour() < 9) {
 		return nil
 	}
@@ -169,7 +169,7 @@ func (b *Bot) digest(code string, now time.Time) (*dialog.Digest, error) {
 	if err != nil {
 		return nil, err
 	}
-	week, end := digestWindow(now, loc(b.cfg.FollowUp))
+	week, end := digestWindow(now, b.cfg.FollowUp.Zone())
 	d := &dialog.Digest{Learners: len(ids)}
 	found := false
 	for _, id := range ids {
@@ -213,11 +213,4 @@ func (b *Bot) digest(code string, now time.Time) (*dialog.Digest, error) {
 		slices.Sort(l)
 	}
 	return d, nil
-}
-
-func loc(f dialog.FollowUp) *time.Location {
-	if f.Location == nil {
-		return time.UTC
-	}
-	return f.Location
 }

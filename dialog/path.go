@@ -3,6 +3,7 @@ package dialog
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,7 +55,8 @@ type FollowUp struct {
 	Weekends   bool           // lessons on Saturdays and Sundays too
 }
 
-func (f FollowUp) loc() *time.Location {
+// Zone is the learners' time zone (UTC when none is set).
+func (f FollowUp) Zone() *time.Location {
 	if f.Location == nil {
 		return time.UTC
 	}
@@ -71,7 +73,7 @@ func (f FollowUp) quiet() (start, end int) {
 
 // Quiet tells whether t falls in the quiet hours or on a day without lessons.
 func (f FollowUp) Quiet(t time.Time) bool {
-	l := t.In(f.loc())
+	l := t.In(f.Zone())
 	if !f.Weekends && (l.Weekday() == time.Saturday || l.Weekday() == time.Sunday) {
 		return true
 	}
@@ -171,7 +173,7 @@ func day(t time.Time, loc *time.Location) string { return t.In(loc).Format(time.
 // allowed hours.
 func (st *step) slotOn(t time.Time) time.Time {
 	f, p := st.fu(), st.s.Path
-	loc := f.loc()
+	loc := f.Zone()
 	l := t.In(loc)
 	h, ok := slotHours[p.Slot]
 	if !ok {
@@ -193,7 +195,7 @@ func (st *step) slotOn(t time.Time) time.Time {
 func (st *step) nextSlot(t time.Time) time.Time {
 	// Count days in local time: in UTC a day is 24 h, which skips or
 	// repeats a local day around a change of time.
-	l := t.In(st.fu().loc())
+	l := t.In(st.fu().Zone())
 	for d := 0; d < 10; d++ {
 		s := st.slotOn(l.AddDate(0, 0, d))
 		if !s.Before(t) && !st.fu().Quiet(s) {
@@ -205,7 +207,7 @@ func (st *step) nextSlot(t time.Time) time.Time {
 
 // dayAfter is the slot n days after now's local day (or the next allowed one).
 func (st *step) dayAfter(n int) time.Time {
-	loc := st.fu().loc()
+	loc := st.fu().Zone()
 	l := st.env.Now.In(loc)
 	d := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc).AddDate(0, 0, n)
 	return st.nextSlot(d)
@@ -253,13 +255,7 @@ func (st *step) closeDiagnostic() error {
 		st.say("done")
 		return nil
 	}
-	base := map[string]float64{}
-	if res, err := st.env.Engine.Result(st.s.Engine); err == nil {
-		for _, c := range res.Competences {
-			base[c.Competence] = engine.ContinuousLevel(c.Theta)
-		}
-	}
-	st.s.Path = &Path{State: PathOffered, Steps: steps, Baseline: base, Jitter: int(st.s.Nonce % 60)}
+	st.s.Path = &Path{State: PathOffered, Steps: steps, Baseline: st.baseline(), Jitter: int(st.s.Nonce % 60)}
 	if err := st.fire("follow"); err != nil {
 		return err
 	}
@@ -274,10 +270,15 @@ func (st *step) offerPath() error {
 		lines = append(lines, fmt.Sprintf("%d. %s", i+1, l.Title))
 	}
 	st.say("path_offer", "n", len(p.Steps), "list", strings.Join(lines, "\n"))
+	st.askSlot()
+	return nil
+}
+
+// askSlot asks for the moment of the day, or "no thanks".
+func (st *step) askSlot() {
 	st.sayButtons(T(st.lang(), "path_when"),
 		st.menu("path", "matin", "btn_morning"), st.menu("path", "apresmidi", "btn_afternoon"),
 		st.menu("path", "soir", "btn_evening"), st.menu("path", "non", "btn_no_path"))
-	return nil
 }
 
 // pathMenu handles the slot buttons.
@@ -318,7 +319,7 @@ func (st *step) pathMenu(value string) error {
 
 // when says a moment the way a person would: "demain vers 10 h".
 func (st *step) when(t time.Time) string {
-	loc := st.fu().loc()
+	loc := st.fu().Zone()
 	l, now := t.In(loc), st.env.Now.In(loc)
 	hour := T(st.lang(), "at_hour", "h", l.Hour())
 	switch day(t, loc) {
@@ -335,7 +336,7 @@ func (st *step) when(t time.Time) string {
 func (st *step) nextActivity() time.Time {
 	p := st.s.Path
 	now := st.env.Now
-	loc := st.fu().loc()
+	loc := st.fu().Zone()
 	first := st.nextSlot(now)
 	if p.LastDay == day(now, loc) || day(first, loc) == p.LastDay {
 		first = st.dayAfter(1)
@@ -366,7 +367,7 @@ func (st *step) tick() error {
 		return nil // stopped or paused since it was scheduled
 	}
 	now := st.env.Now
-	loc := st.fu().loc()
+	loc := st.fu().Zone()
 	if p.Due.After(now) {
 		// Stale: taken from the schedule before a turn of the learner
 		// moved the due time (a new moment, an answer); the schedule
@@ -431,7 +432,7 @@ func (st *step) settle() error {
 // the most overdue first, or -1.
 func (st *step) dueReview() int {
 	p := st.s.Path
-	loc := st.fu().loc()
+	loc := st.fu().Zone()
 	l := st.env.Now.In(loc)
 	endOfDay := time.Date(l.Year(), l.Month(), l.Day(), 23, 59, 59, 0, loc)
 	best := -1
@@ -553,15 +554,18 @@ func (st *step) checkAnswer(it *bank.Item, r bank.Response, shown string) error 
 	return nil
 }
 
+// responseText is an answer as the log keeps it: the typed text, or the
+// choices' indexes ("0,2").
 func responseText(r bank.Response) string {
-	if len(r.Choices) == 0 {
-		return truncate(r.Text, 200)
+	resp := r.Text
+	if len(r.Choices) > 0 {
+		var parts []string
+		for _, c := range r.Choices {
+			parts = append(parts, strconv.Itoa(c))
+		}
+		resp = strings.Join(parts, ",")
 	}
-	var parts []string
-	for _, c := range r.Choices {
-		parts = append(parts, fmt.Sprint(c))
-	}
-	return strings.Join(parts, ",")
+	return truncate(resp, 200)
 }
 
 func (st *step) finishPath() error {
@@ -658,9 +662,7 @@ func (st *step) showPath() error {
 			}
 		}
 		if st.m.current() == StateFollowUp {
-			st.sayButtons(T(st.lang(), "path_when"),
-				st.menu("path", "matin", "btn_morning"), st.menu("path", "apresmidi", "btn_afternoon"),
-				st.menu("path", "soir", "btn_evening"), st.menu("path", "non", "btn_no_path"))
+			st.askSlot()
 		}
 	}
 	return nil

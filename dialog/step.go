@@ -760,15 +760,7 @@ func (st *step) record(it *bank.Item, r bank.Response, shown string) error {
 	if err := st.env.Engine.Answer(st.s.Engine, it.ID, correct, r.Skip); err != nil {
 		return err
 	}
-	resp := r.Text
-	if len(r.Choices) > 0 {
-		var parts []string
-		for _, c := range r.Choices {
-			parts = append(parts, strconv.Itoa(c))
-		}
-		resp = strings.Join(parts, ",")
-	}
-	resp = truncate(resp, 200)
+	resp := responseText(r)
 	st.s.Given = append(st.s.Given, Given{Item: it.ID, Response: resp, Correct: correct, Skipped: r.Skip})
 	st.t.Answers = append(st.t.Answers, AnswerLog{Item: it.ID, Correct: correct, Skipped: r.Skip, Response: resp, Question: st.s.Question})
 	st.t.Outputs = append(st.t.Outputs, Output{Kind: OutAnswered, Lang: st.lang(), Answered: &AnsweredView{Session: st.s.Nonce, Number: st.s.Question, Text: shown}})

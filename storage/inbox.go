@@ -163,20 +163,9 @@ func (db *DB) Inbox(limit int) ([]Update, error) {
 // cost space. The bot calls it daily.
 func (db *DB) PruneSeen(before time.Time) (int, error) {
 	var n int
-	err := db.update("prune handled update keys", func(tx *bbolt.Tx) error {
-		b := tx.Bucket(bucketSeen)
-		var old [][]byte
-		err := b.ForEach(func(k, v []byte) error {
-			if bytesTime(v).Before(before) {
-				old = append(old, clone(k))
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		n = len(old)
-		return deleteKeys(b, old)
+	err := db.update("prune handled update keys", func(tx *bbolt.Tx) (err error) {
+		n, err = pruneBucket(tx, bucketSeen, func(_, v []byte) (bool, error) { return bytesTime(v).Before(before), nil })
+		return err
 	})
 	if err != nil {
 		return 0, err

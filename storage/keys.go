@@ -126,3 +126,22 @@ func checkID(what, id string) error {
 // normCode is the stored form of a campaign code: codes are typed by people
 // from a sheet of paper, so "qwerty789" and "QWERTY789" are the same campaign.
 func normCode(code string) string { return strings.ToUpper(strings.TrimSpace(code)) }
+
+// pruneBucket deletes the entries of bucket name that old says are old, and
+// counts them. Keys are collected first: bbolt forbids deleting while
+// iterating.
+func pruneBucket(tx *bbolt.Tx, name []byte, old func(k, v []byte) (bool, error)) (int, error) {
+	b := tx.Bucket(name)
+	var keys [][]byte
+	err := b.ForEach(func(k, v []byte) error {
+		o, err := old(k, v)
+		if o {
+			keys = append(keys, clone(k))
+		}
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(keys), deleteKeys(b, keys)
+}

@@ -245,24 +245,15 @@ func (db *DB) SentRef(id uint64) (string, bool, error) {
 // long enough to edit a message, short enough not to grow forever).
 func (db *DB) PruneSent(before time.Time) (int, error) {
 	var n int
-	err := db.update("prune delivery records", func(tx *bbolt.Tx) error {
-		b := tx.Bucket(bucketSent)
-		var old [][]byte
-		err := b.ForEach(func(k, v []byte) error {
+	err := db.update("prune delivery records", func(tx *bbolt.Tx) (err error) {
+		n, err = pruneBucket(tx, bucketSent, func(k, v []byte) (bool, error) {
 			var r sentRecord
 			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("decode delivery record %d: %w", fromU64(k), err)
+				return false, fmt.Errorf("decode delivery record %d: %w", fromU64(k), err)
 			}
-			if r.At.Before(before) {
-				old = append(old, clone(k))
-			}
-			return nil
+			return r.At.Before(before), nil
 		})
-		if err != nil {
-			return err
-		}
-		n = len(old)
-		return deleteKeys(b, old)
+		return err
 	})
 	if err != nil {
 		return 0, err
@@ -387,24 +378,15 @@ func (db *DB) Dropped() ([]DroppedMessage, error) {
 // payloads, which are personal data, so they should not be kept forever.
 func (db *DB) PruneDropped(before time.Time) (int, error) {
 	var n int
-	err := db.update("prune dropped messages", func(tx *bbolt.Tx) error {
-		b := tx.Bucket(bucketDropped)
-		var old [][]byte
-		err := b.ForEach(func(k, v []byte) error {
+	err := db.update("prune dropped messages", func(tx *bbolt.Tx) (err error) {
+		n, err = pruneBucket(tx, bucketDropped, func(k, v []byte) (bool, error) {
 			var d DroppedMessage
 			if err := json.Unmarshal(v, &d); err != nil {
-				return fmt.Errorf("decode dropped message %d: %w", fromU64(k), err)
+				return false, fmt.Errorf("decode dropped message %d: %w", fromU64(k), err)
 			}
-			if d.At.Before(before) {
-				old = append(old, clone(k))
-			}
-			return nil
+			return d.At.Before(before), nil
 		})
-		if err != nil {
-			return err
-		}
-		n = len(old)
-		return deleteKeys(b, old)
+		return err
 	})
 	return n, err
 }

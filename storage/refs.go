@@ -69,22 +69,13 @@ func (db *DB) DeleteRef(learnerID, name string) error {
 // answered); it returns how many went.
 func (db *DB) PruneRefs(before time.Time) (int, error) {
 	n := 0
-	err := db.update("prune message references", func(tx *bbolt.Tx) error {
-		n = 0
-		b := tx.Bucket(bucketRefs)
-		var old [][]byte
-		err := b.ForEach(func(k, v []byte) error {
+	err := db.update("prune message references", func(tx *bbolt.Tx) (err error) {
+		// An unreadable reference is useless: it goes too.
+		n, err = pruneBucket(tx, bucketRefs, func(_, v []byte) (bool, error) {
 			var r refRecord
-			if json.Unmarshal(v, &r) != nil || r.At < before.UnixMilli() {
-				old = append(old, clone(k))
-			}
-			return nil
+			return json.Unmarshal(v, &r) != nil || r.At < before.UnixMilli(), nil
 		})
-		if err != nil {
-			return err
-		}
-		n = len(old)
-		return deleteKeys(b, old)
+		return err
 	})
 	return n, err
 }

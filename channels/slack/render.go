@@ -51,6 +51,10 @@ var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 // only, and once they are escaped no text can ping a channel or forge a link.
 func escape(s string) string { return mrkdwnEscaper.Replace(s) }
 
+// Escape makes text safe in Slack mrkdwn (&, <, >), for callers that build
+// replies, as the bot's command answers.
+func Escape(s string) string { return escape(s) }
+
 // cut keeps at most n runes of s, ending with "…" when it cuts.
 func cut(s string, n int) string {
 	s = strings.ToValidUTF8(s, "�")
@@ -393,7 +397,7 @@ func plainText(s string, name func(userID string) string) string {
 		}
 		return target
 	})
-	s = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+	s = unescapeEntities(s)
 	// Dropped mentions leave double spaces; keep line breaks.
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"github.com/diagbot/diagbot/storage"
 )
 
@@ -55,7 +53,7 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	}
-	if err := verifyBolt(out); err != nil {
+	if err := storage.Verify(out); err != nil {
 		return err
 	}
 	st, _ := os.Stat(out)
@@ -95,22 +93,4 @@ func backupFromAdmin(ctx context.Context, base, token, out string) error {
 		return fmt.Errorf("backup interrupted, nothing written to %s: %w", out, err)
 	}
 	return os.Rename(tmp, out)
-}
-
-// verifyBolt opens the copy and runs bbolt's consistency check on it.
-func verifyBolt(path string) error {
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
-	if err != nil {
-		return fmt.Errorf("the backup %s does not open: %w", path, err)
-	}
-	defer db.Close()
-	return db.View(func(tx *bbolt.Tx) error {
-		var first error
-		for err := range tx.Check() { // drain: the checker stops when all is read
-			if first == nil {
-				first = fmt.Errorf("the backup %s is inconsistent: %w", path, err)
-			}
-		}
-		return first
-	})
 }
