@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"sync/atomic"
 	"testing"
-	"time"
 )
 
 // benchTurns commits turns from `writers` goroutines (b.RunParallel with
@@ -56,22 +55,6 @@ func BenchmarkCommitTurn(b *testing.B) {
 		b.Run(fmt.Sprintf("writers=%d", writers), func(b *testing.B) {
 			benchTurns(b, openAt(b, filepath.Join(b.TempDir(), "bench.db")), writers)
 		})
-	}
-}
-
-// BenchmarkCommitTurnBatchDelay is the measurement behind DefaultBatchDelay.
-func BenchmarkCommitTurnBatchDelay(b *testing.B) {
-	for _, delay := range []time.Duration{250 * time.Microsecond, time.Millisecond, 2 * time.Millisecond, 10 * time.Millisecond} {
-		for _, writers := range []int{8, 64} {
-			b.Run(fmt.Sprintf("delay=%s/writers=%d", delay, writers), func(b *testing.B) {
-				db, err := Open(filepath.Join(b.TempDir(), "bench.db"), WithBatch(DefaultBatchSize, delay))
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer db.Close()
-				benchTurns(b, db, writers)
-			})
-		}
 	}
 }
 

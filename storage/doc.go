@@ -15,9 +15,9 @@
 // handing it to [DB.CommitTurn], which writes it in one transaction: the inbox
 // entry leaves, its key becomes "seen", the learner and session are stored, the
 // answers are appended, and the outgoing messages enter the outbox. Either all of
-// it is on disk or none of it is. CommitTurn goes through bbolt's DB.Batch so
-// concurrent workers share fsyncs; Batch may run the function twice, so the
-// function only touches the transaction and re-checks "seen" each time.
+// it is on disk or none of it is. Concurrent writes go through one group
+// committer (group.go) so workers share fsyncs; it may run a function twice,
+// so the function only touches the transaction and re-checks "seen" each time.
 //
 // Dispatchers read [DB.PendingOutbox], send, and call [DB.MarkSent], [DB.Retry]
 // or [DB.Drop]. PendingOutbox never returns a message while an earlier one to the

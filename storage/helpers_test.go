@@ -33,7 +33,6 @@ func (c *clock) Set(t time.Time) {
 }
 
 // openTest opens a fresh database file in t.TempDir, closed at cleanup.
-// Tests use a 1 ms batch delay: they rarely have concurrent writers.
 func openTest(t testing.TB, opts ...Option) *DB {
 	t.Helper()
 	return openAt(t, filepath.Join(t.TempDir(), "diagbot.db"), opts...)
@@ -41,7 +40,6 @@ func openTest(t testing.TB, opts ...Option) *DB {
 
 func openAt(t testing.TB, path string, opts ...Option) *DB {
 	t.Helper()
-	opts = append([]Option{WithBatch(DefaultBatchSize, time.Millisecond)}, opts...)
 	db, err := Open(path, opts...)
 	if err != nil {
 		t.Fatalf("Open(%s): %v", path, err)

@@ -48,8 +48,8 @@ func (db *DB) PutInbox(u Update) (Update, bool, error) {
 		stored Update
 		added  bool
 	)
-	err := db.bolt.Batch(func(tx *bbolt.Tx) error {
-		// Batch may run this twice; every run overwrites the results.
+	err := db.group.do(func(tx *bbolt.Tx) error {
+		// A group commit may run this twice; every run overwrites the results.
 		var err error
 		stored, added, err = putInbox(tx, u)
 		return err

@@ -192,9 +192,9 @@ type sentRecord struct {
 // question message later), readable with SentRef. Marking twice is harmless:
 // a dispatcher that crashed between sending and marking may mark again.
 func (db *DB) MarkSent(id uint64, ref string, at time.Time) error {
-	// Dispatchers mark many messages at once: Batch shares one commit among
-	// them. markSent is idempotent, as Batch may run it twice.
-	if err := db.bolt.Batch(func(tx *bbolt.Tx) error { return markSent(tx, id, ref, at) }); err != nil {
+	// Dispatchers mark many messages at once: a group commit shares one among
+	// them. markSent is idempotent, as it may run twice.
+	if err := db.group.do(func(tx *bbolt.Tx) error { return markSent(tx, id, ref, at) }); err != nil {
 		return db.wrap(fmt.Sprintf("mark message %d sent", id), err)
 	}
 	return nil

@@ -20,7 +20,7 @@ type refRecord struct {
 func refKey(learnerID, name string) []byte { return append(prefix(learnerID), name...) }
 
 // PutRef stores value under the learner's name; concurrent senders share
-// commits (Batch: the function is idempotent).
+// commits (group commit: the function is idempotent).
 func (db *DB) PutRef(learnerID, name string, value []byte) error {
 	if err := checkID("learner id", learnerID); err != nil {
 		return err
@@ -29,7 +29,7 @@ func (db *DB) PutRef(learnerID, name string, value []byte) error {
 	if err != nil {
 		return err
 	}
-	if err := db.bolt.Batch(func(tx *bbolt.Tx) error {
+	if err := db.group.do(func(tx *bbolt.Tx) error {
 		return tx.Bucket(bucketRefs).Put(refKey(learnerID, name), v)
 	}); err != nil {
 		return db.wrap(fmt.Sprintf("store a message reference of learner %q", learnerID), err)
@@ -57,7 +57,7 @@ func (db *DB) Ref(learnerID, name string) ([]byte, bool, error) {
 
 // DeleteRef forgets a reference (the question was answered).
 func (db *DB) DeleteRef(learnerID, name string) error {
-	if err := db.bolt.Batch(func(tx *bbolt.Tx) error {
+	if err := db.group.do(func(tx *bbolt.Tx) error {
 		return tx.Bucket(bucketRefs).Delete(refKey(learnerID, name))
 	}); err != nil {
 		return db.wrap("delete a message reference", err)

@@ -191,7 +191,7 @@ func TestCommitTurnTwiceWithTheSameUpdate(t *testing.T) {
 }
 
 func TestCommitTurnConcurrentWorkers(t *testing.T) {
-	db := openTest(t, WithBatch(DefaultBatchSize, 5*time.Millisecond))
+	db := openTest(t)
 	const workers, turns = 32, 8
 	var wg sync.WaitGroup
 	for w := range workers {
