@@ -17,11 +17,11 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"math"
 	"runtime/debug"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -121,7 +121,7 @@ type Histogram struct {
 	n      int64
 }
 
-var latencyBuckets = [...]float64{0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
+var latencyBuckets = [...]float64{0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
 
 // Observe records one duration.
 func (h *Histogram) Observe(d time.Duration) {
@@ -564,41 +564,57 @@ const pollEvery = 200 * time.Millisecond
 // dispatch sends one channel's outbox: the oldest pending message of each
 // recipient, so order within a chat holds; success marks it sent, a failure
 // schedules a retry with backoff, an unreachable recipient drops their queue.
+//
+// Sends run concurrently, up to sendParallelism, one per recipient at a
+// time. As soon as a send is over, the outbox is read again for the
+// recipients not being served: a chat waiting for its rate limit (or a slow
+// send) holds up nobody else, and a recipient's next message goes out as
+// soon as the one before it is done, not after a whole round of others.
 func (b *Bot) dispatch(ctx context.Context, name string, s Sender) {
 	ticker := time.NewTicker(pollEvery)
 	defer ticker.Stop()
+	var (
+		mu       sync.Mutex
+		inflight = make(map[string]bool) // recipients with a send under way
+		wg       sync.WaitGroup
+	)
+	defer wg.Wait()
+	freed := make(chan struct{}, 1) // a send is over: its recipient may have more
 	for ctx.Err() == nil {
-		msgs, err := b.cfg.DB.PendingOutbox(name, b.cfg.Now(), 256)
-		if err != nil {
-			b.cfg.Log.Error().Err(err).Str("channel", name).Msg("cannot read the outbox")
-		}
-		// One message per recipient per round (PendingOutbox returns only the
-		// oldest of each), sent concurrently: a chat waiting for its rate
-		// limit does not hold up the others, and order within a chat holds.
-		var wg sync.WaitGroup
-		var sent atomic.Int64
-		sem := make(chan struct{}, sendParallelism)
-		for _, m := range msgs {
-			if ctx.Err() != nil {
-				break
+		// The recipients being served are copied before the outbox is read:
+		// one whose send ends during the read may still look pending in it.
+		// A send leaves the set only once its outcome is committed, so a read
+		// that starts after that sees the outcome.
+		mu.Lock()
+		room := sendParallelism - len(inflight)
+		busy := maps.Clone(inflight)
+		mu.Unlock()
+		if room > 0 {
+			msgs, err := b.cfg.DB.PendingOutbox(name, b.cfg.Now(), room, func(to string) bool { return busy[to] })
+			if err != nil {
+				b.cfg.Log.Error().Err(err).Str("channel", name).Msg("cannot read the outbox")
 			}
-			sem <- struct{}{}
-			wg.Add(1)
-			go func() {
-				defer func() { <-sem; wg.Done() }()
-				if b.sendOne(ctx, name, s, m) {
-					sent.Add(1)
-				}
-			}()
-		}
-		wg.Wait()
-		// A full page, or recipients whose next message may now be due (a
-		// lesson, then its question): go again at once.
-		if len(msgs) == 256 || sent.Load() > 0 {
-			continue
+			for _, m := range msgs {
+				mu.Lock()
+				inflight[m.To] = true
+				mu.Unlock()
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					b.sendOne(ctx, name, s, m)
+					mu.Lock()
+					delete(inflight, m.To)
+					mu.Unlock()
+					select {
+					case freed <- struct{}{}:
+					default:
+					}
+				}()
+			}
 		}
 		select {
 		case <-ctx.Done():
+		case <-freed:
 		case <-b.wake[name]:
 		case <-ticker.C:
 		}

@@ -259,6 +259,7 @@ func TestShutdownLosesNothing(t *testing.T) {
 // BenchmarkTurns: many learners answering at once through the bot core on a
 // real bbolt file with fsync. Reports answers/s and turn latency p99.
 func BenchmarkTurns(b *testing.B) {
+	TuneGC()
 	for _, learners := range []int{1000} {
 		b.Run(fmt.Sprintf("learners=%d", learners), func(b *testing.B) {
 			db, err := storage.Open(filepath.Join(b.TempDir(), "bench.db"))
@@ -372,4 +373,72 @@ func TestStopWithAFullOutbox(t *testing.T) {
 	}
 	h.db.Close()
 	h.stop = nil
+}
+
+// gateSender holds every message to one recipient until its gate opens.
+type gateSender struct {
+	*recSender
+	held string
+	gate chan struct{}
+}
+
+func (g gateSender) Send(ctx context.Context, m storage.Message) (string, error) {
+	if m.To == g.held {
+		select {
+		case <-g.gate:
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
+	}
+	return g.recSender.Send(ctx, m)
+}
+
+// TestSlowChatHoldsUpNobody: while a send to one chat hangs (its rate limit,
+// a slow network), other learners go through a whole conversation, and the
+// slow chat then gets its messages in order.
+func TestSlowChatHoldsUpNobody(t *testing.T) {
+	gate := make(chan struct{})
+	var rec *recSender
+	h := start(t, filepath.Join(t.TempDir(), "b.db"), func(c *Config) {
+		rec = newRecSender()
+		c.Senders = map[string]Sender{"test": gateSender{recSender: rec, held: "test:slow", gate: gate}}
+	})
+	h.send("test:slow", "/start")
+	h.send("test:fast", "/start")
+	h.send("test:fast", "oui")
+	for i := 0; i < 5; i++ {
+		h.send("test:fast", "je ne sais pas")
+	}
+	questions := func() (n int) {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		for _, o := range rec.sent["test:fast"] {
+			if o.Kind == dialog.OutQuestion {
+				n++
+			}
+		}
+		return n
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for questions() < 6 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the fast learner got %d questions of 6 while one chat hung: held up by it", questions())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if n := rec.count("test:slow"); n != 0 {
+		t.Fatalf("the held chat got %d messages", n)
+	}
+	close(gate)
+	h.waitIdle()
+	kinds := func(to string) (k []dialog.OutputKind) {
+		for _, o := range rec.sent[to] {
+			k = append(k, o.Kind)
+		}
+		return k
+	}
+	slow, fast := kinds("test:slow"), kinds("test:fast")
+	if len(slow) == 0 || !slices.Equal(slow, fast[:len(slow)]) {
+		t.Errorf("the slow chat got %v, want the start of %v", slow, fast)
+	}
 }

@@ -46,6 +46,7 @@ func TestMemoryHelperProcess(t *testing.T) {
 	if path == "" {
 		t.Skip("helper process for BenchmarkMemory")
 	}
+	TuneGC()
 	db, err := storage.Open(path)
 	if err != nil {
 		os.Exit(3)

@@ -281,7 +281,7 @@ func TestReopenFindsEverything(t *testing.T) {
 	if err := db.DeadLetter(update("telegram:u3", l.ID), "panic: boom", t0); err != nil {
 		t.Fatal(err)
 	}
-	out, _ := db.PendingOutbox("telegram", t0.Add(time.Hour), 0)
+	out, _ := db.PendingOutbox("telegram", t0.Add(time.Hour), 0, nil)
 	if err := db.MarkSent(out[0].ID, "777", t0); err != nil {
 		t.Fatal(err)
 	}

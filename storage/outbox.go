@@ -130,7 +130,10 @@ func removeMessage(tx *bbolt.Tx, m Message) error {
 // of each recipient: a later message is never returned while an earlier one to
 // the same To is still in the outbox, even if that earlier one waits for its
 // NotBefore. This is what keeps a chat in order across retries.
-func (db *DB) PendingOutbox(channel string, now time.Time, limit int) ([]Message, error) {
+//
+// busy, if not nil, names recipients to pass over (a dispatcher is sending
+// their first pending message): none of their messages is returned.
+func (db *DB) PendingOutbox(channel string, now time.Time, limit int, busy func(to string) bool) ([]Message, error) {
 	var out []Message
 	err := db.view(fmt.Sprintf("read the %s outbox", channel), func(tx *bbolt.Tx) error {
 		heads := make(map[string]bool)
@@ -139,6 +142,9 @@ func (db *DB) PendingOutbox(channel string, now time.Time, limit int) ([]Message
 				return nil // an earlier message to this recipient is pending
 			}
 			heads[string(v)] = true
+			if busy != nil && busy(string(v)) {
+				return nil
+			}
 			_, id := splitSeqKey(k)
 			m, ok, err := getMessage(tx, id)
 			if err != nil || !ok {

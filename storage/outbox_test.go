@@ -83,7 +83,7 @@ func TestPendingOutbox(t *testing.T) {
 			if len(tt.msgs) > 0 {
 				enqueueAll(t, db, tt.msgs...)
 			}
-			got, err := db.PendingOutbox("telegram", tt.now, tt.limit)
+			got, err := db.PendingOutbox("telegram", tt.now, tt.limit, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -102,7 +102,7 @@ func TestOutboxDeliveryKeepsChatOrder(t *testing.T) {
 	var delivered []string
 	now := t0
 	for round := 0; round < 10; round++ {
-		pending, err := db.PendingOutbox("telegram", now, 0)
+		pending, err := db.PendingOutbox("telegram", now, 0, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,12 +181,12 @@ func TestRetry(t *testing.T) {
 		if err := db.Retry(ids[0], next, fmt.Sprintf("error %d", i)); err != nil {
 			t.Fatal(err)
 		}
-		m, _ := db.PendingOutbox("slack", next, 0)
+		m, _ := db.PendingOutbox("slack", next, 0, nil)
 		if len(m) != 1 || m[0].Attempts != i || !m[0].NotBefore.Equal(next) || m[0].LastError != fmt.Sprintf("error %d", i) {
 			t.Errorf("after %d retries: %+v", i, m)
 		}
 	}
-	if m, _ := db.PendingOutbox("slack", t0, 0); len(m) != 0 {
+	if m, _ := db.PendingOutbox("slack", t0, 0, nil); len(m) != 0 {
 		t.Errorf("a message waiting for its retry was returned: %+v", m)
 	}
 	if err := db.Retry(999, next, "x"); !errors.Is(err, ErrNotFound) {
@@ -214,8 +214,8 @@ func TestDropAndDropTo(t *testing.T) {
 	if n, _ := db.DropTo("telegram", "telegram:1", "again"); n != 0 {
 		t.Errorf("second DropTo dropped %d", n)
 	}
-	tg, _ := db.PendingOutbox("telegram", t0, 0)
-	sl, _ := db.PendingOutbox("slack", t0, 0)
+	tg, _ := db.PendingOutbox("telegram", t0, 0, nil)
+	sl, _ := db.PendingOutbox("slack", t0, 0, nil)
 	if kinds(tg) != "b" || kinds(sl) != "not telegram" {
 		t.Errorf("left: telegram %q, slack %q", kinds(tg), kinds(sl))
 	}

@@ -37,7 +37,7 @@ func seedLearner(t *testing.T, db *DB, id, name string, keyBase int) {
 	if err := db.DeadLetter(dead, "panic for "+name, t0); err != nil {
 		t.Fatal(err)
 	}
-	out, _ := db.PendingOutbox("telegram", t0.Add(time.Hour), 0)
+	out, _ := db.PendingOutbox("telegram", t0.Add(time.Hour), 0, nil)
 	for _, m := range out {
 		if m.To == id {
 			if err := db.MarkSent(m.ID, "4242", t0); err != nil {
@@ -48,7 +48,7 @@ func seedLearner(t *testing.T, db *DB, id, name string, keyBase int) {
 	if _, err := db.DropTo("telegram", id, "403 blocked"); err != nil {
 		t.Fatal(err)
 	}
-	out, _ = db.PendingOutbox("slack", t0.Add(time.Hour), 0)
+	out, _ = db.PendingOutbox("slack", t0.Add(time.Hour), 0, nil)
 	for _, m := range out {
 		if m.About == id {
 			if err := db.Drop(m.ID, "channel archived"); err != nil {

@@ -101,7 +101,7 @@ func simulateLearners(t testing.TB, n, answers, active, sessionSize int) footpri
 			}
 			// The dispatcher delivers what the previous step queued; its
 			// writes share the transaction to keep the test fast.
-			pending, err := db.PendingOutbox("telegram", c.Now(), 0)
+			pending, err := db.PendingOutbox("telegram", c.Now(), 0, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -124,7 +124,7 @@ func simulateLearners(t testing.TB, n, answers, active, sessionSize int) footpri
 		}
 	}
 	// Deliver the last step's messages.
-	pending, err := db.PendingOutbox("telegram", c.Now(), 0)
+	pending, err := db.PendingOutbox("telegram", c.Now(), 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

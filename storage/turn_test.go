@@ -49,8 +49,8 @@ func TestCommitTurnStoresEverything(t *testing.T) {
 	if !answers[1].Skipped || !answers[1].At.Equal(t0) {
 		t.Errorf("skipped answer = %+v (a zero At takes now)", answers[1])
 	}
-	tg, _ := db.PendingOutbox("telegram", t0, 0)
-	sl, _ := db.PendingOutbox("slack", t0, 0)
+	tg, _ := db.PendingOutbox("telegram", t0, 0, nil)
+	sl, _ := db.PendingOutbox("slack", t0, 0, nil)
 	if len(tg) != 1 || len(sl) != 1 || tg[0].ID >= sl[0].ID || !tg[0].CreatedAt.Equal(t0) || sl[0].About != l.ID {
 		t.Errorf("outbox: telegram %+v, slack %+v", tg, sl)
 	}
@@ -291,7 +291,7 @@ func TestTurnApplyIsIdempotent(t *testing.T) {
 	if len(a) != 1 || a[0].Seq != 1 {
 		t.Errorf("answers = %+v: the rolled back run must leave no trace, not even a sequence number", a)
 	}
-	if m, _ := db.PendingOutbox("telegram", t0, 0); len(m) != 1 || m[0].ID != 1 {
+	if m, _ := db.PendingOutbox("telegram", t0, 0, nil); len(m) != 1 || m[0].ID != 1 {
 		t.Errorf("outbox = %+v", m)
 	}
 }

@@ -67,6 +67,7 @@ func runCmd(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	bot.TuneGC()
 	cfg.log = log
 	cfg.token = os.Getenv(envTelegramToken)
 	cfg.apiURL = envOr(envTelegramAPI, defaultTelegram)
