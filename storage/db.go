@@ -414,7 +414,7 @@ const (
 )
 
 // ReleaseMemory drops the process's mapping of the file's pages now (see
-// above). Long reads over many learners call it as they go.
+// above); the DB also does it by itself.
 func (db *DB) ReleaseMemory() {
 	db.releaseMemory()
 }
