@@ -630,9 +630,9 @@ func (b *Bot) sendOne(ctx context.Context, name string, s Sender, m storage.Mess
 		b.metrics.Sent.Add(1)
 		mark := b.cfg.DB.MarkSent
 		if m.Kind == KindNotifyHelp {
-			mark = func(id uint64, ref string, at time.Time) error { return b.cfg.DB.MarkSentHelp(id, ref, at, m.About) }
+			mark = func(id uint64) error { return b.cfg.DB.MarkSentHelp(id, ref, m.About) }
 		}
-		if err := mark(m.ID, ref, b.cfg.Now()); err != nil {
+		if err := mark(m.ID); err != nil {
 			log.Error().Err(err).Uint64("message", m.ID).Msg("sent but not marked: it may be sent again")
 		}
 		return true

@@ -68,11 +68,10 @@ func (b *Bot) Tick() error {
 }
 
 // How long bookkeeping is kept. Seen update keys guard against replays
-// (Telegram replays within a day); sent marks and references only serve
-// recent messages; dropped messages are kept for the operator to look at.
+// (Telegram replays within a day); message references only serve recent
+// messages; dropped messages are kept for the operator to look at.
 const (
 	KeepSeen    = 30 * 24 * time.Hour
-	KeepSent    = 30 * 24 * time.Hour
 	KeepRefs    = 60 * 24 * time.Hour
 	KeepDropped = 90 * 24 * time.Hour
 )
@@ -90,7 +89,7 @@ func (b *Bot) housekeep(now time.Time) {
 		fn   func(time.Time) (int, error)
 		keep time.Duration
 	}{
-		{"seen", b.cfg.DB.PruneSeen, KeepSeen}, {"sent", b.cfg.DB.PruneSent, KeepSent},
+		{"seen", b.cfg.DB.PruneSeen, KeepSeen},
 		{"refs", b.cfg.DB.PruneRefs, KeepRefs}, {"dropped", b.cfg.DB.PruneDropped, KeepDropped},
 	} {
 		n, err := p.fn(now.Add(-p.keep))

@@ -16,7 +16,7 @@ import (
 
 // SchemaVersion is the layout version this build writes. A file with a higher
 // version is refused by Open.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Defaults of the options.
 const (
@@ -273,6 +273,18 @@ type migration struct {
 // in the field were written by it.
 var migrations = []migration{
 	{version: 1, name: "create buckets", fn: createBuckets},
+	{version: 2, name: "drop the delivery records (sent): nothing read them", fn: dropSent},
+}
+
+// dropSent removes schema 1's "sent" bucket: a record per delivered message
+// (its channel reference), kept 30 days and read by nothing since the
+// channels keep what they need themselves. Writing it cost every commit a
+// page or two.
+func dropSent(tx *bbolt.Tx) error {
+	if err := tx.DeleteBucket([]byte("sent")); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
+		return fmt.Errorf("delete bucket sent: %w", err)
+	}
+	return nil
 }
 
 // createBuckets creates every bucket of the current layout; it is idempotent,

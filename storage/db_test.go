@@ -163,9 +163,10 @@ func TestOpenLockedByAnotherProcess(t *testing.T) {
 }
 
 func TestMigrations(t *testing.T) {
-	// fake v2: records that it ran by counting in meta.
+	// A fake next version, after the real ones: it records that it ran.
+	cur := len(migrations)
 	var runs atomic.Int32
-	v2 := migration{version: 2, name: "fake v2", fn: func(tx *bbolt.Tx) error {
+	v2 := migration{version: cur + 1, name: "fake next", fn: func(tx *bbolt.Tx) error {
 		runs.Add(1)
 		b, err := tx.CreateBucketIfNotExists([]byte("v2_things"))
 		if err != nil {
@@ -173,7 +174,7 @@ func TestMigrations(t *testing.T) {
 		}
 		return b.Put([]byte("ran"), []byte("yes"))
 	}}
-	failing := migration{version: 2, name: "broken v2", fn: func(tx *bbolt.Tx) error {
+	failing := migration{version: cur + 1, name: "broken next", fn: func(tx *bbolt.Tx) error {
 		if _, err := tx.CreateBucket([]byte("half_done")); err != nil {
 			return err
 		}
@@ -192,11 +193,13 @@ func TestMigrations(t *testing.T) {
 		wantSchema int
 		wantRuns   int32
 	}{
-		{name: "fresh file runs every migration", then: withV2, wantSchema: 2, wantRuns: 1},
-		{name: "old file runs only the missing one", first: v1, then: withV2, wantSchema: 2, wantRuns: 1},
-		{name: "current file runs nothing", first: withV2, then: withV2, wantSchema: 2, wantRuns: 1},
-		{name: "newer file is refused", first: withV2, then: v1, wantErr: ErrNewerSchema, wantMsg: []string{"schema version 2", "up to 1", "newer diagbot"}, wantSchema: 2, wantRuns: 1},
-		{name: "failed migration leaves the old version", first: v1, then: withFailing, wantMsg: []string{"migration 2 (broken v2)", "disk says no", "left at version 1"}, wantSchema: 1},
+		{name: "fresh file runs every migration", then: withV2, wantSchema: cur + 1, wantRuns: 1},
+		{name: "old file runs only the missing one", first: v1, then: withV2, wantSchema: cur + 1, wantRuns: 1},
+		{name: "current file runs nothing", first: withV2, then: withV2, wantSchema: cur + 1, wantRuns: 1},
+		{name: "newer file is refused", first: withV2, then: v1, wantErr: ErrNewerSchema,
+			wantMsg: []string{fmt.Sprintf("schema version %d", cur+1), fmt.Sprintf("up to %d", cur), "newer diagbot"}, wantSchema: cur + 1, wantRuns: 1},
+		{name: "failed migration leaves the old version", first: v1, then: withFailing,
+			wantMsg: []string{fmt.Sprintf("migration %d (broken next)", cur+1), "disk says no", fmt.Sprintf("left at version %d", cur)}, wantSchema: cur},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -282,7 +285,7 @@ func TestReopenFindsEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, _ := db.PendingOutbox("telegram", t0.Add(time.Hour), 0, nil)
-	if err := db.MarkSent(out[0].ID, "777", t0); err != nil {
+	if err := db.MarkSent(out[0].ID); err != nil {
 		t.Fatal(err)
 	}
 
@@ -302,8 +305,8 @@ func TestReopenFindsEverything(t *testing.T) {
 	if in, _ := db.Inbox(0); len(in) != 1 || in[0].Key != pending.Key || in[0].Seq != pending.Seq {
 		t.Errorf("inbox after reopen: %+v", in)
 	}
-	if ref, ok, _ := db.SentRef(out[0].ID); !ok || ref != "777" {
-		t.Errorf("sent ref after reopen: %q %v", ref, ok)
+	if n, _ := db.OutboxDepth("telegram"); n != 0 {
+		t.Errorf("telegram outbox after reopen: %d, the message was sent", n)
 	}
 	if n, _ := db.OutboxDepth("slack"); n != 1 {
 		t.Errorf("slack outbox after reopen: %d", n)
@@ -456,5 +459,47 @@ func TestClosedDatabaseErrorsNameTheFile(t *testing.T) {
 	_, _, err := db.Learner("x")
 	if err == nil || !strings.Contains(err.Error(), db.Path()) {
 		t.Errorf("read after Close: %v, should name the file", err)
+	}
+}
+
+// TestSchema2DropsDeliveryRecords: a schema 1 file loses its "sent" bucket
+// (records nothing read) and keeps everything else.
+func TestSchema2DropsDeliveryRecords(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v1.db")
+	db, err := Open(path, withMigrations(migrations[:1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustCommit(t, db, Turn{Learner: &Learner{ID: "telegram:1", Lang: "fr"}, Session: json.RawMessage(`{"state":"asking"}`)})
+	err = db.bolt.Update(func(tx *bbolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists([]byte("sent"))
+		if err != nil {
+			return err
+		}
+		return b.Put(u64(1), []byte(`{"ref":"777","at":"2025-11-23T09:00:00Z"}`))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := db.Stats(); st.Schema != 1 {
+		t.Fatalf("schema %d, want 1 to start with", st.Schema)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db = openAt(t, path)
+	st, err := db.Stats()
+	if err != nil || st.Schema != 2 {
+		t.Fatalf("schema %d (%v), want 2", st.Schema, err)
+	}
+	db.bolt.View(func(tx *bbolt.Tx) error {
+		if tx.Bucket([]byte("sent")) != nil {
+			t.Error("the sent bucket is still there")
+		}
+		return nil
+	})
+	if _, ok, _ := db.Session("telegram:1"); !ok {
+		t.Error("the session was lost in the migration")
 	}
 }

@@ -24,7 +24,6 @@ var (
 	bucketCampaignLearners = []byte("campaign_learners")
 	bucketOutbox           = []byte("outbox")       // id(8) -> Message JSON
 	bucketOutboxChan       = []byte("outbox_chan")  // channel \x00 id(8) -> To
-	bucketSent             = []byte("sent")         // id(8) -> sentRecord JSON
 	bucketDropped          = []byte("dropped")      // id(8) -> DroppedMessage JSON
 	bucketDeadLetter       = []byte("deadletter")   // update key -> DeadLetter JSON
 	bucketDue              = []byte("due")          // time(8) learner id -> nothing: the follow-up schedule, in time order
@@ -40,7 +39,7 @@ var (
 var allBuckets = [][]byte{
 	bucketMeta, bucketInbox, bucketInboxKeys, bucketSeen, bucketLearners,
 	bucketSessions, bucketAnswers, bucketCampaigns, bucketCampaignLearners,
-	bucketOutbox, bucketOutboxChan, bucketSent, bucketDropped, bucketDeadLetter,
+	bucketOutbox, bucketOutboxChan, bucketDropped, bucketDeadLetter,
 	bucketDue, bucketDueOf, bucketThreads, bucketThreadOf, bucketOnce, bucketRefs,
 }
 

@@ -186,31 +186,21 @@ func (db *DB) OutboxDepth(channel string) (int, error) {
 	return n, err
 }
 
-// sentRecord remembers a delivery. It holds no recipient: the reference alone
-// (a Telegram message id) is not personal, and Erase does not need to find it.
-type sentRecord struct {
-	Ref string    `json:"ref,omitempty"`
-	At  time.Time `json:"at"`
-}
-
-// MarkSent removes the message from the outbox and records its delivery with
-// the channel's reference (e.g. the Telegram message id, needed to edit a
-// question message later), readable with SentRef. Marking twice is harmless:
-// a dispatcher that crashed between sending and marking may mark again.
-func (db *DB) MarkSent(id uint64, ref string, at time.Time) error {
+// MarkSent removes a delivered message from the outbox. Marking twice is
+// harmless: a dispatcher that crashed between sending and marking may mark
+// again. Nothing else is kept of a delivery: what a channel needs later (the
+// Telegram message of a question, the Slack thread of a help request) it
+// stores itself, with PutRef or MarkSentHelp.
+func (db *DB) MarkSent(id uint64) error {
 	// Dispatchers mark many messages at once: a group commit shares one among
 	// them. markSent is idempotent, as it may run twice.
-	if err := db.group.do(func(tx *bbolt.Tx) error { return markSent(tx, id, ref, at) }); err != nil {
+	if err := db.group.do(func(tx *bbolt.Tx) error { return markSent(tx, id) }); err != nil {
 		return db.wrap(fmt.Sprintf("mark message %d sent", id), err)
 	}
 	return nil
 }
 
-func markSent(tx *bbolt.Tx, id uint64, ref string, at time.Time) error {
-	v, err := json.Marshal(sentRecord{Ref: ref, At: at})
-	if err != nil {
-		return err
-	}
+func markSent(tx *bbolt.Tx, id uint64) error {
 	// Only the channel is needed to unindex it: decoding the payload too,
 	// inside the one write transaction, slowed every commit down.
 	if raw := tx.Bucket(bucketOutbox).Get(u64(id)); raw != nil {
@@ -220,52 +210,9 @@ func markSent(tx *bbolt.Tx, id uint64, ref string, at time.Time) error {
 		if err := json.Unmarshal(raw, &m); err != nil {
 			return fmt.Errorf("decode outbox message %d: %w", id, err)
 		}
-		if err := removeMessage(tx, Message{ID: id, Channel: m.Channel}); err != nil {
-			return err
-		}
+		return removeMessage(tx, Message{ID: id, Channel: m.Channel})
 	}
-	b := tx.Bucket(bucketSent)
-	b.FillPercent = 1 // ids only grow
-	return b.Put(u64(id), v)
-}
-
-// SentRef returns the channel reference recorded by MarkSent; ok is false if
-// the message was not sent (yet) or its record was pruned.
-func (db *DB) SentRef(id uint64) (string, bool, error) {
-	var (
-		r  sentRecord
-		ok bool
-	)
-	err := db.view(fmt.Sprintf("read the delivery of message %d", id), func(tx *bbolt.Tx) error {
-		v := tx.Bucket(bucketSent).Get(u64(id))
-		if v == nil {
-			return nil
-		}
-		ok = true
-		return json.Unmarshal(v, &r)
-	})
-	return r.Ref, ok, err
-}
-
-// PruneSent drops delivery records older than before (the bot keeps 30 days:
-// long enough to edit a message, short enough not to grow forever).
-func (db *DB) PruneSent(before time.Time) (int, error) {
-	var n int
-	err := db.update("prune delivery records", func(tx *bbolt.Tx) (err error) {
-		n, err = pruneBucket(tx, bucketSent, func(k, v []byte) (bool, error) {
-			var r sentRecord
-			if err := json.Unmarshal(v, &r); err != nil {
-				return false, fmt.Errorf("decode delivery record %d: %w", fromU64(k), err)
-			}
-			return r.At.Before(before), nil
-		})
-		return err
-	})
-	if err != nil {
-		return 0, err
-	}
-	db.log.Debug().Int("pruned", n).Msg("storage pruned delivery records")
-	return n, nil
+	return nil
 }
 
 // Retry records a failed attempt: Attempts+1, NotBefore=next, LastError=errText.

@@ -114,7 +114,7 @@ func TestOutboxDeliveryKeepsChatOrder(t *testing.T) {
 				continue
 			}
 			delivered = append(delivered, m.Kind)
-			if err := db.MarkSent(m.ID, fmt.Sprint(100+m.ID), now); err != nil {
+			if err := db.MarkSent(m.ID); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -125,51 +125,26 @@ func TestOutboxDeliveryKeepsChatOrder(t *testing.T) {
 	}
 }
 
-func TestMarkSentAndSentRef(t *testing.T) {
+func TestMarkSent(t *testing.T) {
 	db := openTest(t)
-	ids := enqueueAll(t, db, msg("telegram", "a", "question"))
+	ids := enqueueAll(t, db, msg("telegram", "a", "question"), msg("telegram", "b", "question"))
 	for range 2 { // idempotent: a dispatcher may mark again after a crash
-		if err := db.MarkSent(ids[0], "4711", t0); err != nil {
+		if err := db.MarkSent(ids[0]); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if n, _ := db.OutboxDepth(""); n != 0 {
-		t.Errorf("outbox depth %d after MarkSent", n)
+	if err := db.MarkSent(ids[1] + 100); err != nil { // unknown: already marked and gone
+		t.Errorf("marking an unknown message: %v", err)
+	}
+	if n, _ := db.OutboxDepth(""); n != 1 {
+		t.Errorf("outbox depth %d after MarkSent, want 1", n)
 	}
 	st, _ := db.Stats()
-	if st.Buckets["outbox_chan"] != 0 {
-		t.Errorf("channel index kept %d entries", st.Buckets["outbox_chan"])
+	if st.Buckets["outbox_chan"] != 1 {
+		t.Errorf("channel index holds %d entries, want 1", st.Buckets["outbox_chan"])
 	}
-	tests := []struct {
-		id     uint64
-		want   string
-		wantOK bool
-	}{{ids[0], "4711", true}, {ids[0] + 1, "", false}}
-	for _, tt := range tests {
-		ref, ok, err := db.SentRef(tt.id)
-		if err != nil || ok != tt.wantOK || ref != tt.want {
-			t.Errorf("SentRef(%d) = %q %v %v, want %q %v", tt.id, ref, ok, err, tt.want, tt.wantOK)
-		}
-	}
-}
-
-func TestPruneSent(t *testing.T) {
-	db := openTest(t)
-	ids := enqueueAll(t, db, msg("telegram", "a", "1"), msg("telegram", "a", "2"), msg("telegram", "a", "3"))
-	for i, id := range ids {
-		if err := db.MarkSent(id, "r", t0.AddDate(0, 0, 20*i)); err != nil { // day 0, 20, 40
-			t.Fatal(err)
-		}
-	}
-	n, err := db.PruneSent(t0.AddDate(0, 0, 40-30)) // 30 days before day 40
-	if err != nil || n != 1 {
-		t.Fatalf("PruneSent = %d %v, want 1", n, err)
-	}
-	if _, ok, _ := db.SentRef(ids[0]); ok {
-		t.Error("old delivery record kept")
-	}
-	if _, ok, _ := db.SentRef(ids[1]); !ok {
-		t.Error("recent delivery record pruned")
+	if m, _ := db.PendingOutbox("telegram", t0, 0, nil); len(m) != 1 || m[0].ID != ids[1] {
+		t.Errorf("pending after MarkSent: %+v", m)
 	}
 }
 

@@ -8,8 +8,8 @@ import (
 	"go.etcd.io/bbolt"
 )
 
-// LearnerExport is everything stored about one learner. Delivery references ("sent")
-// and handled update keys ("seen") are not included: they hold no personal data.
+// LearnerExport is everything stored about one learner. Handled update keys
+// ("seen") are not included: they hold no personal data.
 type LearnerExport struct {
 	LearnerID   string           `json:"learner_id"`
 	Learner     *Learner         `json:"learner,omitempty"`
@@ -118,8 +118,7 @@ func scanPersonal(tx *bbolt.Tx, learnerID string, fn func(bucket, key []byte, re
 // answers, campaign index, inbox entries, outbox and dropped messages to or
 // about them, dead letters of their updates. Their pending updates are
 // recorded as handled. Handled update keys ("seen") stay,
-// so a replay of one of their updates after the erasure is still a no-op, and
-// so do delivery references ("sent"), which name no one.
+// so a replay of one of their updates after the erasure is still a no-op.
 //
 // bbolt does not zero the pages it frees: until they are reused, the erased
 // bytes remain in the file's free pages (and in backups taken before). Compact

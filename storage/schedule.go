@@ -111,9 +111,9 @@ func (db *DB) TakeDue(now time.Time, limit int, mk func(learnerID string, due ti
 
 // MarkSentHelp is MarkSent for a help notification: ref (where it was posted)
 // becomes the learner's help thread, in the same transaction.
-func (db *DB) MarkSentHelp(id uint64, ref string, at time.Time, learnerID string) error {
+func (db *DB) MarkSentHelp(id uint64, ref, learnerID string) error {
 	err := db.group.do(func(tx *bbolt.Tx) error {
-		if err := markSent(tx, id, ref, at); err != nil {
+		if err := markSent(tx, id); err != nil {
 			return err
 		}
 		if ref == "" || learnerID == "" {

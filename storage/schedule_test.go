@@ -67,7 +67,7 @@ func TestHelpThreadsAndOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.MarkSentHelp(ms[0].ID, "C1:17.1", time.Now(), "t:1"); err != nil {
+	if err := db.MarkSentHelp(ms[0].ID, "C1:17.1", "t:1"); err != nil {
 		t.Fatal(err)
 	}
 	if ref, ok, _ := db.HelpThread("t:1"); !ok || ref != "C1:17.1" {
