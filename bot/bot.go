@@ -621,30 +621,29 @@ func (b *Bot) dispatch(ctx context.Context, name string, s Sender) {
 	}
 }
 
-// sendOne sends m and records the outcome; it tells whether m was delivered.
-func (b *Bot) sendOne(ctx context.Context, name string, s Sender, m storage.Message) bool {
+// sendOne sends m and records the outcome: sent, to retry later, dropped.
+func (b *Bot) sendOne(ctx context.Context, name string, s Sender, m storage.Message) {
 	ref, err := s.Send(ctx, m)
 	log := b.cfg.Log
 	switch {
 	case err == nil:
 		b.metrics.Sent.Add(1)
-		mark := b.cfg.DB.MarkSent
-		if m.Kind == KindNotifyHelp {
-			mark = func(id uint64) error { return b.cfg.DB.MarkSentHelp(id, ref, m.About) }
-		}
-		if err := mark(m.ID); err != nil {
-			log.Error().Err(err).Uint64("message", m.ID).Msg("sent but not marked: it may be sent again")
-		}
-		return true
+		b.record(ctx, "mark a message sent", func() error {
+			if m.Kind == KindNotifyHelp {
+				return b.cfg.DB.MarkSentHelp(m.ID, ref, m.About)
+			}
+			return b.cfg.DB.MarkSent(m.ID)
+		})
 	case unreachable(err):
 		b.metrics.Dropped.Add(1)
 		log.Warn().Str("channel", name).Str("to", m.To).Msg("recipient unreachable: their messages are dropped")
 		if m.Channel != NotifyChannel {
-			_ = b.cfg.DB.MarkUnreachable(m.To, true)
+			b.record(ctx, "mark a learner unreachable", func() error { return b.cfg.DB.MarkUnreachable(m.To, true) })
 		}
-		if _, err := b.cfg.DB.DropTo(name, m.To, "unreachable"); err != nil {
-			log.Error().Err(err).Msg("cannot drop messages")
-		}
+		b.record(ctx, "drop the messages of an unreachable recipient", func() error {
+			_, err := b.cfg.DB.DropTo(name, m.To, "unreachable")
+			return err
+		})
 	case ctx.Err() != nil:
 		// shutting down: the message stays pending for the next run
 	default:
@@ -652,8 +651,8 @@ func (b *Bot) sendOne(ctx context.Context, name string, s Sender, m storage.Mess
 		if m.Attempts+1 >= b.cfg.MaxAttempts {
 			b.metrics.Dropped.Add(1)
 			log.Error().Err(err).Str("channel", name).Uint64("message", m.ID).Msg("giving up on a message")
-			_ = b.cfg.DB.Drop(m.ID, "too many failed attempts: "+err.Error())
-			return false
+			b.record(ctx, "drop a message", func() error { return b.cfg.DB.Drop(m.ID, "too many failed attempts: "+err.Error()) })
+			return
 		}
 		var wait time.Duration = b.cfg.Backoff(m.Attempts + 1)
 		var ra interface{ RetryAfter() time.Duration }
@@ -662,9 +661,29 @@ func (b *Bot) sendOne(ctx context.Context, name string, s Sender, m storage.Mess
 			wait = max(wait, ra.RetryAfter())
 		}
 		log.Warn().Err(err).Str("channel", name).Uint64("message", m.ID).Dur("retry_in", wait).Msg("send failed, will retry")
-		if err := b.cfg.DB.Retry(m.ID, b.cfg.Now().Add(wait), err.Error()); err != nil {
-			log.Error().Err(err).Msg("cannot schedule a retry")
+		b.record(ctx, "schedule a retry", func() error { return b.cfg.DB.Retry(m.ID, b.cfg.Now().Add(wait), err.Error()) })
+	}
+}
+
+// record stores the outcome of a send, trying again with backoff until it is
+// stored or the bot stops. Meanwhile the recipient stays busy: going on
+// without the outcome would send the same message again at once, in a loop,
+// for as long as the disk refuses writes. A message that is no longer there
+// (erased meanwhile) has nothing left to record.
+func (b *Bot) record(ctx context.Context, what string, fn func() error) {
+	for attempt := 1; ; attempt++ {
+		err := fn()
+		if err == nil || errors.Is(err, storage.ErrNotFound) {
+			return
+		}
+		b.cfg.Log.Error().Err(err).Str("what", what).Int("attempt", attempt).Msg("cannot record the outcome of a send; trying again")
+		t := time.NewTimer(b.cfg.Backoff(attempt))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			b.cfg.Log.Error().Str("what", what).Msg("stopping before the outcome of a send was recorded: the message may be sent again")
+			return
+		case <-t.C:
 		}
 	}
-	return false
 }

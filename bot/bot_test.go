@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -440,5 +441,95 @@ func TestSlowChatHoldsUpNobody(t *testing.T) {
 	slow, fast := kinds("test:slow"), kinds("test:fast")
 	if len(slow) == 0 || !slices.Equal(slow, fast[:len(slow)]) {
 		t.Errorf("the slow chat got %v, want the start of %v", slow, fast)
+	}
+}
+
+// countSender counts the sends of each message; the first send breaks the
+// disk (as a full disk would) before the dispatcher marks it sent.
+type countSender struct {
+	mu     sync.Mutex
+	sends  map[uint64]int
+	broken *atomic.Bool
+	once   sync.Once
+}
+
+func (c *countSender) Send(_ context.Context, m storage.Message) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sends[m.ID]++
+	c.once.Do(func() { c.broken.Store(true) })
+	return "ok", nil
+}
+
+// TestSentButNotMarkedIsNotResent: when the disk refuses to record that a
+// message was sent, the dispatcher keeps trying to record it instead of
+// sending it again; once the disk is back, every message goes out once.
+func TestSentButNotMarkedIsNotResent(t *testing.T) {
+	var broken atomic.Bool
+	var faults atomic.Int64
+	db, err := storage.Open(filepath.Join(t.TempDir(), "b.db"), storage.WithWriteFault(func() error {
+		if broken.Load() {
+			faults.Add(1)
+			return errors.New("no space left on device")
+		}
+		return nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	bk, eng := loadTestEngine(t)
+	cs := &countSender{sends: map[uint64]int{}, broken: &broken}
+	b, err := New(Config{DB: db, Bank: bk, Engine: eng, Log: zerolog.Nop(), Shards: 2,
+		Senders: map[string]Sender{"test": cs}, Backoff: func(int) time.Duration { return time.Millisecond }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := json.Marshal(dialog.ParseText("/start"))
+	if err := b.Receive(storage.Update{Key: "u1", Channel: "test", LearnerID: "test:1", Payload: p}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- b.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	deadline := time.Now().Add(10 * time.Second)
+	for faults.Load() < 20 { // the dispatcher tried to record the send 20 times
+		if time.Now().After(deadline) {
+			t.Fatal("the disk never broke")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cs.mu.Lock()
+	for id, n := range cs.sends {
+		if n != 1 {
+			t.Errorf("message %d sent %d times while the disk refused to record it", id, n)
+		}
+	}
+	sent := len(cs.sends)
+	cs.mu.Unlock()
+	if sent != 1 {
+		t.Errorf("%d messages sent while the first could not be recorded, want 1 (the others wait behind it)", sent)
+	}
+	broken.Store(false)
+	for {
+		depth, _ := db.OutboxDepth("test")
+		if depth == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d messages left after the disk came back", depth)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	for id, n := range cs.sends {
+		if n != 1 {
+			t.Errorf("message %d sent %d times", id, n)
+		}
+	}
+	if len(cs.sends) < 2 {
+		t.Errorf("%d messages delivered after /start, want the welcome and the privacy notice", len(cs.sends))
 	}
 }

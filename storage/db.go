@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -41,7 +42,8 @@ type DB struct {
 	now   func() time.Time
 	group *committer
 
-	stopRelease chan struct{} // closed by Close
+	stopRelease chan struct{} // closed by Close, once
+	stopOnce    sync.Once
 	released    chan struct{} // closed when the release loop is over
 }
 
@@ -54,6 +56,7 @@ type config struct {
 	logger     zerolog.Logger
 	batchSize  int
 	release    time.Duration
+	writeFault func() error
 	migrations []migration
 	now        func() time.Time
 }
@@ -78,6 +81,11 @@ func WithBatchSize(n int) Option { return func(c *config) { c.batchSize = n } }
 // withMigrations replaces the migration list: tests use it to inject a fake
 // future version without touching the package-level list.
 func withMigrations(ms []migration) Option { return func(c *config) { c.migrations = ms } }
+
+// WithWriteFault makes the concurrent writes (turns, updates stored, messages
+// marked sent, references) fail with fn's error whenever fn returns one, as a
+// full or failing disk would. For tests of what callers do then.
+func WithWriteFault(fn func() error) Option { return func(c *config) { c.writeFault = fn } }
 
 // withReleaseEvery sets how often the mapped pages are released.
 func withReleaseEvery(d time.Duration) Option { return func(c *config) { c.release = d } }
@@ -136,7 +144,7 @@ func Open(path string, opts ...Option) (*DB, error) {
 		_ = b.Close()
 		return nil, err
 	}
-	db.group = newCommitter(b, max(1, cfg.batchSize), db.releaseMemory)
+	db.group = newCommitter(b, max(1, cfg.batchSize), db.releaseMemory, cfg.writeFault)
 	db.stopRelease, db.released = make(chan struct{}), make(chan struct{})
 	go db.releaseLoop(cfg.release)
 	db.log.Debug().Str("path", path).Int("schema_from", from).Int("schema", to).Msg("storage opened")
@@ -146,11 +154,7 @@ func Open(path string, opts ...Option) (*DB, error) {
 // Close releases the file (and its lock). It waits for running transactions.
 func (db *DB) Close() error {
 	db.group.close()
-	select {
-	case <-db.stopRelease:
-	default:
-		close(db.stopRelease)
-	}
+	db.stopOnce.Do(func() { close(db.stopRelease) })
 	<-db.released
 	if err := db.bolt.Close(); err != nil {
 		return fmt.Errorf("storage: cannot close %s cleanly (the last commits are on disk; check free space and the disk): %w", db.path, err)
@@ -418,8 +422,8 @@ func Verify(path string) error {
 // releaseEvery. The pages stay in the kernel's page cache; what is hot (the
 // roots and branches of the B+trees) is mapped again at the next read, for
 // the cost of a minor fault. Safe at any time: bbolt maps the file read-only
-// and never rewrites a page a reader may see, so a page mapped again has the
-// same content.
+// and shared, and writes with pwrite, so the mapping always shows the page
+// cache: a page mapped again shows what it showed before being dropped.
 const (
 	releaseEveryCommits = 128
 	releaseEvery        = time.Second

@@ -37,16 +37,17 @@ type committer struct {
 	bolt    *bbolt.DB
 	max     int
 	reqs    chan groupCall
-	commits int    // commits so far
-	release func() // every releaseEveryCommits commits (db.go)
+	commits int          // commits so far
+	release func()       // every releaseEveryCommits commits (db.go)
+	fault   func() error // WithWriteFault
 
 	mu     sync.RWMutex // held for reading while sending to reqs
 	closed bool
 	exited chan struct{}
 }
 
-func newCommitter(b *bbolt.DB, max int, release func()) *committer {
-	c := &committer{bolt: b, max: max, reqs: make(chan groupCall, max), exited: make(chan struct{}), release: release}
+func newCommitter(b *bbolt.DB, max int, release func(), fault func() error) *committer {
+	c := &committer{bolt: b, max: max, reqs: make(chan groupCall, max), exited: make(chan struct{}), release: release, fault: fault}
 	go c.run()
 	return c
 }
@@ -102,6 +103,14 @@ func (c *committer) run() {
 // commit runs the batch in one transaction. A call that fails is taken out
 // and run alone, and the rest are tried again.
 func (c *committer) commit(batch []groupCall) {
+	if c.fault != nil {
+		if err := c.fault(); err != nil {
+			for _, call := range batch {
+				call.done <- err
+			}
+			return
+		}
+	}
 	for len(batch) > 0 {
 		failed := -1
 		err := c.bolt.Update(func(tx *bbolt.Tx) error {
@@ -113,7 +122,9 @@ func (c *committer) commit(batch []groupCall) {
 			}
 			return nil
 		})
-		if failed < 0 { // committed, or the commit itself failed: the same for all
+		// Committed, or the commit itself failed: the same for all. A call
+		// alone that failed has its own error already.
+		if failed < 0 || len(batch) == 1 {
 			for _, call := range batch {
 				call.done <- err
 			}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -176,4 +177,44 @@ func rssFileKB(t *testing.T) int {
 	}
 	t.Skip("no RssFile in /proc/self/status")
 	return 0
+}
+
+// TestConcurrentClose: closing from several goroutines at once is safe.
+func TestConcurrentClose(t *testing.T) {
+	db := openTest(t)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := db.Close(); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// TestWriteFault: while the fault says so, writes fail and nothing is
+// stored; then they work again.
+func TestWriteFault(t *testing.T) {
+	var broken atomic.Bool
+	disk := errors.New("no space left on device")
+	db := openTest(t, WithWriteFault(func() error {
+		if broken.Load() {
+			return disk
+		}
+		return nil
+	}))
+	broken.Store(true)
+	if _, err := db.CommitTurn(Turn{LearnerID: "telegram:1", Session: []byte(`{}`)}); !errors.Is(err, disk) {
+		t.Errorf("commit on a broken disk: %v", err)
+	}
+	if _, ok, _ := db.Session("telegram:1"); ok {
+		t.Error("a failed commit stored the session")
+	}
+	broken.Store(false)
+	if _, err := db.CommitTurn(Turn{LearnerID: "telegram:1", Session: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -194,25 +194,28 @@ func (db *DB) OutboxDepth(channel string) (int, error) {
 func (db *DB) MarkSent(id uint64) error {
 	// Dispatchers mark many messages at once: a group commit shares one among
 	// them. markSent is idempotent, as it may run twice.
-	if err := db.group.do(func(tx *bbolt.Tx) error { return markSent(tx, id) }); err != nil {
+	if err := db.group.do(func(tx *bbolt.Tx) error { _, err := markSent(tx, id); return err }); err != nil {
 		return db.wrap(fmt.Sprintf("mark message %d sent", id), err)
 	}
 	return nil
 }
 
-func markSent(tx *bbolt.Tx, id uint64) error {
+// markSent removes message id from the outbox; found is false if it was not
+// there (marked before, or erased with its learner).
+func markSent(tx *bbolt.Tx, id uint64) (found bool, err error) {
 	// Only the channel is needed to unindex it: decoding the payload too,
 	// inside the one write transaction, slowed every commit down.
-	if raw := tx.Bucket(bucketOutbox).Get(u64(id)); raw != nil {
-		var m struct {
-			Channel string `json:"channel"`
-		}
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return fmt.Errorf("decode outbox message %d: %w", id, err)
-		}
-		return removeMessage(tx, Message{ID: id, Channel: m.Channel})
+	raw := tx.Bucket(bucketOutbox).Get(u64(id))
+	if raw == nil {
+		return false, nil
 	}
-	return nil
+	var m struct {
+		Channel string `json:"channel"`
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return false, fmt.Errorf("decode outbox message %d: %w", id, err)
+	}
+	return true, removeMessage(tx, Message{ID: id, Channel: m.Channel})
 }
 
 // Retry records a failed attempt: Attempts+1, NotBefore=next, LastError=errText.

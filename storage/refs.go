@@ -20,7 +20,9 @@ type refRecord struct {
 func refKey(learnerID, name string) []byte { return append(prefix(learnerID), name...) }
 
 // PutRef stores value under the learner's name; concurrent senders share
-// commits (group commit: the function is idempotent).
+// commits (group commit: the function is idempotent). A learner who is not
+// (or no longer) in the file gets nothing stored: a send that was under way
+// when they erased everything must not write part of them back.
 func (db *DB) PutRef(learnerID, name string, value []byte) error {
 	if err := checkID("learner id", learnerID); err != nil {
 		return err
@@ -30,6 +32,9 @@ func (db *DB) PutRef(learnerID, name string, value []byte) error {
 		return err
 	}
 	if err := db.group.do(func(tx *bbolt.Tx) error {
+		if tx.Bucket(bucketLearners).Get([]byte(learnerID)) == nil {
+			return nil
+		}
 		return tx.Bucket(bucketRefs).Put(refKey(learnerID, name), v)
 	}); err != nil {
 		return db.wrap(fmt.Sprintf("store a message reference of learner %q", learnerID), err)

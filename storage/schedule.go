@@ -110,13 +110,16 @@ func (db *DB) TakeDue(now time.Time, limit int, mk func(learnerID string, due ti
 }
 
 // MarkSentHelp is MarkSent for a help notification: ref (where it was posted)
-// becomes the learner's help thread, in the same transaction.
+// becomes the learner's help thread, in the same transaction; unless the
+// notification left the outbox meanwhile (the learner was erased): then
+// nothing of them is written back.
 func (db *DB) MarkSentHelp(id uint64, ref, learnerID string) error {
 	err := db.group.do(func(tx *bbolt.Tx) error {
-		if err := markSent(tx, id); err != nil {
+		found, err := markSent(tx, id)
+		if err != nil {
 			return err
 		}
-		if ref == "" || learnerID == "" {
+		if !found || ref == "" || learnerID == "" {
 			return nil
 		}
 		if err := tx.Bucket(bucketThreads).Put([]byte(ref), []byte(learnerID)); err != nil {

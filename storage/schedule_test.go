@@ -96,6 +96,9 @@ func TestHelpThreadsAndOnce(t *testing.T) {
 
 func TestRefs(t *testing.T) {
 	db := openTest(t)
+	for _, id := range []string{"t:1", "t:2"} {
+		mustCommit(t, db, Turn{Learner: &Learner{ID: id, Lang: "fr"}})
+	}
 	if err := db.PutRef("t:1", "q:7:1", []byte(`{"id":12}`)); err != nil {
 		t.Fatal(err)
 	}
@@ -116,5 +119,35 @@ func TestRefs(t *testing.T) {
 	}
 	if n, _ := db.PruneRefs(time.Now().Add(time.Hour)); n != 1 {
 		t.Errorf("pruned %d refs, want 1 (t:2's)", n)
+	}
+	// A send under way when t:1 erased everything finishes after it.
+	if err := db.PutRef("t:1", "q:9:1", []byte(`2`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := db.Ref("t:1", "q:9:1"); ok {
+		t.Error("a reference of an erased learner was written back")
+	}
+}
+
+// TestHelpThreadAfterErase: a help notification posted while its learner
+// erased everything leaves no thread naming them.
+func TestHelpThreadAfterErase(t *testing.T) {
+	db := openTest(t)
+	mustCommit(t, db, Turn{Learner: &Learner{ID: "t:1", Lang: "fr"}})
+	ms, err := db.Enqueue(Message{Channel: "slack", To: "C1", About: "t:1", Kind: "notify_help", Payload: []byte(`{}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Erase("t:1"); err != nil { // while Slack was posting it
+		t.Fatal(err)
+	}
+	if err := db.MarkSentHelp(ms[0].ID, "C1:17.1", "t:1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := db.ThreadLearner("C1:17.1"); ok {
+		t.Error("the help thread of an erased learner was written back")
+	}
+	if _, ok, _ := db.HelpThread("t:1"); ok {
+		t.Error("the erased learner has a help thread again")
 	}
 }

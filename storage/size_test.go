@@ -107,7 +107,7 @@ func simulateLearners(t testing.TB, n, answers, active, sessionSize int) footpri
 			}
 			if err := db.bolt.Update(func(tx *bbolt.Tx) error {
 				for _, m := range pending {
-					if err := markSent(tx, m.ID); err != nil {
+					if _, err := markSent(tx, m.ID); err != nil {
 						return err
 					}
 				}
