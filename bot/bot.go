@@ -344,8 +344,10 @@ func (b *Bot) flush(context.Context) {
 	for time.Now().Before(deadline) {
 		left := 0
 		for name := range b.cfg.Senders {
-			n, _ := b.cfg.DB.OutboxDepth(name)
-			left += n
+			// Only what is due: a message waiting for its retry would hold
+			// every stop for the whole timeout.
+			due, _ := b.cfg.DB.PendingOutbox(name, b.cfg.Now(), 1, nil)
+			left += len(due)
 		}
 		if left == 0 {
 			return
