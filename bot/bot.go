@@ -632,9 +632,9 @@ func (b *Bot) sendOne(ctx context.Context, name string, s Sender, m storage.Mess
 		b.metrics.Sent.Add(1)
 		b.record(ctx, "mark a message sent", func() error {
 			if m.Kind == KindNotifyHelp {
-				return b.cfg.DB.MarkSentHelp(m.ID, ref, m.About)
+				return b.cfg.DB.MarkSentHelp(m, ref)
 			}
-			return b.cfg.DB.MarkSent(m.ID)
+			return b.cfg.DB.MarkSent(m)
 		})
 	case unreachable(err):
 		b.metrics.Dropped.Add(1)

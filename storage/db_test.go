@@ -285,7 +285,7 @@ func TestReopenFindsEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, _ := db.PendingOutbox("telegram", t0.Add(time.Hour), 0, nil)
-	if err := db.MarkSent(out[0].ID); err != nil {
+	if err := db.MarkSent(out[0]); err != nil {
 		t.Fatal(err)
 	}
 

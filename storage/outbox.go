@@ -1,9 +1,11 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -55,24 +57,53 @@ func splitSeqKey(k []byte) (string, uint64) {
 
 // enqueue adds m to the outbox with a fresh ID and indexes it by channel.
 func enqueue(tx *bbolt.Tx, m Message, now time.Time) (uint64, error) {
+	e, err := encodeMessage(m, now)
+	if err != nil {
+		return 0, err
+	}
+	return e.enqueue(tx)
+}
+
+// encodedMessage is a message marshaled before its transaction (the single
+// writer should not spend its time in JSON), with id 0: the id, known only
+// inside the transaction, is spliced in by enqueue.
+type encodedMessage struct {
+	channel, to string
+	raw         []byte // `{"id":0,…`
+}
+
+// zeroID is how the JSON of a Message with ID 0 starts: ID is its first field.
+const zeroID = `{"id":0,`
+
+func encodeMessage(m Message, now time.Time) (encodedMessage, error) {
+	m.ID = 0
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = now
+	}
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return encodedMessage{}, err
+	}
+	if !bytes.HasPrefix(raw, []byte(zeroID)) {
+		return encodedMessage{}, fmt.Errorf("storage: a message encodes as %.20q…, not starting with its id: this is a bug in diagbot", raw)
+	}
+	return encodedMessage{channel: m.Channel, to: m.To, raw: raw}, nil
+}
+
+func (e encodedMessage) enqueue(tx *bbolt.Tx) (uint64, error) {
 	b := tx.Bucket(bucketOutbox)
 	id, err := b.NextSequence()
 	if err != nil {
 		return 0, err
 	}
-	m.ID = id
-	if m.CreatedAt.IsZero() {
-		m.CreatedAt = now
-	}
-	v, err := json.Marshal(m)
-	if err != nil {
-		return 0, err
-	}
+	v := make([]byte, 0, len(e.raw)+20)
+	v = strconv.AppendUint(append(v, `{"id":`...), id, 10)
+	v = append(v, e.raw[len(zeroID)-1:]...)
 	b.FillPercent = 1 // ids only grow
 	if err := b.Put(u64(id), v); err != nil {
 		return 0, err
 	}
-	return id, tx.Bucket(bucketOutboxChan).Put(seqKey(m.Channel, id), []byte(m.To))
+	return id, tx.Bucket(bucketOutboxChan).Put(seqKey(e.channel, id), []byte(e.to))
 }
 
 // Enqueue adds messages to the outbox outside of a turn (an advisor's reply
@@ -191,31 +222,25 @@ func (db *DB) OutboxDepth(channel string) (int, error) {
 // again. Nothing else is kept of a delivery: what a channel needs later (the
 // Telegram message of a question, the Slack thread of a help request) it
 // stores itself, with PutRef or MarkSentHelp.
-func (db *DB) MarkSent(id uint64) error {
+//
+// m is the message as PendingOutbox returned it: its ID and Channel say what
+// to remove, so the single writer decodes nothing.
+func (db *DB) MarkSent(m Message) error {
 	// Dispatchers mark many messages at once: a group commit shares one among
 	// them. markSent is idempotent, as it may run twice.
-	if err := db.group.do(func(tx *bbolt.Tx) error { _, err := markSent(tx, id); return err }); err != nil {
-		return db.wrap(fmt.Sprintf("mark message %d sent", id), err)
+	if err := db.group.do(func(tx *bbolt.Tx) error { _, err := markSent(tx, m); return err }); err != nil {
+		return db.wrap(fmt.Sprintf("mark message %d sent", m.ID), err)
 	}
 	return nil
 }
 
-// markSent removes message id from the outbox; found is false if it was not
+// markSent removes message m from the outbox; found is false if it was not
 // there (marked before, or erased with its learner).
-func markSent(tx *bbolt.Tx, id uint64) (found bool, err error) {
-	// Only the channel is needed to unindex it: decoding the payload too,
-	// inside the one write transaction, slowed every commit down.
-	raw := tx.Bucket(bucketOutbox).Get(u64(id))
-	if raw == nil {
+func markSent(tx *bbolt.Tx, m Message) (found bool, err error) {
+	if tx.Bucket(bucketOutbox).Get(u64(m.ID)) == nil {
 		return false, nil
 	}
-	var m struct {
-		Channel string `json:"channel"`
-	}
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return false, fmt.Errorf("decode outbox message %d: %w", id, err)
-	}
-	return true, removeMessage(tx, Message{ID: id, Channel: m.Channel})
+	return true, removeMessage(tx, m)
 }
 
 // Retry records a failed attempt: Attempts+1, NotBefore=next, LastError=errText.

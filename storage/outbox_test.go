@@ -1,11 +1,14 @@
 package storage
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"go.etcd.io/bbolt"
 )
 
 // enqueueAll adds the messages in order and returns their IDs.
@@ -114,7 +117,7 @@ func TestOutboxDeliveryKeepsChatOrder(t *testing.T) {
 				continue
 			}
 			delivered = append(delivered, m.Kind)
-			if err := db.MarkSent(m.ID); err != nil {
+			if err := db.MarkSent(m); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -129,11 +132,11 @@ func TestMarkSent(t *testing.T) {
 	db := openTest(t)
 	ids := enqueueAll(t, db, msg("telegram", "a", "question"), msg("telegram", "b", "question"))
 	for range 2 { // idempotent: a dispatcher may mark again after a crash
-		if err := db.MarkSent(ids[0]); err != nil {
+		if err := db.MarkSent(Message{ID: ids[0], Channel: "telegram"}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := db.MarkSent(ids[1] + 100); err != nil { // unknown: already marked and gone
+	if err := db.MarkSent(Message{ID: ids[1] + 100, Channel: "telegram"}); err != nil { // unknown: already marked and gone
 		t.Errorf("marking an unknown message: %v", err)
 	}
 	if n, _ := db.OutboxDepth(""); n != 1 {
@@ -242,5 +245,27 @@ func TestEnqueue(t *testing.T) {
 	}
 	if _, err := db.Enqueue(Message{Channel: "telegram"}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("message without To: %v", err)
+	}
+}
+
+// TestEncodedMessageSplicesTheID: a message encoded before its transaction
+// and given its id inside it is stored exactly as json.Marshal would.
+func TestEncodedMessageSplicesTheID(t *testing.T) {
+	db := openTest(t)
+	m := Message{Channel: "telegram", To: "telegram:1", About: "telegram:1", Kind: "question",
+		Payload: json.RawMessage(`{"text":"Question 1 · \u003cb\u003e"}`), CreatedAt: t0, NotBefore: t0.Add(time.Minute)}
+	ids := enqueueAll(t, db, m, m)
+	for _, id := range ids {
+		want := m
+		want.ID = id
+		wantRaw, _ := json.Marshal(want)
+		var got []byte
+		db.bolt.View(func(tx *bbolt.Tx) error {
+			got = append(got, tx.Bucket(bucketOutbox).Get(u64(id))...)
+			return nil
+		})
+		if string(got) != string(wantRaw) {
+			t.Errorf("stored %s\nwant   %s", got, wantRaw)
+		}
 	}
 }

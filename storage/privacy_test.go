@@ -40,7 +40,7 @@ func seedLearner(t *testing.T, db *DB, id, name string, keyBase int) {
 	out, _ := db.PendingOutbox("telegram", t0.Add(time.Hour), 0, nil)
 	for _, m := range out {
 		if m.To == id {
-			if err := db.MarkSent(m.ID); err != nil {
+			if err := db.MarkSent(m); err != nil {
 				t.Fatal(err)
 			}
 		}

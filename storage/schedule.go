@@ -113,9 +113,10 @@ func (db *DB) TakeDue(now time.Time, limit int, mk func(learnerID string, due ti
 // becomes the learner's help thread, in the same transaction; unless the
 // notification left the outbox meanwhile (the learner was erased): then
 // nothing of them is written back.
-func (db *DB) MarkSentHelp(id uint64, ref, learnerID string) error {
+func (db *DB) MarkSentHelp(m Message, ref string) error {
+	learnerID := m.About
 	err := db.group.do(func(tx *bbolt.Tx) error {
-		found, err := markSent(tx, id)
+		found, err := markSent(tx, m)
 		if err != nil {
 			return err
 		}
@@ -128,7 +129,7 @@ func (db *DB) MarkSentHelp(id uint64, ref, learnerID string) error {
 		return tx.Bucket(bucketThreadOf).Put([]byte(learnerID), []byte(ref))
 	})
 	if err != nil {
-		return db.wrap(fmt.Sprintf("mark help notification %d sent", id), err)
+		return db.wrap(fmt.Sprintf("mark help notification %d sent", m.ID), err)
 	}
 	return nil
 }

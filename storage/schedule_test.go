@@ -67,7 +67,7 @@ func TestHelpThreadsAndOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.MarkSentHelp(ms[0].ID, "C1:17.1", "t:1"); err != nil {
+	if err := db.MarkSentHelp(ms[0], "C1:17.1"); err != nil {
 		t.Fatal(err)
 	}
 	if ref, ok, _ := db.HelpThread("t:1"); !ok || ref != "C1:17.1" {
@@ -141,7 +141,7 @@ func TestHelpThreadAfterErase(t *testing.T) {
 	if err := db.Erase("t:1"); err != nil { // while Slack was posting it
 		t.Fatal(err)
 	}
-	if err := db.MarkSentHelp(ms[0].ID, "C1:17.1", "t:1"); err != nil {
+	if err := db.MarkSentHelp(ms[0], "C1:17.1"); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok, _ := db.ThreadLearner("C1:17.1"); ok {

@@ -107,7 +107,7 @@ func simulateLearners(t testing.TB, n, answers, active, sessionSize int) footpri
 			}
 			if err := db.bolt.Update(func(tx *bbolt.Tx) error {
 				for _, m := range pending {
-					if _, err := markSent(tx, m.ID); err != nil {
+					if _, err := markSent(tx, m); err != nil {
 						return err
 					}
 				}
@@ -129,7 +129,7 @@ func simulateLearners(t testing.TB, n, answers, active, sessionSize int) footpri
 		t.Fatal(err)
 	}
 	for _, m := range pending {
-		if err := db.MarkSent(m.ID); err != nil {
+		if err := db.MarkSent(m); err != nil {
 			t.Fatal(err)
 		}
 	}

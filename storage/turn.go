@@ -76,8 +76,9 @@ type preparedTurn struct {
 	learnerID string
 	updateKey string
 	learner   Learner
-	answers   []answerRecord // Seq assigned at apply time, from the transaction
-	applied   bool           // result of the last run of apply, the one that committed
+	answers   []answerRecord   // Seq assigned at apply time, from the transaction
+	outbox    []encodedMessage // IDs assigned at apply time
+	applied   bool             // result of the last run of apply, the one that committed
 }
 
 func prepareTurn(t Turn, now time.Time) (*preparedTurn, error) {
@@ -92,6 +93,13 @@ func prepareTurn(t Turn, now time.Time) (*preparedTurn, error) {
 	}
 	if t.Update != nil {
 		p.updateKey = t.Update.Key
+	}
+	for _, m := range t.Outbox {
+		e, err := encodeMessage(m, now)
+		if err != nil {
+			return nil, err
+		}
+		p.outbox = append(p.outbox, e)
 	}
 	p.answers = make([]answerRecord, len(t.Answers))
 	for i, a := range t.Answers {
@@ -132,8 +140,8 @@ func (p *preparedTurn) apply(tx *bbolt.Tx) error {
 	if err := appendAnswers(tx, p.learnerID, p.answers); err != nil {
 		return err
 	}
-	for _, m := range t.Outbox {
-		if _, err := enqueue(tx, m, p.now); err != nil {
+	for _, e := range p.outbox {
+		if _, err := e.enqueue(tx); err != nil {
 			return err
 		}
 	}
