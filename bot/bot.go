@@ -98,6 +98,11 @@ type Bot struct {
 	wake    map[string]chan struct{}
 	mu      sync.RWMutex
 	stopped bool
+	// replayed is set once Run has queued the inbox left by the last run.
+	// Until then updates are only stored: queueing one before the older
+	// ones of its learner still in the inbox would break the learner's order
+	// (the crash test caught answers handled before the consent they follow).
+	replayed bool
 	workers sync.WaitGroup
 	metrics Metrics
 	// digestWeek is the ISO week whose digests are queued (EnqueueOnce makes
@@ -254,7 +259,9 @@ func (b *Bot) Receive(u storage.Update) error {
 		b.metrics.Duplicates.Add(1)
 		return nil
 	}
-	b.shards[b.shard(u.LearnerID)] <- u
+	if b.replayed {
+		b.shards[b.shard(u.LearnerID)] <- u
+	}
 	return nil
 }
 
@@ -279,7 +286,9 @@ func (b *Bot) ReceiveBatch(us []storage.Update) error {
 	b.metrics.Received.Add(int64(len(us)))
 	b.metrics.Duplicates.Add(int64(len(us) - len(added)))
 	for _, u := range added {
-		b.shards[b.shard(u.LearnerID)] <- u
+		if b.replayed {
+			b.shards[b.shard(u.LearnerID)] <- u
+		}
 	}
 	return nil
 }
@@ -295,17 +304,33 @@ func (b *Bot) shard(learnerID string) int {
 // finishes the turns in flight, stops the dispatchers and returns; the caller
 // closes the database.
 func (b *Bot) Run(ctx context.Context) error {
-	pending, err := b.cfg.DB.Inbox(0)
-	if err != nil {
-		return err
-	}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	for i := range b.shards {
 		b.workers.Add(1)
 		go b.worker(workCtx, b.shards[i])
 	}
-	for _, u := range pending {
-		b.shards[b.shard(u.LearnerID)] <- u
+	// The inbox is read and queued while no update can be received, so every
+	// update stored before is queued here, in order, and every one after by
+	// Receive.
+	b.mu.Lock()
+	pending, err := b.cfg.DB.Inbox(0)
+	if err == nil {
+		for _, u := range pending {
+			b.shards[b.shard(u.LearnerID)] <- u
+		}
+		b.replayed = true
+	}
+	b.mu.Unlock()
+	if err != nil {
+		b.mu.Lock()
+		b.stopped = true
+		b.mu.Unlock()
+		for _, ch := range b.shards {
+			close(ch)
+		}
+		b.workers.Wait()
+		stopWork()
+		return err
 	}
 	if len(pending) > 0 {
 		b.cfg.Log.Info().Int("updates", len(pending)).Msg("replaying the inbox left by the last run")

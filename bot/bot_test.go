@@ -533,3 +533,51 @@ func TestSentButNotMarkedIsNotResent(t *testing.T) {
 		t.Errorf("%d messages delivered after /start, want the welcome and the privacy notice", len(cs.sends))
 	}
 }
+
+// TestUpdatesBeforeRunKeepTheirOrder: updates received before Run has
+// queued the inbox left by the last run are queued by Run, once and in
+// order, not also by Receive (which put a learner's answers before the
+// consent they follow, and handled updates twice).
+func TestUpdatesBeforeRunKeepTheirOrder(t *testing.T) {
+	db, err := storage.Open(filepath.Join(t.TempDir(), "b.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	bk, eng := loadTestEngine(t)
+	b, err := New(Config{DB: db, Bank: bk, Engine: eng, Log: zerolog.Nop(), Shards: 2, Senders: map[string]Sender{"test": nopSender{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := []string{"/start", "oui", "1", "2", "je ne sais pas"}
+	for i, text := range texts {
+		p, _ := json.Marshal(dialog.ParseText(text))
+		if err := b.Receive(storage.Update{Key: fmt.Sprintf("u%d", i), Channel: "test", LearnerID: "test:1", Payload: p}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- b.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	deadline := time.Now().Add(10 * time.Second)
+	for b.Metrics().Turns.Load() < int64(len(texts)) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d turns of %d", b.Metrics().Turns.Load(), len(texts))
+		}
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond) // a second queueing would show now
+	if n := b.Metrics().Turns.Load(); n != int64(len(texts)) {
+		t.Errorf("%d turns for %d updates: some were handled twice", n, len(texts))
+	}
+	answers, _ := db.Answers("test:1")
+	if len(answers) != 3 {
+		t.Errorf("%d answers logged, want 3", len(answers))
+	}
+	for i, a := range answers {
+		if want := fmt.Sprintf("u%d", i+2); a.UpdateKey != want {
+			t.Errorf("answer %d from %s, want %s", i, a.UpdateKey, want)
+		}
+	}
+}

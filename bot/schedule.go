@@ -57,7 +57,9 @@ func (b *Bot) Tick() error {
 		}
 		b.metrics.Scheduled.Add(int64(len(us)))
 		for _, u := range us {
-			b.shards[b.shard(u.LearnerID)] <- u
+			if b.replayed { // else Run's replay queues them
+				b.shards[b.shard(u.LearnerID)] <- u
+			}
 		}
 		if len(us) < takeBatch {
 			break
