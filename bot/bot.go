@@ -103,8 +103,8 @@ type Bot struct {
 	// ones of its learner still in the inbox would break the learner's order
 	// (the crash test caught answers handled before the consent they follow).
 	replayed bool
-	workers sync.WaitGroup
-	metrics Metrics
+	workers  sync.WaitGroup
+	metrics  Metrics
 	// digestWeek is the ISO week whose digests are queued (EnqueueOnce makes
 	// it exact across restarts; this only saves a scan per tick).
 	digestWeek    string
