@@ -254,7 +254,7 @@ func TestCommitTurnConcurrentWorkers(t *testing.T) {
 	}
 }
 
-// TestTurnApplyIsIdempotent runs the transaction function the way DB.Batch may:
+// TestTurnApplyIsIdempotent runs the transaction function the way a group commit may:
 // rolled back and run again, or (defensively) twice in one transaction.
 func TestTurnApplyIsIdempotent(t *testing.T) {
 	db := openTest(t)
