@@ -304,34 +304,29 @@ func (b *Bot) shard(learnerID string) int {
 // finishes the turns in flight, stops the dispatchers and returns; the caller
 // closes the database.
 func (b *Bot) Run(ctx context.Context) error {
+	// The inbox is read while no update can be stored, so every update
+	// stored before is in it, and every one after is queued by Receive. Each
+	// worker handles its part of it before its channel: intake is not held
+	// up while a long backlog is worked through.
+	b.mu.Lock()
+	pending, err := b.cfg.DB.Inbox(0)
+	if err != nil {
+		b.stopped = true
+		b.mu.Unlock()
+		return err
+	}
+	replay := make([][]storage.Update, len(b.shards))
+	for _, u := range pending {
+		i := b.shard(u.LearnerID)
+		replay[i] = append(replay[i], u)
+	}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	for i := range b.shards {
 		b.workers.Add(1)
-		go b.worker(workCtx, b.shards[i])
+		go b.worker(workCtx, ctx.Done(), replay[i], b.shards[i])
 	}
-	// The inbox is read and queued while no update can be received, so every
-	// update stored before is queued here, in order, and every one after by
-	// Receive.
-	b.mu.Lock()
-	pending, err := b.cfg.DB.Inbox(0)
-	if err == nil {
-		for _, u := range pending {
-			b.shards[b.shard(u.LearnerID)] <- u
-		}
-		b.replayed = true
-	}
+	b.replayed = true
 	b.mu.Unlock()
-	if err != nil {
-		b.mu.Lock()
-		b.stopped = true
-		b.mu.Unlock()
-		for _, ch := range b.shards {
-			close(ch)
-		}
-		b.workers.Wait()
-		stopWork()
-		return err
-	}
 	if len(pending) > 0 {
 		b.cfg.Log.Info().Int("updates", len(pending)).Msg("replaying the inbox left by the last run")
 	}
@@ -382,8 +377,22 @@ func (b *Bot) flush(context.Context) {
 	}
 }
 
-func (b *Bot) worker(ctx context.Context, in <-chan storage.Update) {
+// worker handles its shard: first its part of the inbox left by the last
+// run, then what Receive queues. A stop in the middle of the replay leaves the
+// rest of it in the inbox, and what was queued after it too (handling that
+// first would break a learner's order): the next run takes them up.
+func (b *Bot) worker(ctx context.Context, stop <-chan struct{}, replay []storage.Update, in <-chan storage.Update) {
 	defer b.workers.Done()
+	for _, u := range replay {
+		select {
+		case <-stop:
+			for range in { // left in the inbox
+			}
+			return
+		default:
+		}
+		b.handleSafely(ctx, u)
+	}
 	for u := range in {
 		b.handleSafely(ctx, u)
 	}

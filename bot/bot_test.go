@@ -581,3 +581,50 @@ func TestUpdatesBeforeRunKeepTheirOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestReplayDoesNotHoldUpIntake: while the inbox left by the last run is
+// worked through, new updates are stored (and acknowledged) at once.
+func TestReplayDoesNotHoldUpIntake(t *testing.T) {
+	db, err := storage.Open(filepath.Join(t.TempDir(), "b.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const backlog = 1200 // far more than the shards' queues hold
+	p, _ := json.Marshal(dialog.ParseText("/start"))
+	var us []storage.Update
+	for i := range backlog {
+		us = append(us, storage.Update{Key: fmt.Sprintf("old%d", i), Channel: "test", LearnerID: fmt.Sprintf("test:%d", i), Payload: p})
+	}
+	if _, err := db.PutInboxBatch(us); err != nil {
+		t.Fatal(err)
+	}
+	bk, eng := loadTestEngine(t)
+	b, err := New(Config{DB: db, Bank: bk, Engine: eng, Log: zerolog.Nop(), Shards: 2, Senders: map[string]Sender{"test": nopSender{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- b.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	deadline := time.Now().Add(30 * time.Second)
+	for b.Metrics().Turns.Load() == 0 { // the replay has begun
+		if time.Now().After(deadline) {
+			t.Fatal("the replay never began")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if err := b.Receive(storage.Update{Key: "new", Channel: "test", LearnerID: "test:new", Payload: p}); err != nil {
+		t.Fatal(err)
+	}
+	if n := b.Metrics().Turns.Load(); n > backlog/2 {
+		t.Errorf("a new update was stored only after %d turns of the %d-update backlog", n, backlog)
+	}
+	for b.Metrics().Turns.Load() < backlog+1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d turns of %d after 30 s", b.Metrics().Turns.Load(), backlog+1)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

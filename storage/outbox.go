@@ -172,15 +172,16 @@ func (db *DB) PendingOutbox(channel string, now time.Time, limit int, busy func(
 			if heads[string(v)] {
 				return nil // an earlier message to this recipient is pending
 			}
-			heads[string(v)] = true
 			if busy != nil && busy(string(v)) {
+				heads[string(v)] = true
 				return nil
 			}
 			_, id := splitSeqKey(k)
 			m, ok, err := getMessage(tx, id)
 			if err != nil || !ok {
-				return err
+				return err // an index entry without its message holds up no one
 			}
+			heads[string(v)] = true
 			if !m.NotBefore.After(now) {
 				out = append(out, m)
 				if limit > 0 && len(out) >= limit {
@@ -239,6 +240,11 @@ func (db *DB) MarkSent(m Message) error {
 func markSent(tx *bbolt.Tx, m Message) (found bool, err error) {
 	if tx.Bucket(bucketOutbox).Get(u64(m.ID)) == nil {
 		return false, nil
+	}
+	// A wrong channel would leave the index entry behind, and it would hold
+	// up every later message to the recipient.
+	if tx.Bucket(bucketOutboxChan).Get(seqKey(m.Channel, m.ID)) == nil {
+		return false, fmt.Errorf("message %d is not in the %q outbox: mark it with the message PendingOutbox returned", m.ID, m.Channel)
 	}
 	return true, removeMessage(tx, m)
 }

@@ -269,3 +269,24 @@ func TestEncodedMessageSplicesTheID(t *testing.T) {
 		}
 	}
 }
+
+// TestMarkSentWithTheWrongChannel: marking a message with another channel
+// than its own is refused and changes nothing (it would leave an index entry
+// holding up the recipient's later messages).
+func TestMarkSentWithTheWrongChannel(t *testing.T) {
+	db := openTest(t)
+	ids := enqueueAll(t, db, msg("telegram", "a", "1"), msg("telegram", "a", "2"))
+	if err := db.MarkSent(Message{ID: ids[0], Channel: "slack"}); err == nil {
+		t.Error("marking with the wrong channel succeeded")
+	}
+	if m, _ := db.PendingOutbox("telegram", t0, 0, nil); len(m) != 1 || m[0].ID != ids[0] {
+		t.Fatalf("pending after a refused mark: %+v", m)
+	}
+	m, _ := db.PendingOutbox("telegram", t0, 0, nil)
+	if err := db.MarkSent(m[0]); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := db.PendingOutbox("telegram", t0, 0, nil); len(m) != 1 || m[0].ID != ids[1] {
+		t.Errorf("pending after marking the first: %+v", m)
+	}
+}

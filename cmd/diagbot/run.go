@@ -239,9 +239,15 @@ func serve(ctx context.Context, cfg runConfig) error {
 		cfg.log.Info().Msg("telegram long-polling mode")
 	}
 	var runErr error
+	botStopped := false
 	select {
 	case <-ctx.Done():
 	case runErr = <-errs:
+	case err := <-botDone: // the bot could not start (its inbox is unreadable)
+		botStopped = true
+		if err != nil {
+			runErr = fmt.Errorf("the bot stopped: %w", err)
+		}
 	}
 	// Stop intake first, then let the bot finish its turns and flush.
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -251,7 +257,9 @@ func serve(ctx context.Context, cfg runConfig) error {
 	}
 	stop()
 	<-listenerDone // commands in flight finish before the file closes
-	<-botDone
+	if !botStopped {
+		<-botDone
+	}
 	admin.Shutdown(shutdown)
 	return runErr
 }
