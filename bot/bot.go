@@ -285,8 +285,8 @@ func (b *Bot) ReceiveBatch(us []storage.Update) error {
 	}
 	b.metrics.Received.Add(int64(len(us)))
 	b.metrics.Duplicates.Add(int64(len(us) - len(added)))
-	for _, u := range added {
-		if b.replayed {
+	if b.replayed { // else Run's replay queues them
+		for _, u := range added {
 			b.shards[b.shard(u.LearnerID)] <- u
 		}
 	}

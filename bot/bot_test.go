@@ -57,21 +57,32 @@ func (r *recSender) count(to string) int {
 }
 
 type harness struct {
-	t    *testing.T
-	db   *storage.DB
-	bot  *Bot
-	rec  *recSender
-	stop context.CancelFunc
-	done chan error
-	seq  int
+	t      *testing.T
+	db     *storage.DB
+	bot    *Bot
+	rec    *recSender
+	stop   context.CancelFunc // nil until run
+	done   chan error
+	seq    int
+	closed bool
 }
 
+// start runs a bot on a new file at path.
 func start(t *testing.T, path string, tweak func(*Config)) *harness {
 	t.Helper()
 	db, err := storage.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	h := prepare(t, db, tweak)
+	h.run()
+	return h
+}
+
+// prepare builds a bot on db, not running yet (run starts it); the bot's
+// end closes db.
+func prepare(t *testing.T, db *storage.DB, tweak func(*Config)) *harness {
+	t.Helper()
 	bk, eng := loadTestEngine(t)
 	rec := newRecSender()
 	cfg := Config{DB: db, Bank: bk, Engine: eng, Log: zerolog.Nop(), Shards: 4,
@@ -83,21 +94,40 @@ func start(t *testing.T, path string, tweak func(*Config)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	h := &harness{t: t, db: db, bot: b, rec: rec, stop: cancel, done: make(chan error, 1)}
-	go func() { h.done <- b.Run(ctx) }()
+	h := &harness{t: t, db: db, bot: b, rec: rec, done: make(chan error, 1)}
 	t.Cleanup(h.close)
 	return h
 }
 
+func (h *harness) run() {
+	ctx, cancel := context.WithCancel(context.Background())
+	h.stop = cancel
+	go func() { h.done <- h.bot.Run(ctx) }()
+}
+
 func (h *harness) close() {
-	if h.stop == nil {
+	if h.closed {
 		return
 	}
-	h.stop()
-	<-h.done
+	h.closed = true
+	if h.stop != nil {
+		h.stop()
+		<-h.done
+	}
 	h.db.Close()
-	h.stop = nil
+}
+
+// eventually fails the test unless cond holds within d; what says what was
+// awaited when it did not.
+func eventually(t *testing.T, d time.Duration, cond func() bool, what func() string) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal(what())
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 func (h *harness) send(learner, text string) {
@@ -112,16 +142,11 @@ func (h *harness) send(learner, text string) {
 // waitIdle waits until the inbox and the test outbox are empty.
 func (h *harness) waitIdle() {
 	h.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	eventually(h.t, 10*time.Second, func() bool {
 		in, _ := h.db.Inbox(1)
 		depth, _ := h.db.OutboxDepth("test")
-		if len(in) == 0 && depth == 0 {
-			return
-		}
-		time.Sleep(time.Millisecond)
-	}
-	h.t.Fatal("bot not idle after 10 s")
+		return len(in) == 0 && depth == 0
+	}, func() string { return "bot not idle after 10 s" })
 }
 
 func TestConversationThroughTheBot(t *testing.T) {
@@ -420,13 +445,9 @@ func TestSlowChatHoldsUpNobody(t *testing.T) {
 		}
 		return n
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for questions() < 6 {
-		if time.Now().After(deadline) {
-			t.Fatalf("the fast learner got %d questions of 6 while one chat hung: held up by it", questions())
-		}
-		time.Sleep(time.Millisecond)
-	}
+	eventually(t, 10*time.Second, func() bool { return questions() >= 6 }, func() string {
+		return fmt.Sprintf("the fast learner got %d questions of 6 while one chat hung: held up by it", questions())
+	})
 	if n := rec.count("test:slow"); n != 0 {
 		t.Fatalf("the held chat got %d messages", n)
 	}
@@ -477,29 +498,12 @@ func TestSentButNotMarkedIsNotResent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	bk, eng := loadTestEngine(t)
 	cs := &countSender{sends: map[uint64]int{}, broken: &broken}
-	b, err := New(Config{DB: db, Bank: bk, Engine: eng, Log: zerolog.Nop(), Shards: 2,
-		Senders: map[string]Sender{"test": cs}, Backoff: func(int) time.Duration { return time.Millisecond }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, _ := json.Marshal(dialog.ParseText("/start"))
-	if err := b.Receive(storage.Update{Key: "u1", Channel: "test", LearnerID: "test:1", Payload: p}); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- b.Run(ctx) }()
-	defer func() { cancel(); <-done }()
-	deadline := time.Now().Add(10 * time.Second)
-	for faults.Load() < 20 { // the dispatcher tried to record the send 20 times
-		if time.Now().After(deadline) {
-			t.Fatal("the disk never broke")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	h := prepare(t, db, func(c *Config) { c.Senders = map[string]Sender{"test": cs} })
+	h.send("test:1", "/start")
+	h.run()
+	// The dispatcher tried to record the first send 20 times.
+	eventually(t, 10*time.Second, func() bool { return faults.Load() >= 20 }, func() string { return "the disk never broke" })
 	cs.mu.Lock()
 	for id, n := range cs.sends {
 		if n != 1 {
@@ -512,16 +516,9 @@ func TestSentButNotMarkedIsNotResent(t *testing.T) {
 		t.Errorf("%d messages sent while the first could not be recorded, want 1 (the others wait behind it)", sent)
 	}
 	broken.Store(false)
-	for {
-		depth, _ := db.OutboxDepth("test")
-		if depth == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d messages left after the disk came back", depth)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	depth := func() int { n, _ := db.OutboxDepth("test"); return n }
+	eventually(t, 10*time.Second, func() bool { return depth() == 0 },
+		func() string { return fmt.Sprintf("%d messages left after the disk came back", depth()) })
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	for id, n := range cs.sends {
@@ -543,30 +540,15 @@ func TestUpdatesBeforeRunKeepTheirOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	bk, eng := loadTestEngine(t)
-	b, err := New(Config{DB: db, Bank: bk, Engine: eng, Log: zerolog.Nop(), Shards: 2, Senders: map[string]Sender{"test": nopSender{}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := prepare(t, db, nil)
+	b := h.bot
 	texts := []string{"/start", "oui", "1", "2", "je ne sais pas"}
-	for i, text := range texts {
-		p, _ := json.Marshal(dialog.ParseText(text))
-		if err := b.Receive(storage.Update{Key: fmt.Sprintf("u%d", i), Channel: "test", LearnerID: "test:1", Payload: p}); err != nil {
-			t.Fatal(err)
-		}
+	for _, text := range texts {
+		h.send("test:1", text)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- b.Run(ctx) }()
-	defer func() { cancel(); <-done }()
-	deadline := time.Now().Add(10 * time.Second)
-	for b.Metrics().Turns.Load() < int64(len(texts)) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d turns of %d", b.Metrics().Turns.Load(), len(texts))
-		}
-		time.Sleep(time.Millisecond)
-	}
+	h.run()
+	eventually(t, 10*time.Second, func() bool { return b.Metrics().Turns.Load() >= int64(len(texts)) },
+		func() string { return fmt.Sprintf("%d turns of %d", b.Metrics().Turns.Load(), len(texts)) })
 	time.Sleep(20 * time.Millisecond) // a second queueing would show now
 	if n := b.Metrics().Turns.Load(); n != int64(len(texts)) {
 		t.Errorf("%d turns for %d updates: some were handled twice", n, len(texts))
@@ -576,7 +558,7 @@ func TestUpdatesBeforeRunKeepTheirOrder(t *testing.T) {
 		t.Errorf("%d answers logged, want 3", len(answers))
 	}
 	for i, a := range answers {
-		if want := fmt.Sprintf("u%d", i+2); a.UpdateKey != want {
+		if want := fmt.Sprintf("test:1:%d", i+3); a.UpdateKey != want { // h.send numbers from 1
 			t.Errorf("answer %d from %s, want %s", i, a.UpdateKey, want)
 		}
 	}
@@ -589,7 +571,6 @@ func TestReplayDoesNotHoldUpIntake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
 	const backlog = 1200 // far more than the shards' queues hold
 	p, _ := json.Marshal(dialog.ParseText("/start"))
 	var us []storage.Update
@@ -599,32 +580,17 @@ func TestReplayDoesNotHoldUpIntake(t *testing.T) {
 	if _, err := db.PutInboxBatch(us); err != nil {
 		t.Fatal(err)
 	}
-	bk, eng := loadTestEngine(t)
-	b, err := New(Config{DB: db, Bank: bk, Engine: eng, Log: zerolog.Nop(), Shards: 2, Senders: map[string]Sender{"test": nopSender{}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- b.Run(ctx) }()
-	defer func() { cancel(); <-done }()
-	deadline := time.Now().Add(30 * time.Second)
-	for b.Metrics().Turns.Load() == 0 { // the replay has begun
-		if time.Now().After(deadline) {
-			t.Fatal("the replay never began")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	h := prepare(t, db, func(c *Config) { c.Shards = 2 })
+	b := h.bot
+	h.run()
+	turns := func() int64 { return b.Metrics().Turns.Load() }
+	eventually(t, 30*time.Second, func() bool { return turns() > 0 }, func() string { return "the replay never began" })
 	if err := b.Receive(storage.Update{Key: "new", Channel: "test", LearnerID: "test:new", Payload: p}); err != nil {
 		t.Fatal(err)
 	}
 	if n := b.Metrics().Turns.Load(); n > backlog/2 {
 		t.Errorf("a new update was stored only after %d turns of the %d-update backlog", n, backlog)
 	}
-	for b.Metrics().Turns.Load() < backlog+1 {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d turns of %d after 30 s", b.Metrics().Turns.Load(), backlog+1)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	eventually(t, 30*time.Second, func() bool { return turns() >= backlog+1 },
+		func() string { return fmt.Sprintf("%d turns of %d after 30 s", turns(), backlog+1) })
 }

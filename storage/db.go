@@ -25,9 +25,9 @@ const (
 	// the usual holder is another running diagbot that will not let go.
 	DefaultTimeout = time.Second
 
-	// DefaultBatchSize is the most writes one group commit puts in one
+	// maxBatch is the most writes one group commit puts in one
 	// transaction (see group.go).
-	DefaultBatchSize = 1000
+	maxBatch = 1000
 
 	// fileMode: the file holds personal data, so only the owner may read it.
 	fileMode = 0o600
@@ -54,7 +54,6 @@ type config struct {
 	timeout    time.Duration
 	noSync     bool
 	logger     zerolog.Logger
-	batchSize  int
 	release    time.Duration
 	writeFault func() error
 	migrations []migration
@@ -73,10 +72,6 @@ func WithNoSync(v bool) Option { return func(c *config) { c.noSync = v } }
 // WithLogger sets where storage logs (opening, migrations, backups, pruning).
 // Without it storage logs nothing.
 func WithLogger(l zerolog.Logger) Option { return func(c *config) { c.logger = l } }
-
-// WithBatchSize sets the most concurrent writes (turns, updates stored,
-// messages marked sent) one group commit puts in a transaction.
-func WithBatchSize(n int) Option { return func(c *config) { c.batchSize = n } }
 
 // withMigrations replaces the migration list: tests use it to inject a fake
 // future version without touching the package-level list.
@@ -103,7 +98,6 @@ func Open(path string, opts ...Option) (*DB, error) {
 	cfg := config{
 		timeout:    DefaultTimeout,
 		logger:     zerolog.Nop(),
-		batchSize:  DefaultBatchSize,
 		release:    releaseEvery,
 		migrations: migrations,
 		now:        time.Now,
@@ -144,7 +138,7 @@ func Open(path string, opts ...Option) (*DB, error) {
 		_ = b.Close()
 		return nil, err
 	}
-	db.group = newCommitter(b, max(1, cfg.batchSize), db.releaseMemory, cfg.writeFault)
+	db.group = newCommitter(b, maxBatch, db.releaseMemory, cfg.writeFault)
 	db.stopRelease, db.released = make(chan struct{}), make(chan struct{})
 	go db.releaseLoop(cfg.release)
 	db.log.Debug().Str("path", path).Int("schema_from", from).Int("schema", to).Msg("storage opened")
@@ -429,12 +423,7 @@ const (
 	releaseEvery        = time.Second
 )
 
-// ReleaseMemory drops the process's mapping of the file's pages now (see
-// above); the DB also does it by itself.
-func (db *DB) ReleaseMemory() {
-	db.releaseMemory()
-}
-
+// releaseMemory drops the process's mapping of the file's pages now.
 func (db *DB) releaseMemory() {
 	err := db.bolt.View(func(tx *bbolt.Tx) error {
 		// Inside a read transaction the map cannot move; tx.Size() is

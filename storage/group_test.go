@@ -115,7 +115,7 @@ func TestGroupCommitAfterClose(t *testing.T) {
 	}
 }
 
-// TestReleaseMemory: after reading a big file, ReleaseMemory gives the
+// TestReleaseMemory: after reading a big file, releaseMemory gives the
 // mapped pages back (the resident size falls), and what is read afterwards
 // is the same.
 func TestReleaseMemory(t *testing.T) {
@@ -153,10 +153,10 @@ func TestReleaseMemory(t *testing.T) {
 	}
 	want := readAll()
 	before := rssFileKB(t)
-	db.ReleaseMemory()
+	db.releaseMemory()
 	after := rssFileKB(t)
 	if before-after < 20_000 {
-		t.Errorf("resident file pages went from %d kB to %d kB after ReleaseMemory; want at least 20 MB less", before, after)
+		t.Errorf("resident file pages went from %d kB to %d kB after releaseMemory; want at least 20 MB less", before, after)
 	}
 	if got := readAll(); got != want {
 		t.Errorf("after release the sessions read %d, before %d", got, want)

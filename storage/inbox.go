@@ -74,15 +74,9 @@ func (db *DB) PutInboxBatch(us []Update) ([]Update, error) {
 	err := db.update("store a batch of updates in the inbox", func(tx *bbolt.Tx) error {
 		added = added[:0]
 		for _, u := range us {
-			if u.ReceivedAt.IsZero() {
-				u.ReceivedAt = now
-			}
-			s, ok, err := putInbox(tx, u)
-			if err != nil {
+			var err error
+			if added, err = addToInbox(tx, u, now, added); err != nil {
 				return err
-			}
-			if ok {
-				added = append(added, s)
 			}
 		}
 		return nil
@@ -91,6 +85,19 @@ func (db *DB) PutInboxBatch(us []Update) ([]Update, error) {
 		return nil, err
 	}
 	return added, nil
+}
+
+// addToInbox stores u, received now unless it says when, and appends it to
+// added if it was new.
+func addToInbox(tx *bbolt.Tx, u Update, now time.Time, added []Update) ([]Update, error) {
+	if u.ReceivedAt.IsZero() {
+		u.ReceivedAt = now
+	}
+	s, ok, err := putInbox(tx, u)
+	if err != nil || !ok {
+		return added, err
+	}
+	return append(added, s), nil
 }
 
 func putInbox(tx *bbolt.Tx, u Update) (Update, bool, error) {

@@ -84,15 +84,9 @@ func (db *DB) TakeDue(now time.Time, limit int, mk func(learnerID string, due ti
 			if err := u.check(); err != nil {
 				return err
 			}
-			if u.ReceivedAt.IsZero() {
-				u.ReceivedAt = now
-			}
-			s, ok, err := putInbox(tx, u)
-			if err != nil {
+			var err error
+			if added, err = addToInbox(tx, u, now, added); err != nil {
 				return err
-			}
-			if ok {
-				added = append(added, s)
 			}
 			if err := due.Delete(k); err != nil {
 				return err
