@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/diagbot/diagbot/channels/slack/slackfake"
 )
 
 const (
@@ -19,7 +21,8 @@ const (
 )
 
 type listenerEnv struct {
-	f   *fakeSlack
+	t   *testing.T
+	f   *slackfake.Server
 	h   *fakeHandler
 	l   *Listener
 	clk *clock
@@ -27,11 +30,11 @@ type listenerEnv struct {
 
 func startListener(t *testing.T, mod func(*Config)) *listenerEnv {
 	t.Helper()
-	f := newFakeSlack(t)
-	f.setMembers(chanAdvise, member, advisorID)
+	f := slackfake.New(t)
+	f.SetMembers(chanAdvise, member, advisorID)
 	h := &fakeHandler{f: f, threads: map[string]string{helpRef: learnerID}}
 	clk := &clock{t: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}
-	cfg := Config{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: f.apiURL(), DefaultChannel: chanDefault,
+	cfg := Config{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: f.APIURL(), DefaultChannel: chanDefault,
 		Advisors: []string{advisorID, chanAdvise}, Log: testLog(t), Now: clk.Now}
 	if mod != nil {
 		mod(&cfg)
@@ -54,22 +57,22 @@ func startListener(t *testing.T, mod func(*Config)) *listenerEnv {
 			t.Error("Run did not return after its context ended")
 		}
 	})
-	return &listenerEnv{f: f, h: h, l: l, clk: clk}
+	return &listenerEnv{t: t, f: f, h: h, l: l, clk: clk}
 }
 
 func (e *listenerEnv) command(envelope, user, channel, text string) {
-	e.f.push("slash_commands", envelope, map[string]any{
+	e.f.Push("slash_commands", envelope, map[string]any{
 		"command": "/diagbot", "text": text, "user_id": user, "channel_id": channel,
-		"response_url": e.f.apiURL() + "response/" + envelope, "trigger_id": "tr-" + envelope,
+		"response_url": e.f.APIURL() + "response/" + envelope, "trigger_id": "tr-" + envelope,
 	})
 }
 
 func (e *listenerEnv) button(envelope, user, action, actionTS string) {
-	e.f.push("interactive", envelope, map[string]any{
+	e.f.Push("interactive", envelope, map[string]any{
 		"type": "block_actions", "user": map[string]any{"id": user}, "channel": map[string]any{"id": chanHelp},
 		"container":    map[string]any{"type": "message", "message_ts": helpTS, "channel_id": chanHelp},
 		"message":      map[string]any{"ts": helpTS, "type": "message"},
-		"response_url": e.f.apiURL() + "response/" + envelope, "trigger_id": "tr-" + envelope,
+		"response_url": e.f.APIURL() + "response/" + envelope, "trigger_id": "tr-" + envelope,
 		"actions": []any{map[string]any{"action_id": action, "block_id": blockHelpActions, "type": "button",
 			"value": learnerID, "action_ts": actionTS}},
 	})
@@ -86,16 +89,16 @@ func (e *listenerEnv) message(envelope string, fields map[string]any) {
 			ev[k] = v
 		}
 	}
-	e.f.push("events_api", envelope, map[string]any{"type": "event_callback", "team_id": "T1", "api_app_id": "A1",
+	e.f.Push("events_api", envelope, map[string]any{"type": "event_callback", "team_id": "T1", "api_app_id": "A1",
 		"event_id": "Ev" + envelope, "event_time": 1700000050, "event": ev})
 }
 
 func (e *listenerEnv) waitAck(envelope string) {
-	e.f.t.Helper()
-	e.f.wait("ack of "+envelope, func() bool { return e.f.acked(envelope) })
+	e.t.Helper()
+	e.f.Wait(e.t, "ack of "+envelope, func() bool { return e.f.Acked(envelope) })
 }
 
-func (e *listenerEnv) ephemerals() []call { return e.f.callsOf("chat.postEphemeral") }
+func (e *listenerEnv) ephemerals() []slackfake.Call { return e.f.OK("chat.postEphemeral") }
 
 func TestEveryCommandFromAnAdvisor(t *testing.T) {
 	e := startListener(t, nil)
@@ -117,7 +120,7 @@ func TestEveryCommandFromAnAdvisor(t *testing.T) {
 	for i, c := range cases {
 		env := "cmd" + string(rune('a'+i))
 		e.command(env, advisorID, chanRoom, c.text)
-		e.f.wait("command "+c.text, func() bool { return len(e.h.gotCommands()) == i+1 })
+		e.f.Wait(t, "command "+c.text, func() bool { return len(e.h.gotCommands()) == i+1 })
 		got := e.h.gotCommands()[i]
 		c.want.User, c.want.Channel = advisorID, chanRoom
 		if !sameCommand(got, c.want) {
@@ -125,25 +128,25 @@ func TestEveryCommandFromAnAdvisor(t *testing.T) {
 		}
 		e.waitAck(env)
 		// The reply is posted in the channel, and the file uploaded there.
-		e.f.wait("reply and file", func() bool {
-			return len(e.f.callsOf("chat.postMessage")) == i+1 && len(e.f.callsOf("files.completeUploadExternal")) == i+1
+		e.f.Wait(t, "reply and file", func() bool {
+			return len(e.f.OK("chat.postMessage")) == i+1 && len(e.f.OK("files.completeUploadExternal")) == i+1
 		})
 	}
-	post := e.f.callsOf("chat.postMessage")[0].Form
+	post := e.f.OK("chat.postMessage")[0].Form
 	if post.Get("channel") != chanRoom || post.Get("text") != reply.Text {
 		t.Errorf("reply: %v", post)
 	}
-	if up := e.f.callsOf("upload")[0]; !bytes.Equal(up.File, qr) {
+	if up := e.f.OK("upload")[0]; !bytes.Equal(up.File, qr) {
 		t.Errorf("uploaded %q", up.File)
 	}
-	if c := e.f.callsOf("files.completeUploadExternal")[0].Form; c.Get("channel_id") != chanRoom || !strings.Contains(c.Get("files"), "QR code") {
+	if c := e.f.OK("files.completeUploadExternal")[0].Form; c.Get("channel_id") != chanRoom || !strings.Contains(c.Get("files"), "QR code") {
 		t.Errorf("share: %v", c)
 	}
 
 	// Help and a typo are answered to the advisor alone, without the bot.
 	e.command("help", advisorID, chanRoom, "aide")
 	e.command("typo", advisorID, chanRoom, "campagne creeer x")
-	e.f.wait("two ephemeral answers", func() bool { return len(e.ephemerals()) == 2 })
+	e.f.Wait(t, "two ephemeral answers", func() bool { return len(e.ephemerals()) == 2 })
 	texts := e.ephemerals()[0].Form.Get("text") + e.ephemerals()[1].Form.Get("text")
 	if !strings.Contains(texts, "Commandes /diagbot") || !strings.Contains(texts, "Je ne connais pas « campagne creeer »") {
 		t.Errorf("ephemeral answers: %s", texts)
@@ -163,7 +166,7 @@ func sameCommand(a, b Command) bool {
 func TestCommandFromSomeoneElseIsRefused(t *testing.T) {
 	e := startListener(t, nil)
 	e.command("c1", outsider, chanRoom, "campagne liste")
-	e.f.wait("the refusal", func() bool { return len(e.ephemerals()) == 1 })
+	e.f.Wait(t, "the refusal", func() bool { return len(e.ephemerals()) == 1 })
 	r := e.ephemerals()[0].Form
 	if r.Get("user") != outsider || r.Get("channel") != chanRoom || !strings.HasPrefix(r.Get("text"), "Cette commande est réservée aux conseiller·es") {
 		t.Errorf("refusal: %v", r)
@@ -176,19 +179,19 @@ func TestCommandFromSomeoneElseIsRefused(t *testing.T) {
 
 func TestAdvisorByChannelMembership(t *testing.T) {
 	e := startListener(t, nil)
-	members := func() int { return len(e.f.callsOf("conversations.members")) }
+	members := func() int { return len(e.f.OK("conversations.members")) }
 	e.command("c1", member, chanRoom, "campagne liste")
-	e.f.wait("first command", func() bool { return len(e.h.gotCommands()) == 1 })
+	e.f.Wait(t, "first command", func() bool { return len(e.h.gotCommands()) == 1 })
 	e.command("c2", member, chanRoom, "campagne liste")
-	e.f.wait("second command", func() bool { return len(e.h.gotCommands()) == 2 })
+	e.f.Wait(t, "second command", func() bool { return len(e.h.gotCommands()) == 2 })
 	if n := members(); n != 1 {
 		t.Errorf("members read %d times within %s, want 1", n, MembersTTL)
 	}
 	// Five minutes later the list is read again: the member left.
-	e.f.setMembers(chanAdvise, advisorID)
+	e.f.SetMembers(chanAdvise, advisorID)
 	e.clk.Add(MembersTTL + time.Second)
 	e.command("c3", member, chanRoom, "campagne liste")
-	e.f.wait("the refusal", func() bool { return len(e.ephemerals()) == 1 })
+	e.f.Wait(t, "the refusal", func() bool { return len(e.ephemerals()) == 1 })
 	if n := members(); n != 2 {
 		t.Errorf("members read %d times, want 2", n)
 	}
@@ -202,15 +205,15 @@ func TestCommandWhereTheBotIsNotInvited(t *testing.T) {
 	e.h.set(func(h *fakeHandler) {
 		h.reply = Reply{Text: "Voici", Files: []File{{Name: "export.csv", Data: []byte("a;b\n")}}}
 	})
-	e.f.fail("chat.postMessage", fault{SlackOK: true, Code: "not_in_channel"})
-	e.f.fail("chat.postEphemeral", fault{SlackOK: true, Code: "not_in_channel"})
+	e.f.Fail("chat.postMessage", slackfake.Fault{SlackOK: true, Code: "not_in_channel"})
+	e.f.Fail("chat.postEphemeral", slackfake.Fault{SlackOK: true, Code: "not_in_channel"})
 	e.command("c1", advisorID, "CNOBOT", "campagne export QWERTY789")
-	e.f.wait("the answer through response_url", func() bool { return len(e.f.callsOf("response_url")) == 1 })
-	body := e.f.callsOf("response_url")[0].Form.Get("json")
+	e.f.Wait(t, "the answer through response_url", func() bool { return len(e.f.OK("response_url")) == 1 })
+	body := e.f.OK("response_url")[0].Form.Get("json")
 	if !strings.Contains(body, `"ephemeral"`) || !strings.Contains(body, "Voici") || !strings.Contains(body, "invite") {
 		t.Errorf("response_url body: %s", body)
 	}
-	if n := len(e.f.callsOf("files.getUploadURLExternal")); n != 0 {
+	if n := len(e.f.OK("files.getUploadURLExternal")); n != 0 {
 		t.Errorf("uploaded to a channel that refused the bot")
 	}
 }
@@ -219,7 +222,7 @@ func TestCommandHandlerError(t *testing.T) {
 	e := startListener(t, nil)
 	e.h.set(func(h *fakeHandler) { h.commandErr = errTest("campaign QWERTY789 not found") })
 	e.command("c1", advisorID, chanRoom, "campagne stats QWERTY789")
-	e.f.wait("the error", func() bool { return len(e.ephemerals()) == 1 })
+	e.f.Wait(t, "the error", func() bool { return len(e.ephemerals()) == 1 })
 	if got := e.ephemerals()[0].Form.Get("text"); !strings.Contains(got, "n'a pas abouti") || !strings.Contains(got, "QWERTY789 not found") {
 		t.Errorf("error shown: %q", got)
 	}
@@ -259,7 +262,7 @@ func TestClaimAndResolveButtons(t *testing.T) {
 	}
 	// Slack delivers the first press again: same ID, for the bot's inbox to drop.
 	e.button("b1", advisorID, ActionClaim, "1700000060.000001")
-	e.f.wait("the redelivery", func() bool { return len(e.h.gotActions()) == 3 })
+	e.f.Wait(t, "the redelivery", func() bool { return len(e.h.gotActions()) == 3 })
 	if a := e.h.gotActions(); a[2].ID != a[0].ID {
 		t.Errorf("a redelivered press has a new ID: %q vs %q", a[2].ID, a[0].ID)
 	}
@@ -269,12 +272,12 @@ func TestActionNotStoredIsNotAcknowledged(t *testing.T) {
 	e := startListener(t, nil)
 	e.h.set(func(h *fakeHandler) { h.advisorErr = 1 })
 	e.button("b1", advisorID, ActionClaim, "1700000060.000001")
-	e.f.wait("the failed attempt", func() bool { return e.h.gotAttempts() == 1 })
+	e.f.Wait(t, "the failed attempt", func() bool { return e.h.gotAttempts() == 1 })
 	// Events are handled in order: once a later one is acknowledged, an ack
 	// of the first would have come already.
 	e.message("m1", map[string]any{"thread_ts": nil})
 	e.waitAck("m1")
-	if e.f.acked("b1") {
+	if e.f.Acked("b1") {
 		t.Fatal("an action the handler failed to store was acknowledged")
 	}
 	e.button("b1", advisorID, ActionClaim, "1700000060.000001") // Slack's redelivery
@@ -322,16 +325,16 @@ func TestThreadReplies(t *testing.T) {
 
 func TestListenerComesBackAfterSlackIsDown(t *testing.T) {
 	e := startListener(t, func(c *Config) {})
-	e.f.fail("apps.connections.open", fault{Status: http.StatusServiceUnavailable}, fault{Status: http.StatusServiceUnavailable})
+	e.f.Fail("apps.connections.open", slackfake.Fault{Status: http.StatusServiceUnavailable}, slackfake.Fault{Status: http.StatusServiceUnavailable})
 	e.command("c1", advisorID, chanRoom, "campagne liste")
-	e.f.wait("the command once Slack is back", func() bool { return len(e.h.gotCommands()) == 1 })
+	e.f.Wait(t, "the command once Slack is back", func() bool { return len(e.h.gotCommands()) == 1 })
 	e.waitAck("c1")
 }
 
 func TestCheckNamesTheWrongToken(t *testing.T) {
-	f := newFakeSlack(t)
+	f := slackfake.New(t)
 	h := &fakeHandler{f: f}
-	l, err := NewListener(Config{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: f.apiURL(), DefaultChannel: chanDefault, Advisors: []string{advisorID}, Log: testLog(t)}, h)
+	l, err := NewListener(Config{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: f.APIURL(), DefaultChannel: chanDefault, Advisors: []string{advisorID}, Log: testLog(t)}, h)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -339,7 +342,7 @@ func TestCheckNamesTheWrongToken(t *testing.T) {
 	if err := l.Check(ctx); err != nil {
 		t.Fatalf("good tokens: %v", err)
 	}
-	f.setBadTokens(false, true)
+	f.SetBadTokens(false, true)
 	if err := l.Check(ctx); err == nil || !strings.Contains(err.Error(), EnvAppToken) {
 		t.Errorf("bad app token: %v", err)
 	}
@@ -354,7 +357,7 @@ func TestCheckNamesTheWrongToken(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run kept retrying a refused app token")
 	}
-	f.setBadTokens(true, true)
+	f.SetBadTokens(true, true)
 	if err := l.Check(ctx); err == nil || !strings.Contains(err.Error(), EnvBotToken) {
 		t.Errorf("bad bot token: %v", err)
 	}

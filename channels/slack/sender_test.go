@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/diagbot/diagbot/channels/slack/slackfake"
 	"github.com/diagbot/diagbot/dialog"
 	"github.com/diagbot/diagbot/engine"
 	"github.com/diagbot/diagbot/engine/bank"
@@ -24,9 +25,9 @@ const (
 	advisorID   = "UADV1"
 )
 
-func newTestSender(t *testing.T, f *fakeSlack, mod func(*Config)) *Sender {
+func newTestSender(t *testing.T, f *slackfake.Server, mod func(*Config)) *Sender {
 	t.Helper()
-	cfg := Config{BotToken: "xoxb-test", APIURL: strings.TrimSuffix(f.apiURL(), "/"), DefaultChannel: chanDefault, Log: testLog(t)}
+	cfg := Config{BotToken: "xoxb-test", APIURL: strings.TrimSuffix(f.APIURL(), "/"), DefaultChannel: chanDefault, Log: testLog(t)}
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -64,7 +65,7 @@ func sampleResult() *engine.Result {
 }
 
 func TestSendFinishedIsOneUploadWithTheText(t *testing.T) {
-	f := newFakeSlack(t)
+	f := slackfake.New(t)
 	s := newTestSender(t, f, func(c *Config) {
 		c.SkillName = func(comp, skill string) string {
 			if skill == "mdp" {
@@ -79,12 +80,12 @@ func TestSendFinishedIsOneUploadWithTheText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(f.callsOf("chat.postMessage")) != 0 {
-		t.Errorf("finished posted a separate message: %s", f.methods())
+	if len(f.OK("chat.postMessage")) != 0 {
+		t.Errorf("finished posted a separate message: %s", f.Methods())
 	}
-	ups, comps := f.callsOf("upload"), f.callsOf("files.completeUploadExternal")
+	ups, comps := f.OK("upload"), f.OK("files.completeUploadExternal")
 	if len(ups) != 1 || len(comps) != 1 {
-		t.Fatalf("want one upload and one share, got %s", f.methods())
+		t.Fatalf("want one upload and one share, got %s", f.Methods())
 	}
 	if _, err := png.Decode(bytes.NewReader(ups[0].File)); err != nil {
 		t.Errorf("the uploaded chart is not a PNG: %v", err)
@@ -113,20 +114,20 @@ func TestSendFinishedIsOneUploadWithTheText(t *testing.T) {
 }
 
 func TestSendFinishedWithoutResultPostsText(t *testing.T) {
-	f := newFakeSlack(t)
+	f := slackfake.New(t)
 	s := newTestSender(t, f, nil)
 	n := dialog.Notification{LearnerID: learnerID, Event: dialog.Event{Kind: dialog.EvFinished, ExternalID: "FT-123"}}
 	if _, err := s.Send(context.Background(), note(t, KindFinished, n, "CROOM")); err != nil {
 		t.Fatal(err)
 	}
-	posts := f.callsOf("chat.postMessage")
+	posts := f.OK("chat.postMessage")
 	if len(posts) != 1 || !strings.Contains(posts[0].Form.Get("text"), "ID FT-123") || posts[0].Form.Get("channel") != "CROOM" {
-		t.Fatalf("got %s %v", f.methods(), posts)
+		t.Fatalf("got %s %v", f.Methods(), posts)
 	}
 }
 
 // blocksOf decodes the blocks of a call.
-func blocksOf(t *testing.T, c call) []map[string]any {
+func blocksOf(t *testing.T, c slackfake.Call) []map[string]any {
 	t.Helper()
 	var bs []map[string]any
 	if err := json.Unmarshal([]byte(c.Form.Get("blocks")), &bs); err != nil {
@@ -150,7 +151,7 @@ func findBlock(bs []map[string]any, id string) map[string]any {
 }
 
 func TestSendHelpHasTheClaimButton(t *testing.T) {
-	f := newFakeSlack(t)
+	f := slackfake.New(t)
 	b, err := bank.Load(bank.Embedded())
 	if err != nil {
 		t.Fatal(err)
@@ -163,9 +164,9 @@ func TestSendHelpHasTheClaimButton(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	posts := f.callsOf("chat.postMessage")
+	posts := f.OK("chat.postMessage")
 	if len(posts) != 1 {
-		t.Fatalf("got %s", f.methods())
+		t.Fatalf("got %s", f.Methods())
 	}
 	if want := chanHelp + ":1700000000.000001"; ref != want {
 		t.Errorf("ref %q, want %q", ref, want)
@@ -193,7 +194,7 @@ func TestSendHelpHasTheClaimButton(t *testing.T) {
 }
 
 func TestSendHelpMessageGoesToTheThread(t *testing.T) {
-	f := newFakeSlack(t)
+	f := slackfake.New(t)
 	threads := map[string]string{learnerID: "CTHREAD:1700000000.000100"}
 	s := newTestSender(t, f, func(c *Config) {
 		c.ThreadOf = func(id string) (string, bool, error) {
@@ -216,9 +217,9 @@ func TestSendHelpMessageGoesToTheThread(t *testing.T) {
 	if _, err := s.Send(ctx, note(t, KindHelpMessage, dialog.Notification{LearnerID: "broken", Event: ev}, chanHelp)); err == nil {
 		t.Error("a failing thread look-up must be an error (retried)")
 	}
-	posts := f.callsOf("chat.postMessage")
+	posts := f.OK("chat.postMessage")
 	if len(posts) != 2 {
-		t.Fatalf("got %s", f.methods())
+		t.Fatalf("got %s", f.Methods())
 	}
 	in, top := posts[0].Form, posts[1].Form
 	if in.Get("channel") != "CTHREAD" || in.Get("thread_ts") != "1700000000.000100" || !strings.Contains(in.Get("text"), "> merci &gt; vous") {
@@ -233,7 +234,7 @@ func TestSendHelpMessageGoesToTheThread(t *testing.T) {
 }
 
 func TestClaimThenResolveUpdatesTheHelpRequest(t *testing.T) {
-	f := newFakeSlack(t)
+	f := slackfake.New(t)
 	s := newTestSender(t, f, nil)
 	ctx := context.Background()
 	help := dialog.Notification{LearnerID: learnerID, Event: dialog.Event{Kind: dialog.EvHelp, FirstName: "Léo", Text: "au secours"}}
@@ -247,9 +248,9 @@ func TestClaimThenResolveUpdatesTheHelpRequest(t *testing.T) {
 			t.Fatalf("claim %d: %q %v", i, got, err)
 		}
 	}
-	ups := f.callsOf("chat.update")
+	ups := f.OK("chat.update")
 	if len(ups) != 2 || ups[0].Form.Get("blocks") != ups[1].Form.Get("blocks") {
-		t.Fatalf("two claims must give two identical updates: %s", f.methods())
+		t.Fatalf("two claims must give two identical updates: %s", f.Methods())
 	}
 	bs := blocksOf(t, ups[0])
 	if !strings.Contains(blockText(findBlock(bs, blockHelpText)), "au secours") {
@@ -270,7 +271,7 @@ func TestClaimThenResolveUpdatesTheHelpRequest(t *testing.T) {
 	if _, err := s.Send(ctx, note(t, KindResolved, resolve, chanHelp)); err != nil {
 		t.Fatal(err)
 	}
-	ups = f.callsOf("chat.update")
+	ups = f.OK("chat.update")
 	bs = blocksOf(t, ups[2])
 	if findBlock(bs, blockHelpActions) != nil {
 		t.Errorf("buttons left after resolve: %v", bs)
@@ -284,7 +285,7 @@ func TestClaimThenResolveUpdatesTheHelpRequest(t *testing.T) {
 }
 
 func TestClaimOfAnUnknownMessage(t *testing.T) {
-	f := newFakeSlack(t)
+	f := slackfake.New(t)
 	s := newTestSender(t, f, nil)
 	ctx := context.Background()
 	// Not in history and not updatable: nothing to show, nothing to retry.
@@ -292,8 +293,8 @@ func TestClaimOfAnUnknownMessage(t *testing.T) {
 	if _, err := s.Send(ctx, note(t, KindClaimed, claim, chanHelp)); err != nil {
 		t.Fatalf("a deleted help message must not be retried: %v", err)
 	}
-	if ups := f.callsOf("chat.update"); len(ups) != 1 || findBlock(blocksOf(t, ups[0]), blockHelpHead) == nil {
-		t.Errorf("want an update rebuilt from the event: %s", f.methods())
+	if ups := f.OK("chat.update"); len(ups) != 1 || findBlock(blocksOf(t, ups[0]), blockHelpHead) == nil {
+		t.Errorf("want an update rebuilt from the event: %s", f.Methods())
 	}
 	// No ref at all.
 	claim.Event.Ref = ""
@@ -303,7 +304,7 @@ func TestClaimOfAnUnknownMessage(t *testing.T) {
 }
 
 func TestSendErasedDigestAndSilentKinds(t *testing.T) {
-	f := newFakeSlack(t)
+	f := slackfake.New(t)
 	s := newTestSender(t, f, nil)
 	ctx := context.Background()
 	erased := dialog.Notification{Event: dialog.Event{Kind: dialog.EvErased, Campaign: "QWERTY789", FirstName: "Secret"}}
@@ -324,9 +325,9 @@ func TestSendErasedDigestAndSilentKinds(t *testing.T) {
 			t.Errorf("%s: %q %v", kind, ref, err)
 		}
 	}
-	posts := f.callsOf("chat.postMessage")
+	posts := f.OK("chat.postMessage")
 	if len(posts) != 2 {
-		t.Fatalf("got %s", f.methods())
+		t.Fatalf("got %s", f.Methods())
 	}
 	e := posts[0].Form.Get("text")
 	if strings.Contains(e, "Secret") || strings.Contains(e, "\n") || !strings.Contains(e, "QWERTY789") {
@@ -341,25 +342,25 @@ func TestSendErasedDigestAndSilentKinds(t *testing.T) {
 }
 
 func TestSendErrors(t *testing.T) {
-	f := newFakeSlack(t)
+	f := slackfake.New(t)
 	s := newTestSender(t, f, nil)
 	ctx := context.Background()
 	m := note(t, KindErased, dialog.Notification{Event: dialog.Event{Kind: dialog.EvErased}}, chanHelp)
 	var ra interface{ RetryAfter() time.Duration }
 
-	f.fail("chat.postMessage", fault{Status: http.StatusTooManyRequests, Header: map[string]string{"Retry-After": "7"}})
+	f.Fail("chat.postMessage", slackfake.Fault{Status: http.StatusTooManyRequests, Header: map[string]string{"Retry-After": "7"}})
 	_, err := s.Send(ctx, m)
 	if !errors.As(err, &ra) || ra.RetryAfter() != 7*time.Second {
 		t.Errorf("429: %v", err)
 	}
 
-	f.fail("chat.postMessage", fault{Status: http.StatusInternalServerError})
+	f.Fail("chat.postMessage", slackfake.Fault{Status: http.StatusInternalServerError})
 	_, err = s.Send(ctx, m)
 	if err == nil || (errors.As(err, &ra) && ra.RetryAfter() != 0) {
 		t.Errorf("500: %v", err)
 	}
 
-	f.fail("chat.postMessage", fault{SlackOK: true, Code: "not_in_channel"})
+	f.Fail("chat.postMessage", slackfake.Fault{SlackOK: true, Code: "not_in_channel"})
 	if _, err = s.Send(ctx, m); err == nil || !strings.Contains(err.Error(), "invite the bot") || !strings.Contains(err.Error(), chanHelp) {
 		t.Errorf("not_in_channel: %v", err)
 	}
@@ -368,7 +369,7 @@ func TestSendErrors(t *testing.T) {
 		t.Error("a channel the bot is not in must be retried, not dropped")
 	}
 
-	f.fail("chat.postMessage", fault{SlackOK: true, Code: "invalid_auth"})
+	f.Fail("chat.postMessage", slackfake.Fault{SlackOK: true, Code: "invalid_auth"})
 	if _, err = s.Send(ctx, m); err == nil || !strings.Contains(err.Error(), EnvBotToken) {
 		t.Errorf("invalid_auth: %v", err)
 	}
@@ -380,7 +381,7 @@ func TestSendErrors(t *testing.T) {
 	if _, err = s.Send(ctx, storage.Message{Kind: KindHelp, To: chanHelp, Payload: []byte(`"text"`)}); err == nil {
 		t.Error("a payload that is not a notification must be an error")
 	}
-	if n := len(f.callsOf("chat.postMessage")); n != 0 {
+	if n := len(f.OK("chat.postMessage")); n != 0 {
 		t.Errorf("%d posts went through", n)
 	}
 }
@@ -389,7 +390,7 @@ func TestSendErrors(t *testing.T) {
 // first, again and again until it goes. Slack answers 503 for a while, then
 // fails one file share half-way; everything arrives once, in order.
 func TestSlackDownThenBack(t *testing.T) {
-	f := newFakeSlack(t)
+	f := slackfake.New(t)
 	s := newTestSender(t, f, func(c *Config) {
 		c.ThreadOf = func(string) (string, bool, error) { return chanHelp + ":1700000000.000001", true, nil }
 	})
@@ -405,8 +406,8 @@ func TestSlackDownThenBack(t *testing.T) {
 		note(t, KindFinished, finished, chanHelp),
 		note(t, KindHelpMessage, ln(dialog.EvHelpMessage, "trois"), chanHelp),
 	}
-	f.setDown(5)
-	f.fail("files.completeUploadExternal", fault{Status: http.StatusBadGateway})
+	f.SetDown(5)
+	f.Fail("files.completeUploadExternal", slackfake.Fault{Status: http.StatusBadGateway})
 	attempts := 0
 	for _, m := range outbox {
 		for {
@@ -420,7 +421,7 @@ func TestSlackDownThenBack(t *testing.T) {
 		}
 	}
 	var seen []string
-	for _, c := range f.allCalls() {
+	for _, c := range f.OK("") {
 		switch c.Method {
 		case "chat.postMessage":
 			seen = append(seen, c.Form.Get("text"))
@@ -430,14 +431,14 @@ func TestSlackDownThenBack(t *testing.T) {
 	}
 	want := []string{"Demande d'aide", "deux", "chart", "trois"}
 	if len(seen) != len(want) {
-		t.Fatalf("visible messages %q, want %q (failures: %d)", seen, want, f.failures)
+		t.Fatalf("visible messages %q, want %q (failures: %d)", seen, want, f.Failed(""))
 	}
 	for i := range want {
 		if !strings.Contains(seen[i], want[i]) {
 			t.Errorf("message %d is %q, want %q", i, seen[i], want[i])
 		}
 	}
-	if f.failures != 6 {
-		t.Errorf("%d failures, want 5 while down and 1 share", f.failures)
+	if f.Failed("") != 6 {
+		t.Errorf("%d failures, want 5 while down and 1 share", f.Failed(""))
 	}
 }
