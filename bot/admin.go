@@ -296,9 +296,10 @@ func writeMetrics(w io.Writer, db *storage.DB, m *Metrics) {
 	if m == nil {
 		m = &Metrics{}
 	}
-	counter := func(name, help string, c *Counter) {
-		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n%s %d\n", name, help, name, name, c.Load())
+	raw := func(name, help string, v int64) {
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n%s %d\n", name, help, name, name, v)
 	}
+	counter := func(name, help string, c *Counter) { raw(name, help, c.Load()) }
 	counter("diagbot_updates_received_total", "Updates received from channels.", &m.Received)
 	counter("diagbot_updates_duplicate_total", "Replayed updates ignored.", &m.Duplicates)
 	counter("diagbot_turns_total", "Updates handled.", &m.Turns)
@@ -313,6 +314,10 @@ func writeMetrics(w io.Writer, db *storage.DB, m *Metrics) {
 		n, _ := db.OutboxDepth(ch)
 		fmt.Fprintf(w, "diagbot_outbox_depth{channel=%q} %d\n", ch, n)
 	}
+	ws := db.WriteStats()
+	raw("diagbot_db_commits_total", "Transactions of the group commit (two fsyncs each).", ws.Commits)
+	raw("diagbot_db_writes_total", "Writes they carried (turns, updates stored, messages marked sent).", ws.Writes)
+	raw("diagbot_db_pages_written_total", "Pages the commits wrote: the disk's work.", ws.PagesWritten)
 	h := &m.TurnSeconds
 	h.mu.Lock()
 	defer h.mu.Unlock()

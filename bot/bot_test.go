@@ -300,9 +300,11 @@ func BenchmarkTurns(b *testing.B) {
 			done := make(chan error)
 			go func() { done <- bt.Run(ctx) }()
 			defer func() { cancel(); <-done }()
+			var seq atomic.Int64
 			mk := func(l, n int, text string) storage.Update {
 				p, _ := json.Marshal(dialog.ParseText(text))
-				return storage.Update{Key: fmt.Sprintf("b%d:%d:%d", b.N, l, n), Channel: "test", LearnerID: fmt.Sprintf("test:%d", l), Payload: p}
+				// Keys grow in arrival order, as Telegram's update ids do.
+				return storage.Update{Key: fmt.Sprintf("b%d:%09d", b.N, seq.Add(1)), Channel: "test", LearnerID: fmt.Sprintf("test:%d", l), Payload: p}
 			}
 			for l := 0; l < learners; l++ { // everyone at a question
 				bt.Receive(mk(l, 0, "/start"))
@@ -366,6 +368,16 @@ func TestAdminMetricsAndHealth(t *testing.T) {
 	for _, want := range []string{"diagbot_turns_total 2", "diagbot_updates_received_total 2", `diagbot_outbox_depth{channel="slack"} 1`, `diagbot_turn_seconds_bucket{le="+Inf"} 2`, "diagbot_rate_limited_total 0"} {
 		if code != 200 || !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q:\n%s", want, body)
+		}
+	}
+	// The disk's work: turns and updates stored committed, pages written.
+	for _, name := range []string{"diagbot_db_commits_total", "diagbot_db_writes_total", "diagbot_db_pages_written_total"} {
+		n := int64(-1)
+		if _, after, ok := strings.Cut(body, "\n"+name+" "); ok {
+			fmt.Sscan(after, &n)
+		}
+		if n < 2 {
+			t.Errorf("/metrics: %s is %d, want at least 2", name, n)
 		}
 	}
 	if code, body := get("/healthz"); code != 200 || !strings.Contains(body, `"status":"ok"`) {

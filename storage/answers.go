@@ -1,8 +1,7 @@
 package storage
 
 import (
-	"bytes"
-	"encoding/json"
+	"encoding/binary"
 	"fmt"
 	"time"
 
@@ -21,87 +20,126 @@ type Answer struct {
 	At        time.Time `json:"at"` // stored to the millisecond
 }
 
-// The answer log is the bulk of the file, so its layout is chosen for size.
+// The answer log is append-only and in global order: key seq(8), value a
+// short record naming the learner. Every turn of a commit appends to
+// its last page, which they share, so an answer costs about 100 bytes of a
+// page instead of a page of its own. A learner's answers are found through
+// the index in their sessions value (sessions.go), which the turn rewrites
+// anyway.
 //
-// A learner's answers are stored in chunks: key learnerID \x00 seq(8) of the
-// chunk's first answer, value a JSON array of answerRecord. A turn appends to
-// the learner's last chunk until it reaches answerChunkBytes, then starts a
-// new one, so a whole diagnostic (about 32 answers) is one value that is
-// rewritten as it grows, and no rewrite ever exceeds a few kilobytes.
-//
-// One key per answer (learnerID \x00 seq -> record) was measured first: with
-// learners answering in parallel, every append lands in the middle of the
-// B+tree, pages split half empty, and a finished learner cost about 10.5 KB
-// of file instead of about 7 KB with chunks (TestFootprintPerLearner).
-const answerChunkBytes = 4096
+// Schema 2 kept a learner's answers together instead (key learner \x00 seq
+// of the first, value a JSON array up to 4 KB). Each turn then rewrote that
+// chunk and a branch above it, somewhere in the middle of the tree: about 2
+// of the 10 pages a turn wrote (BenchmarkAnswerLatency, pages/turn).
 
-// answerRecord is how an Answer is stored inside a chunk: the learner id lives
-// in the key, field names are one letter and the time is unix milliseconds,
-// about 85 bytes instead of 170.
+// answerRecord is an answer as the log stores it; its seq is the key.
 type answerRecord struct {
-	Seq       uint64 `json:"q"`
-	UpdateKey string `json:"u,omitempty"`
-	Item      string `json:"i"`
-	Correct   bool   `json:"c,omitempty"`
-	Skipped   bool   `json:"s,omitempty"`
-	Response  string `json:"r,omitempty"`
-	At        int64  `json:"t"`
+	Learner, UpdateKey, Item string
+	Correct, Skipped         bool
+	Response                 string
+	At                       int64 // unix milliseconds
 }
 
-func (r answerRecord) answer(learnerID string) Answer {
-	return Answer{LearnerID: learnerID, Seq: r.Seq, UpdateKey: r.UpdateKey, Item: r.Item, Correct: r.Correct,
+func (r answerRecord) answer(seq uint64) Answer {
+	return Answer{LearnerID: r.Learner, Seq: seq, UpdateKey: r.UpdateKey, Item: r.Item, Correct: r.Correct,
 		Skipped: r.Skipped, Response: r.Response, At: time.UnixMilli(r.At).UTC()}
 }
 
-// lastChunk returns the key and value of the learner's last chunk, if any.
-func lastChunk(b *bbolt.Bucket, learnerID string) ([]byte, []byte) {
-	p := prefix(learnerID)
-	c := b.Cursor()
-	// Seek past the learner's greatest possible key, then step back.
-	k, v := c.Seek(append(bytes.Clone(p), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff))
-	if k == nil {
-		k, v = c.Last()
-	} else {
-		k, v = c.Prev()
+// A record is binary, about 60 bytes for a learner id, an update key and an
+// item id of about 18 characters each (JSON with one-letter names took 100,
+// and the log is the bulk of the file):
+//
+//	0x01  learner  update key  item  flags  response  at
+//
+// where each string is a uvarint length and its bytes, flags is a byte (1:
+// correct, 2: skipped) and at is a varint of unix milliseconds.
+const (
+	answerFormat  = 0x01
+	flagCorrect   = 1
+	flagSkipped   = 2
+	answerFlagAll = flagCorrect | flagSkipped
+)
+
+func (r answerRecord) encode() []byte {
+	out := make([]byte, 0, 16+len(r.Learner)+len(r.UpdateKey)+len(r.Item)+len(r.Response))
+	out = append(out, answerFormat)
+	str := func(s string) { out = append(binary.AppendUvarint(out, uint64(len(s))), s...) }
+	str(r.Learner)
+	str(r.UpdateKey)
+	str(r.Item)
+	var flags byte
+	if r.Correct {
+		flags |= flagCorrect
 	}
-	if k == nil || !bytes.HasPrefix(k, p) || len(k) != len(p)+8 {
-		return nil, nil
+	if r.Skipped {
+		flags |= flagSkipped
 	}
-	return k, v
+	out = append(out, flags)
+	str(r.Response)
+	return binary.AppendVarint(out, r.At)
 }
 
-// appendAnswers assigns each record a Seq from the bucket sequence and appends
-// it to the learner's log.
-func appendAnswers(tx *bbolt.Tx, learnerID string, recs []answerRecord) error {
-	if len(recs) == 0 {
-		return nil
+func decodeAnswer(raw []byte) (answerRecord, error) {
+	var r answerRecord
+	if len(raw) == 0 || raw[0] != answerFormat {
+		return r, fmt.Errorf("unknown format (first byte %#x, want %#x)", firstByte(raw), answerFormat)
 	}
-	b := tx.Bucket(bucketAnswers)
-	key, chunk := lastChunk(b, learnerID)
-	key, chunk = clone(key), clone(chunk)
-	for _, r := range recs {
+	rest := raw[1:]
+	str := func(what string) (string, error) {
+		n, k := binary.Uvarint(rest)
+		if k <= 0 || n > uint64(len(rest)-k) {
+			return "", fmt.Errorf("its %s is cut short", what)
+		}
+		s := string(rest[k : k+int(n)])
+		rest = rest[k+int(n):]
+		return s, nil
+	}
+	var err error
+	if r.Learner, err = str("learner"); err != nil {
+		return r, err
+	}
+	if r.UpdateKey, err = str("update key"); err != nil {
+		return r, err
+	}
+	if r.Item, err = str("item"); err != nil {
+		return r, err
+	}
+	if len(rest) == 0 || rest[0]&^answerFlagAll != 0 {
+		return r, fmt.Errorf("its flags are missing or unknown")
+	}
+	r.Correct, r.Skipped = rest[0]&flagCorrect != 0, rest[0]&flagSkipped != 0
+	rest = rest[1:]
+	if r.Response, err = str("response"); err != nil {
+		return r, err
+	}
+	at, k := binary.Varint(rest)
+	if k <= 0 || k != len(rest) {
+		return r, fmt.Errorf("its time is unreadable")
+	}
+	r.At = at
+	return r, nil
+}
+
+// appendAnswers adds the encoded records to the end of the log and returns
+// their seqs.
+func appendAnswers(tx *bbolt.Tx, recs [][]byte) ([]uint64, error) {
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	b := tx.Bucket(bucketAnswerLog)
+	b.FillPercent = 1 // seqs only grow: full pages
+	seqs := make([]uint64, 0, len(recs))
+	for _, v := range recs {
 		seq, err := b.NextSequence()
 		if err != nil {
-			return err
+			return nil, err
 		}
-		r.Seq = seq
-		v, err := json.Marshal(r)
-		if err != nil {
-			return err
+		if err := b.Put(u64(seq), v); err != nil {
+			return nil, err
 		}
-		if key == nil || len(chunk)+len(v) > answerChunkBytes {
-			if key != nil {
-				if err := b.Put(key, chunk); err != nil {
-					return err
-				}
-			}
-			key, chunk = seqKey(learnerID, seq), append(append([]byte{'['}, v...), ']')
-			continue
-		}
-		// chunk is "[…]": append ",v]" without decoding it.
-		chunk = append(append(append(chunk[:len(chunk)-1], ','), v...), ']')
+		seqs = append(seqs, seq)
 	}
-	return b.Put(key, chunk)
+	return seqs, nil
 }
 
 // Answers returns the learner's answer log in Seq order.
@@ -115,20 +153,28 @@ func (db *DB) Answers(learnerID string) ([]Answer, error) {
 	return out, err
 }
 
+// answersOf reads the learner's answers through the index of their
+// sessions value.
 func answersOf(tx *bbolt.Tx, learnerID string) ([]Answer, error) {
-	var out []Answer
-	err := forPrefix(tx.Bucket(bucketAnswers), prefix(learnerID), func(k, v []byte) error {
-		if len(k) != len(learnerID)+9 {
-			return nil // another learner whose id continues after a NUL: impossible, ids have none
+	v, err := getSessionValue(tx, learnerID)
+	if err != nil || len(v.seqs) == 0 {
+		return nil, err
+	}
+	log := tx.Bucket(bucketAnswerLog)
+	out := make([]Answer, 0, len(v.seqs))
+	for _, seq := range v.seqs {
+		raw := log.Get(u64(seq))
+		if raw == nil {
+			return nil, fmt.Errorf("answer %d of learner %q is missing from the answer log: restore a backup", seq, learnerID)
 		}
-		var recs []answerRecord
-		if err := json.Unmarshal(v, &recs); err != nil {
-			return fmt.Errorf("decode the answers of learner %q (chunk %d): %w", learnerID, fromU64(k[len(k)-8:]), err)
+		r, err := decodeAnswer(raw)
+		if err != nil {
+			return nil, fmt.Errorf("answer %d of learner %q in the answer log is corrupt (%v): restore a backup", seq, learnerID, err)
 		}
-		for _, r := range recs {
-			out = append(out, r.answer(learnerID))
+		if r.Learner != learnerID {
+			return nil, fmt.Errorf("answer %d indexed for learner %q is %q's: restore a backup", seq, learnerID, r.Learner)
 		}
-		return nil
-	})
-	return out, err
+		out = append(out, r.answer(seq))
+	}
+	return out, nil
 }

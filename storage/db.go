@@ -1,11 +1,13 @@
 package storage
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -17,7 +19,7 @@ import (
 
 // SchemaVersion is the layout version this build writes. A file with a higher
 // version is refused by Open.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // Defaults of the options.
 const (
@@ -227,7 +229,7 @@ type Stats struct {
 	DataSize int64          `json:"data_size"` // bytes up to the last page used, free pages included
 	PageSize int            `json:"page_size"`
 	FreeSize int64          `json:"free_size"` // bytes of free and pending pages below DataSize, reusable
-	Buckets  map[string]int `json:"buckets"`   // keys per bucket ("answers": one key per chunk of a learner's log)
+	Buckets  map[string]int `json:"buckets"`   // keys per bucket
 }
 
 // Stats counts the keys of every bucket and measures the file.
@@ -257,6 +259,33 @@ func (db *DB) Stats() (Stats, error) {
 	return s, nil
 }
 
+// WriteStats is what the concurrent writes (turns, updates stored, messages
+// marked sent) have cost since Open: how many shared a commit, and how many
+// pages the commits wrote. The disk is the bot core's limit (see the README:
+// every page costs an fsync'd write), so these are the figures to watch.
+type WriteStats struct {
+	Commits int64 `json:"commits"` // group commits: transactions, each two fsyncs
+	Writes  int64 `json:"writes"`  // the calls they carried
+	// PagesWritten counts the pages all transactions wrote, the freelist's
+	// included, the meta page not.
+	PagesWritten int64 `json:"pages_written"`
+	// FreelistPages is the size of the list of free pages, which bbolt
+	// writes whole at every commit.
+	FreelistPages int64 `json:"freelist_pages"`
+}
+
+// WriteStats reads the counters of the writes since Open.
+func (db *DB) WriteStats() WriteStats {
+	bs := db.bolt.Stats()
+	ps := int64(db.bolt.Info().PageSize)
+	return WriteStats{
+		Commits:       db.group.commits.Load(),
+		Writes:        db.group.calls.Load(),
+		PagesWritten:  bs.TxStats.GetPageAlloc() / ps,
+		FreelistPages: (int64(bs.FreelistInuse) + ps - 1) / ps,
+	}
+}
+
 // migration moves the file from version-1 to version. fn runs inside the one
 // transaction that also records the new version, so a failed migration leaves
 // the file as it was.
@@ -272,6 +301,90 @@ type migration struct {
 var migrations = []migration{
 	{version: 1, name: "create buckets", fn: createBuckets},
 	{version: 2, name: "drop the delivery records (sent): nothing read them", fn: dropSent},
+	{version: 3, name: "answers move to a log in append order, indexed from the sessions", fn: answerLog},
+}
+
+// answerLog moves schema 2's answers (bucket "answers": learner \x00 seq of
+// the first -> JSON array of records with their seq) to the log in append
+// order (answer_log: seq -> record naming the learner), and frames every
+// sessions value with the index of the learner's answers (sessions.go).
+// Seqs are kept, so the global order stays what it was.
+func answerLog(tx *bbolt.Tx) error {
+	log, err := tx.CreateBucketIfNotExists(bucketAnswerLog)
+	if err != nil {
+		return fmt.Errorf("create bucket %s: %w", bucketAnswerLog, err)
+	}
+	log.FillPercent = 1
+	seqs := map[string][]uint64{}
+	if old := tx.Bucket([]byte("answers")); old != nil {
+		err := old.ForEach(func(k, v []byte) error {
+			learner, _ := splitSeqKey(k)
+			var recs []struct {
+				Seq       uint64 `json:"q"`
+				UpdateKey string `json:"u"`
+				Item      string `json:"i"`
+				Correct   bool   `json:"c"`
+				Skipped   bool   `json:"s"`
+				Response  string `json:"r"`
+				At        int64  `json:"t"`
+			}
+			if err := json.Unmarshal(v, &recs); err != nil {
+				return fmt.Errorf("decode the answers of learner %q (key %x): %w", learner, k, err)
+			}
+			for _, r := range recs {
+				rec := answerRecord{Learner: learner, UpdateKey: r.UpdateKey, Item: r.Item, Correct: r.Correct,
+					Skipped: r.Skipped, Response: r.Response, At: r.At}
+				if err := log.Put(u64(r.Seq), rec.encode()); err != nil {
+					return err
+				}
+				seqs[learner] = append(seqs[learner], r.Seq)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if err := log.SetSequence(max(log.Sequence(), old.Sequence())); err != nil {
+			return err
+		}
+		if err := tx.DeleteBucket([]byte("answers")); err != nil {
+			return err
+		}
+	}
+	sessions := tx.Bucket(bucketSessions)
+	if sessions == nil {
+		return nil // a new file: createBuckets makes it
+	}
+	framed := map[string]sessionValue{}
+	err = sessions.ForEach(func(k, v []byte) error {
+		if firstByte(v) != sessionFormat { // schema 2: the session JSON alone
+			framed[string(k)] = sessionValue{session: clone(v)}
+			return nil
+		}
+		f, err := decodeSessionValue(v) // written by this version into an older file (tests)
+		if err != nil {
+			return fmt.Errorf("the stored session of learner %q is corrupt (%v): restore a backup", k, err)
+		}
+		f.session = clone(f.session)
+		framed[string(k)] = f
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for learner, s := range seqs {
+		v := framed[learner]
+		v.seqs = append(v.seqs, s...)
+		slices.Sort(v.seqs)
+		v.seqs = slices.Compact(v.seqs)
+		framed[learner] = v
+	}
+	for learner, v := range framed {
+		if err := putSessionValue(tx, learner, v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // dropSent removes schema 1's "sent" bucket: a record per delivered message

@@ -26,11 +26,13 @@
 // # Layout
 //
 // Keys are compact (big-endian uint64 sequences, "a\x00b" composites so that a
-// prefix scan finds one learner's rows in order) and values are JSON, so
-// `bbolt get` on a copy of the file is readable by a person. The answer log is
-// the bulk of the file, so a learner's answers are stored as chunks of short
-// JSON records (see answerChunkBytes): a finished learner (record, 3 KB
-// session, 32 answers) costs about 7.5 KB of file.
+// prefix scan finds one learner's rows in order) and values are mostly JSON,
+// so `bbolt get` on a copy of the file is readable by a person. Two are
+// binary, because they are the bulk of the file and of every commit: the
+// answer log (answers.go), appended in global order so that the turns of a
+// commit share its last page, and the index of each learner's answers at the
+// head of their sessions value (sessions.go). A finished learner (record,
+// 3 KB session, 32 answers) costs about 7 KB of file.
 //
 // The file carries a schema version in bucket "meta" key "schema". [Open] runs
 // the missing migrations in one transaction and refuses a file written by a

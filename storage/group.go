@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"go.etcd.io/bbolt"
 )
@@ -37,7 +38,8 @@ type committer struct {
 	bolt    *bbolt.DB
 	max     int
 	reqs    chan groupCall
-	commits int          // commits so far
+	commits atomic.Int64 // transactions run so far
+	calls   atomic.Int64 // calls they carried
 	release func()       // every releaseEveryCommits commits (db.go)
 	fault   func() error // WithWriteFault
 
@@ -94,7 +96,8 @@ func (c *committer) run() {
 			}
 		}
 		c.commit(batch)
-		if c.commits++; c.commits%releaseEveryCommits == 0 {
+		c.calls.Add(int64(len(batch)))
+		if c.commits.Add(1)%releaseEveryCommits == 0 {
 			c.release()
 		}
 	}

@@ -18,8 +18,8 @@ var (
 	bucketInboxKeys        = []byte("inbox_keys") // update key -> seq(8)
 	bucketSeen             = []byte("seen")       // update key -> handled time (unix ns, 8 bytes)
 	bucketLearners         = []byte("learners")   // learner id -> Learner JSON
-	bucketSessions         = []byte("sessions")   // learner id -> session JSON (opaque)
-	bucketAnswers          = []byte("answers")    // learner id \x00 first seq(8) -> JSON array of answerRecord
+	bucketSessions         = []byte("sessions")   // learner id -> index of their answers + session JSON (sessions.go)
+	bucketAnswerLog        = []byte("answer_log") // seq(8) -> answerRecord JSON, in append order
 	bucketCampaigns        = []byte("campaigns")  // CODE -> Campaign JSON
 	bucketCampaignLearners = []byte("campaign_learners")
 	bucketOutbox           = []byte("outbox")       // id(8) -> Message JSON
@@ -38,7 +38,7 @@ var (
 // this order and the privacy test scans them all.
 var allBuckets = [][]byte{
 	bucketMeta, bucketInbox, bucketInboxKeys, bucketSeen, bucketLearners,
-	bucketSessions, bucketAnswers, bucketCampaigns, bucketCampaignLearners,
+	bucketSessions, bucketAnswerLog, bucketCampaigns, bucketCampaignLearners,
 	bucketOutbox, bucketOutboxChan, bucketDropped, bucketDeadLetter,
 	bucketDue, bucketDueOf, bucketThreads, bucketThreadOf, bucketOnce, bucketRefs,
 }

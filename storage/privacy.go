@@ -37,8 +37,11 @@ func (db *DB) Export(learnerID string) ([]byte, error) {
 				return err
 			}
 		}
-		e.Session = clone(tx.Bucket(bucketSessions).Get([]byte(learnerID)))
-		var err error
+		v, err := getSessionValue(tx, learnerID)
+		if err != nil {
+			return err
+		}
+		e.Session = clone(v.session)
 		if e.Answers, err = answersOf(tx, learnerID); err != nil {
 			return err
 		}
@@ -132,6 +135,17 @@ func (db *DB) Erase(learnerID string) error {
 	err := db.update(fmt.Sprintf("erase learner %q", learnerID), func(tx *bbolt.Tx) error {
 		n = 0
 		id := []byte(learnerID)
+		// Their answers, found through the index in their sessions value.
+		v, err := getSessionValue(tx, learnerID)
+		if err != nil {
+			return err
+		}
+		for _, seq := range v.seqs {
+			if err := tx.Bucket(bucketAnswerLog).Delete(u64(seq)); err != nil {
+				return err
+			}
+		}
+		n += len(v.seqs)
 		for _, b := range [][]byte{bucketLearners, bucketSessions} {
 			if tx.Bucket(b).Get(id) != nil {
 				n++
@@ -140,19 +154,6 @@ func (db *DB) Erase(learnerID string) error {
 				return err
 			}
 		}
-
-		var answers [][]byte
-		err := forPrefix(tx.Bucket(bucketAnswers), prefix(learnerID), func(k, _ []byte) error {
-			answers = append(answers, clone(k))
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		if err := deleteKeys(tx.Bucket(bucketAnswers), answers); err != nil {
-			return err
-		}
-		n += len(answers)
 
 		// The campaign index is keyed CODE \x00 id: scan it all rather than trust
 		// the learner record, so an index entry left by an old bug goes too.

@@ -184,7 +184,7 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, b := range []string{"learners", "sessions", "answers", "outbox", "dropped", "deadletter", "inbox", "campaign_learners"} {
+	for _, b := range []string{"learners", "sessions", "answer_log", "outbox", "dropped", "deadletter", "inbox", "campaign_learners"} {
 		if found[b] == 0 {
 			t.Errorf("the other learner vanished from %s (the scan would not see anything)", b)
 		}

@@ -143,7 +143,7 @@ func simulateLearners(t testing.TB, n, answers, active, sessionSize int) footpri
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Buckets["learners"] != n+1 || st.Buckets["sessions"] != n || st.Buckets["answers"] != n {
+	if st.Buckets["learners"] != n+1 || st.Buckets["sessions"] != n || st.Buckets["answer_log"] != n*answers {
 		t.Fatalf("simulation stored %v", st.Buckets)
 	}
 	_ = db.bolt.View(func(tx *bbolt.Tx) error {

@@ -76,7 +76,7 @@ type preparedTurn struct {
 	learnerID string
 	updateKey string
 	learner   Learner
-	answers   []answerRecord   // Seq assigned at apply time, from the transaction
+	answers   [][]byte         // encoded answerRecords; seqs assigned at apply time
 	outbox    []encodedMessage // IDs assigned at apply time
 	applied   bool             // result of the last run of apply, the one that committed
 }
@@ -101,16 +101,15 @@ func prepareTurn(t Turn, now time.Time) (*preparedTurn, error) {
 		}
 		p.outbox = append(p.outbox, e)
 	}
-	p.answers = make([]answerRecord, len(t.Answers))
-	for i, a := range t.Answers {
+	for _, a := range t.Answers {
 		if a.At.IsZero() {
 			a.At = now
 		}
 		if a.UpdateKey == "" {
 			a.UpdateKey = p.updateKey
 		}
-		p.answers[i] = answerRecord{UpdateKey: a.UpdateKey, Item: a.Item, Correct: a.Correct,
-			Skipped: a.Skipped, Response: a.Response, At: a.At.UnixMilli()}
+		p.answers = append(p.answers, answerRecord{Learner: id, UpdateKey: a.UpdateKey, Item: a.Item, Correct: a.Correct,
+			Skipped: a.Skipped, Response: a.Response, At: a.At.UnixMilli()}.encode())
 	}
 	return p, nil
 }
@@ -132,13 +131,24 @@ func (p *preparedTurn) apply(tx *bbolt.Tx) error {
 			return err
 		}
 	}
-	if t.Session != nil {
-		if err := tx.Bucket(bucketSessions).Put([]byte(p.learnerID), t.Session); err != nil {
+	if t.Session != nil || len(p.answers) > 0 {
+		// The learner's value holds the index of their answers: read it,
+		// extend it, and write it back with the new session.
+		v, err := getSessionValue(tx, p.learnerID)
+		if err != nil {
 			return err
 		}
-	}
-	if err := appendAnswers(tx, p.learnerID, p.answers); err != nil {
-		return err
+		seqs, err := appendAnswers(tx, p.answers)
+		if err != nil {
+			return err
+		}
+		v.seqs = append(v.seqs[:len(v.seqs):len(v.seqs)], seqs...)
+		if t.Session != nil {
+			v.session = t.Session
+		}
+		if err := putSessionValue(tx, p.learnerID, v); err != nil {
+			return err
+		}
 	}
 	for _, e := range p.outbox {
 		if _, err := e.enqueue(tx); err != nil {
@@ -257,8 +267,9 @@ func (db *DB) Learner(id string) (Learner, bool, error) {
 func (db *DB) Session(learnerID string) (json.RawMessage, bool, error) {
 	var s json.RawMessage
 	err := db.view(fmt.Sprintf("read the session of learner %q", learnerID), func(tx *bbolt.Tx) error {
-		s = clone(tx.Bucket(bucketSessions).Get([]byte(learnerID)))
-		return nil
+		v, err := getSessionValue(tx, learnerID)
+		s = clone(v.session)
+		return err
 	})
 	return s, s != nil, err
 }
