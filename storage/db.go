@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -315,8 +316,20 @@ func answerLog(tx *bbolt.Tx) error {
 		return fmt.Errorf("create bucket %s: %w", bucketAnswerLog, err)
 	}
 	log.FillPercent = 1
+	// A schema 2 file has it; without it, the index of the answers moved
+	// would have nowhere to go.
+	sessions, err := tx.CreateBucketIfNotExists(bucketSessions)
+	if err != nil {
+		return fmt.Errorf("create bucket %s: %w", bucketSessions, err)
+	}
 	seqs := map[string][]uint64{}
 	if old := tx.Bucket([]byte("answers")); old != nil {
+		type moved struct {
+			seq     uint64
+			learner string
+			rec     []byte
+		}
+		var all []moved
 		err := old.ForEach(func(k, v []byte) error {
 			learner, _ := splitSeqKey(k)
 			var recs []struct {
@@ -331,18 +344,35 @@ func answerLog(tx *bbolt.Tx) error {
 			if err := json.Unmarshal(v, &recs); err != nil {
 				return fmt.Errorf("decode the answers of learner %q (key %x): %w", learner, k, err)
 			}
+			if checkID("learner id", learner) != nil {
+				return fmt.Errorf("the answers under key %x name no learner: restore a backup", k)
+			}
 			for _, r := range recs {
+				if r.Seq == 0 {
+					return fmt.Errorf("an answer of learner %q has no seq: restore a backup", learner)
+				}
 				rec := answerRecord{Learner: learner, UpdateKey: r.UpdateKey, Item: r.Item, Correct: r.Correct,
 					Skipped: r.Skipped, Response: r.Response, At: r.At}
-				if err := log.Put(u64(r.Seq), rec.encode()); err != nil {
-					return err
-				}
-				seqs[learner] = append(seqs[learner], r.Seq)
+				all = append(all, moved{r.Seq, learner, rec.encode()})
 			}
 			return nil
 		})
 		if err != nil {
 			return err
+		}
+		// Put in seq order: until the commit splits them, all the Puts of
+		// this one transaction land in the same in-memory node of the log,
+		// and each Put out of order would shift everything after it
+		// (quadratic in the answers: hours on a large file).
+		slices.SortFunc(all, func(a, b moved) int { return cmp.Compare(a.seq, b.seq) })
+		for i, m := range all {
+			if i > 0 && all[i-1].seq == m.seq {
+				return fmt.Errorf("answer %d is stored twice (learners %q and %q): restore a backup", m.seq, all[i-1].learner, m.learner)
+			}
+			if err := log.Put(u64(m.seq), m.rec); err != nil {
+				return err
+			}
+			seqs[m.learner] = append(seqs[m.learner], m.seq)
 		}
 		if err := log.SetSequence(max(log.Sequence(), old.Sequence())); err != nil {
 			return err
@@ -351,35 +381,39 @@ func answerLog(tx *bbolt.Tx) error {
 			return err
 		}
 	}
-	sessions := tx.Bucket(bucketSessions)
-	if sessions == nil {
-		return nil // a new file: createBuckets makes it
-	}
-	framed := map[string]sessionValue{}
-	err = sessions.ForEach(func(k, v []byte) error {
-		if firstByte(v) != sessionFormat { // schema 2: the session JSON alone
-			framed[string(k)] = sessionValue{session: clone(v)}
-			return nil
-		}
-		f, err := decodeSessionValue(v) // written by this version into an older file (tests)
-		if err != nil {
-			return fmt.Errorf("the stored session of learner %q is corrupt (%v): restore a backup", k, err)
-		}
-		f.session = clone(f.session)
-		framed[string(k)] = f
+	// Frame every session, and index the answers of learners without one.
+	// Only the keys are held: each value is read, framed (encode copies it)
+	// and put back in key order, so the memory is what bbolt itself holds.
+	var learners []string
+	err = sessions.ForEach(func(k, _ []byte) error {
+		learners = append(learners, string(k))
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	for learner, s := range seqs {
-		v := framed[learner]
-		v.seqs = append(v.seqs, s...)
-		slices.Sort(v.seqs)
-		v.seqs = slices.Compact(v.seqs)
-		framed[learner] = v
+	for learner := range seqs {
+		if sessions.Get([]byte(learner)) == nil {
+			learners = append(learners, learner)
+		}
 	}
-	for learner, v := range framed {
+	slices.Sort(learners)
+	for _, learner := range learners {
+		var v sessionValue
+		switch raw := sessions.Get([]byte(learner)); {
+		case raw == nil:
+		case firstByte(raw) != sessionFormat: // schema 2: the session JSON alone
+			v.session = raw
+		default: // written by this version into an older file (tests)
+			if v, err = decodeSessionValue(raw); err != nil {
+				return fmt.Errorf("the stored session of learner %q is corrupt (%v): restore a backup", learner, err)
+			}
+		}
+		if s := seqs[learner]; len(s) > 0 {
+			v.seqs = append(v.seqs, s...)
+			slices.Sort(v.seqs)
+			v.seqs = slices.Compact(v.seqs)
+		}
 		if err := putSessionValue(tx, learner, v); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 
@@ -135,17 +136,23 @@ func (db *DB) Erase(learnerID string) error {
 	err := db.update(fmt.Sprintf("erase learner %q", learnerID), func(tx *bbolt.Tx) error {
 		n = 0
 		id := []byte(learnerID)
-		// Their answers, found through the index in their sessions value.
+		// Their answers, found through the index in their sessions value;
+		// if that is unreadable, by reading the whole log: an erasure must
+		// not depend on the value it erases.
 		v, err := getSessionValue(tx, learnerID)
+		seqs := v.seqs
 		if err != nil {
-			return err
+			db.log.Warn().Err(err).Msg("storage: erasing a learner whose answer index is unreadable: scanning the answer log")
+			if seqs, err = answerSeqsInLog(tx, learnerID); err != nil {
+				return err
+			}
 		}
-		for _, seq := range v.seqs {
+		for _, seq := range seqs {
 			if err := tx.Bucket(bucketAnswerLog).Delete(u64(seq)); err != nil {
 				return err
 			}
 		}
-		n += len(v.seqs)
+		n += len(seqs)
 		for _, b := range [][]byte{bucketLearners, bucketSessions} {
 			if tx.Bucket(b).Get(id) != nil {
 				n++
@@ -222,4 +229,19 @@ func (db *DB) Erase(learnerID string) error {
 	}
 	db.log.Info().Int("records", n).Msg("storage erased a learner")
 	return nil
+}
+
+// answerSeqsInLog finds the learner's answers by reading the whole log: a
+// record names its learner first (answers.go), so even a record corrupt
+// further on is found.
+func answerSeqsInLog(tx *bbolt.Tx, learnerID string) ([]uint64, error) {
+	head := append(binary.AppendUvarint([]byte{answerFormat}, uint64(len(learnerID))), learnerID...)
+	var seqs []uint64
+	err := tx.Bucket(bucketAnswerLog).ForEach(func(k, v []byte) error {
+		if bytes.HasPrefix(v, head) {
+			seqs = append(seqs, fromU64(k))
+		}
+		return nil
+	})
+	return seqs, err
 }

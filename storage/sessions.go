@@ -51,7 +51,9 @@ func decodeSessionValue(raw []byte) (sessionValue, error) {
 	}
 	rest := raw[1:]
 	n, k := binary.Uvarint(rest)
-	if k <= 0 || n > maxSeqs {
+	// Each seq takes a byte at least: a count the value cannot hold is
+	// refused before anything is allocated for it.
+	if k <= 0 || n > maxSeqs || n > uint64(len(rest)-k) {
 		return v, fmt.Errorf("unreadable answer count")
 	}
 	rest = rest[k:]
