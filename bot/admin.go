@@ -318,6 +318,8 @@ func writeMetrics(w io.Writer, db *storage.DB, m *Metrics) {
 	raw("diagbot_db_commits_total", "Transactions of the group commit (two fsyncs each).", ws.Commits)
 	raw("diagbot_db_writes_total", "Writes they carried (turns, updates stored, messages marked sent).", ws.Writes)
 	raw("diagbot_db_pages_written_total", "Pages the commits wrote: the disk's work.", ws.PagesWritten)
+	raw("diagbot_db_slow_commits_total", "Commits that took over 20 ms (nearly always the disk's fsync): every turn waiting waited as long.", ws.SlowCommits)
+	fmt.Fprintf(w, "# HELP diagbot_db_commit_seconds_total Time spent committing: near the elapsed time, the disk is the limit.\n# TYPE diagbot_db_commit_seconds_total counter\ndiagbot_db_commit_seconds_total %g\n", ws.Busy.Seconds())
 	h := &m.TurnSeconds
 	h.mu.Lock()
 	defer h.mu.Unlock()

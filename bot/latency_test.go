@@ -47,7 +47,7 @@ func reportWrites(b *testing.B, now, before storage.WriteStats, turns int64) {
 	commits := max(1, now.Commits-before.Commits)
 	b.ReportMetric(float64(now.PagesWritten-before.PagesWritten)/float64(turns), "pages/turn")
 	b.ReportMetric(float64(now.Writes-before.Writes)/float64(commits), "writes/commit")
-	b.ReportMetric(float64(now.FreelistPages), "freelist-pages")
+	b.ReportMetric(float64(now.SlowCommits-before.SlowCommits), "commits>20ms")
 }
 
 // BenchmarkAnswerLatency: 1,000 learners each answer, wait for the next
@@ -148,6 +148,7 @@ func benchAnswerLatency(b *testing.B, rate int) {
 	wg.Wait()
 	b.StopTimer()
 	reportWrites(b, db.WriteStats(), ws0, bt.Metrics().Turns.Load()-turns0)
+	b.ReportMetric(float64(db.WriteStats().Busy-ws0.Busy)/float64(time.Since(start)), "disk-busy")
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	b.ReportMetric(float64(steady)/(19*period).Seconds(), "answers/s")

@@ -273,6 +273,12 @@ type WriteStats struct {
 	// FreelistPages is the size of the list of free pages, which bbolt
 	// writes whole at every commit.
 	FreelistPages int64 `json:"freelist_pages"`
+	// Busy is the time spent committing: near the elapsed time, the disk is
+	// the limit.
+	Busy time.Duration `json:"busy_ns"`
+	// SlowCommits counts commits that took over 20 ms, which every write
+	// then waiting had to wait out: on a healthy disk, none.
+	SlowCommits int64 `json:"slow_commits"`
 }
 
 // WriteStats reads the counters of the writes since Open.
@@ -284,6 +290,8 @@ func (db *DB) WriteStats() WriteStats {
 		Writes:        db.group.calls.Load(),
 		PagesWritten:  bs.TxStats.GetPageAlloc() / ps,
 		FreelistPages: (int64(bs.FreelistInuse) + ps - 1) / ps,
+		Busy:          time.Duration(db.group.busy.Load()),
+		SlowCommits:   db.group.slow.Load(),
 	}
 }
 

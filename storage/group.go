@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.etcd.io/bbolt"
 )
@@ -26,6 +27,11 @@ import (
 // error is its own) and the others are run again together. So functions
 // touch nothing but the transaction and decide everything from it.
 
+// slowCommit is the time past which a commit counts as slow: every write
+// waiting on it (and every one arriving meanwhile) waits at least as long.
+// Nearly always the disk's fdatasync is what takes that long.
+const slowCommit = 20 * time.Millisecond
+
 // errClosed is what a write gets after Close.
 var errClosed = errors.New("the database is closed")
 
@@ -40,6 +46,8 @@ type committer struct {
 	reqs    chan groupCall
 	commits atomic.Int64 // transactions run so far
 	calls   atomic.Int64 // calls they carried
+	busy    atomic.Int64 // nanoseconds spent committing
+	slow    atomic.Int64 // commits that took longer than slowCommit
 	release func()       // every releaseEveryCommits commits (db.go)
 	fault   func() error // WithWriteFault
 
@@ -95,7 +103,13 @@ func (c *committer) run() {
 				break gather
 			}
 		}
+		start := time.Now()
 		c.commit(batch)
+		took := time.Since(start)
+		c.busy.Add(int64(took))
+		if took > slowCommit {
+			c.slow.Add(1)
+		}
 		c.calls.Add(int64(len(batch)))
 		if c.commits.Add(1)%releaseEveryCommits == 0 {
 			c.release()
