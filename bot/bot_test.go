@@ -294,7 +294,7 @@ func BenchmarkTurns(b *testing.B) {
 			}
 			defer db.Close()
 			bk, eng := loadTestEngine(b)
-			bt, _ := New(Config{DB: db, Bank: bk, Engine: eng, Log: zerolog.Nop(), Shards: 64,
+			bt, _ := New(Config{DB: db, Bank: bk, Engine: eng, Log: zerolog.Nop(),
 				Senders: map[string]Sender{"test": nopSender{}}})
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan error)

@@ -73,7 +73,7 @@ func benchAnswerLatency(b *testing.B, rate int) {
 	defer db.Close()
 	bk, eng := loadTestEngine(b)
 	ns := &notifySender{waits: map[string]chan struct{}{}}
-	bt, _ := New(Config{DB: db, Bank: bk, Engine: eng, Log: zerolog.Nop(), Shards: 64, Senders: map[string]Sender{"test": ns}})
+	bt, _ := New(Config{DB: db, Bank: bk, Engine: eng, Log: zerolog.Nop(), Senders: map[string]Sender{"test": ns}})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- bt.Run(ctx) }()
