@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -216,5 +217,25 @@ func TestWriteFault(t *testing.T) {
 	broken.Store(false)
 	if _, err := db.CommitTurn(Turn{LearnerID: "telegram:1", Session: []byte(`{}`)}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestWriteStats(t *testing.T) {
+	db := openTest(t)
+	before := db.WriteStats()
+	for i := range 3 {
+		mustCommit(t, db, Turn{LearnerID: "telegram:1", Session: json.RawMessage(`{}`), Answers: []Answer{answer(fmt.Sprint(i), true)}})
+	}
+	ws := db.WriteStats()
+	if ws.Commits-before.Commits != 3 || ws.Writes-before.Writes != 3 || ws.PagesWritten <= before.PagesWritten || ws.Busy <= before.Busy {
+		t.Errorf("three turns one after the other: %+v, before %+v", ws, before)
+	}
+	// A write that holds its commit past 20 ms makes a slow commit.
+	err := db.group.do(func(*bbolt.Tx) error { time.Sleep(slowCommit + 5*time.Millisecond); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after := db.WriteStats(); after.SlowCommits != ws.SlowCommits+1 || after.Busy-ws.Busy < slowCommit {
+		t.Errorf("after a slow commit: %+v, before %+v", after, ws)
 	}
 }
