@@ -129,7 +129,7 @@ type Histogram struct {
 	n      int64
 }
 
-var latencyBuckets = [...]float64{0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
+var latencyBuckets = [...]float64{0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
 
 // Observe records one duration.
 func (h *Histogram) Observe(d time.Duration) {
