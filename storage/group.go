@@ -103,27 +103,40 @@ func (c *committer) run() {
 				break gather
 			}
 		}
-		start := time.Now()
 		c.commit(batch)
-		took := time.Since(start)
-		c.busy.Add(int64(took))
-		if took > slowCommit {
-			c.slow.Add(1)
-		}
-		c.calls.Add(int64(len(batch)))
-		if c.commits.Add(1)%releaseEveryCommits == 0 {
+		if c.commits.Load()%releaseEveryCommits == 0 {
 			c.release()
 		}
 	}
 }
 
 // commit runs the batch in one transaction. A call that fails is taken out
-// and run alone, and the rest are tried again.
+// and run alone, and the rest are tried again. The counters of WriteStats
+// are updated before any caller hears back, so a caller reads its own
+// commit in them.
 func (c *committer) commit(batch []groupCall) {
+	start := time.Now()
+	type outcome struct {
+		call groupCall
+		err  error
+	}
+	var outcomes []outcome
+	defer func() {
+		took := time.Since(start)
+		c.busy.Add(int64(took))
+		if took > slowCommit {
+			c.slow.Add(1)
+		}
+		c.calls.Add(int64(len(outcomes)))
+		c.commits.Add(1)
+		for _, o := range outcomes {
+			o.call.done <- o.err
+		}
+	}()
 	if c.fault != nil {
 		if err := c.fault(); err != nil {
 			for _, call := range batch {
-				call.done <- err
+				outcomes = append(outcomes, outcome{call, err})
 			}
 			return
 		}
@@ -143,12 +156,12 @@ func (c *committer) commit(batch []groupCall) {
 		// alone that failed has its own error already.
 		if failed < 0 || len(batch) == 1 {
 			for _, call := range batch {
-				call.done <- err
+				outcomes = append(outcomes, outcome{call, err})
 			}
 			return
 		}
 		bad := batch[failed]
-		bad.done <- c.bolt.Update(func(tx *bbolt.Tx) error { return safely(bad.fn, tx) })
+		outcomes = append(outcomes, outcome{bad, c.bolt.Update(func(tx *bbolt.Tx) error { return safely(bad.fn, tx) })})
 		batch = append(batch[:failed], batch[failed+1:]...)
 	}
 }
