@@ -60,11 +60,17 @@ const (
 	answerFlagAll = flagCorrect | flagSkipped
 )
 
+// answerHead is how every record of learnerID starts: the format byte, then
+// the learner (Erase finds records by it when the index is unreadable).
+func answerHead(learnerID string, capacity int) []byte {
+	out := make([]byte, 0, max(capacity, 1+binary.MaxVarintLen64+len(learnerID)))
+	out = binary.AppendUvarint(append(out, answerFormat), uint64(len(learnerID)))
+	return append(out, learnerID...)
+}
+
 func (r answerRecord) encode() []byte {
-	out := make([]byte, 0, 16+len(r.Learner)+len(r.UpdateKey)+len(r.Item)+len(r.Response))
-	out = append(out, answerFormat)
+	out := answerHead(r.Learner, 16+len(r.Learner)+len(r.UpdateKey)+len(r.Item)+len(r.Response))
 	str := func(s string) { out = append(binary.AppendUvarint(out, uint64(len(s))), s...) }
-	str(r.Learner)
 	str(r.UpdateKey)
 	str(r.Item)
 	var flags byte

@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"go.etcd.io/bbolt"
 )
@@ -217,91 +215,5 @@ func FuzzDecodeAnswer(f *testing.F) {
 		if again, err := decodeAnswer(r.encode()); err != nil || again != r {
 			t.Fatalf("%+v does not survive encoding: %+v (%v)", r, again, err)
 		}
-	})
-}
-
-// TestSchema3MovesAnswersToTheLog opens a file laid out as schema 2 wrote it:
-// answers in per-learner chunks, sessions as bare JSON.
-func TestSchema3MovesAnswersToTheLog(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "v2.db")
-	b, err := bbolt.Open(path, fileMode, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = b.Update(func(tx *bbolt.Tx) error {
-		meta, _ := tx.CreateBucket(bucketMeta)
-		_ = meta.Put(keySchema, []byte("2"))
-		sessions, _ := tx.CreateBucket(bucketSessions)
-		_ = sessions.Put([]byte("telegram:1"), []byte(`{"state":"question","question":4}`))
-		_ = sessions.Put([]byte("telegram:2"), []byte(`{"state":"consent"}`))
-		old, _ := tx.CreateBucket([]byte("answers"))
-		_ = old.SetSequence(5)
-		// Learner 1: two chunks; learner 3 answered but has no session.
-		_ = old.Put(seqKey("telegram:1", 1), []byte(`[{"q":1,"u":"u1","i":"c11-a","c":true,"t":1763888400000},{"q":3,"u":"u3","i":"c12-b","s":true,"t":1763888460000}]`))
-		_ = old.Put(seqKey("telegram:1", 5), []byte(`[{"q":5,"u":"u5","i":"c13-c","r":"42","t":1763888520000}]`))
-		_ = old.Put(seqKey("telegram:3", 2), []byte(`[{"q":2,"u":"u2","i":"c11-a","t":1763888430000},{"q":4,"u":"u4","i":"c11-b","c":true,"t":1763888490000}]`))
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	db := openAt(t, path)
-	if st, _ := db.Stats(); st.Schema != 3 {
-		t.Fatalf("schema %d, want 3", st.Schema)
-	}
-	items := func(id string) (out []string) {
-		as, err := db.Answers(id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, a := range as {
-			if a.LearnerID != id {
-				t.Errorf("answer %d of %s names %s", a.Seq, id, a.LearnerID)
-			}
-			out = append(out, fmt.Sprintf("%d:%s:%t:%t:%s:%s", a.Seq, a.Item, a.Correct, a.Skipped, a.Response, a.UpdateKey))
-		}
-		return out
-	}
-	if got, want := items("telegram:1"), []string{"1:c11-a:true:false::u1", "3:c12-b:false:true::u3", "5:c13-c:false:false:42:u5"}; !slices.Equal(got, want) {
-		t.Errorf("learner 1: %v, want %v", got, want)
-	}
-	if got, want := items("telegram:3"), []string{"2:c11-a:false:false::u2", "4:c11-b:true:false::u4"}; !slices.Equal(got, want) {
-		t.Errorf("learner 3: %v, want %v", got, want)
-	}
-	if as, _ := db.Answers("telegram:1"); len(as) > 0 && !as[0].At.Equal(time.UnixMilli(1763888400000)) {
-		t.Errorf("time %v", as[0].At)
-	}
-	for id, want := range map[string]string{"telegram:1": `{"state":"question","question":4}`, "telegram:2": `{"state":"consent"}`, "telegram:3": ""} {
-		s, ok, err := db.Session(id)
-		if err != nil || string(s) != want || ok != (want != "") {
-			t.Errorf("session of %s: %s, %t (%v)", id, s, ok, err)
-		}
-	}
-	_ = db.bolt.View(func(tx *bbolt.Tx) error {
-		if tx.Bucket([]byte("answers")) != nil {
-			t.Error("the answers bucket of schema 2 is still there")
-		}
-		return nil
-	})
-	// New answers continue the sequence.
-	mustCommit(t, db, Turn{LearnerID: "telegram:1", Answers: []Answer{answer("c14-d", true)}})
-	if got := items("telegram:1"); len(got) != 4 || !strings.HasPrefix(got[3], "6:c14-d") {
-		t.Errorf("after the migration: %v", got)
-	}
-	// And erasing finds the moved answers.
-	if err := db.Erase("telegram:3"); err != nil {
-		t.Fatal(err)
-	}
-	_ = db.bolt.View(func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketAnswerLog).ForEach(func(k, v []byte) error {
-			if bytes.Contains(v, []byte("telegram:3")) {
-				t.Errorf("answer %d of the erased learner left: %s", fromU64(k), v)
-			}
-			return nil
-		})
 	})
 }

@@ -270,9 +270,6 @@ type WriteStats struct {
 	// PagesWritten counts the pages all transactions wrote, the freelist's
 	// included, the meta page not.
 	PagesWritten int64 `json:"pages_written"`
-	// FreelistPages is the size of the list of free pages, which bbolt
-	// writes whole at every commit.
-	FreelistPages int64 `json:"freelist_pages"`
 	// Busy is the time spent committing: near the elapsed time, the disk is
 	// the limit.
 	Busy time.Duration `json:"busy_ns"`
@@ -286,12 +283,11 @@ func (db *DB) WriteStats() WriteStats {
 	bs := db.bolt.Stats()
 	ps := int64(db.bolt.Info().PageSize)
 	return WriteStats{
-		Commits:       db.group.commits.Load(),
-		Writes:        db.group.calls.Load(),
-		PagesWritten:  bs.TxStats.GetPageAlloc() / ps,
-		FreelistPages: (int64(bs.FreelistInuse) + ps - 1) / ps,
-		Busy:          time.Duration(db.group.busy.Load()),
-		SlowCommits:   db.group.slow.Load(),
+		Commits:      db.group.commits.Load(),
+		Writes:       db.group.calls.Load(),
+		PagesWritten: bs.TxStats.GetPageAlloc() / ps,
+		Busy:         time.Duration(db.group.busy.Load()),
+		SlowCommits:  db.group.slow.Load(),
 	}
 }
 

@@ -19,7 +19,7 @@ var (
 	bucketSeen             = []byte("seen")       // update key -> handled time (unix ns, 8 bytes)
 	bucketLearners         = []byte("learners")   // learner id -> Learner JSON
 	bucketSessions         = []byte("sessions")   // learner id -> index of their answers + session JSON (sessions.go)
-	bucketAnswerLog        = []byte("answer_log") // seq(8) -> answerRecord JSON, in append order
+	bucketAnswerLog        = []byte("answer_log") // seq(8) -> binary answerRecord (answers.go), in append order
 	bucketCampaigns        = []byte("campaigns")  // CODE -> Campaign JSON
 	bucketCampaignLearners = []byte("campaign_learners")
 	bucketOutbox           = []byte("outbox")       // id(8) -> Message JSON

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 
@@ -235,7 +234,7 @@ func (db *DB) Erase(learnerID string) error {
 // record names its learner first (answers.go), so even a record corrupt
 // further on is found.
 func answerSeqsInLog(tx *bbolt.Tx, learnerID string) ([]uint64, error) {
-	head := append(binary.AppendUvarint([]byte{answerFormat}, uint64(len(learnerID))), learnerID...)
+	head := answerHead(learnerID, 0)
 	var seqs []uint64
 	err := tx.Bucket(bucketAnswerLog).ForEach(func(k, v []byte) error {
 		if bytes.HasPrefix(v, head) {

@@ -1,40 +1,57 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"go.etcd.io/bbolt"
 )
+
+// rawFile writes a bbolt file at path by hand, one transaction per
+// function: a file laid out as an older diagbot wrote it.
+func rawFile(t testing.TB, path string, updates ...func(*bbolt.Tx) error) {
+	t.Helper()
+	b, err := bbolt.Open(path, fileMode, &bbolt.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fn := range updates {
+		if err := b.Update(fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// schema2 starts a schema 2 file: its version, and the buckets named.
+func schema2(buckets ...[]byte) func(*bbolt.Tx) error {
+	return func(tx *bbolt.Tx) error {
+		for _, name := range append([][]byte{bucketMeta}, buckets...) {
+			if _, err := tx.CreateBucket(name); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, []byte("2"))
+	}
+}
 
 // writeSchema2 lays out a file as schema 2 wrote it: `learners` learners who
 // took the diagnostic at the same time, so their answers' seqs interleave
 // (learner i's answer j has seq j*learners+i+1), each with a session.
 func writeSchema2(t testing.TB, path string, learners, answers int) {
 	t.Helper()
-	b, err := bbolt.Open(path, fileMode, &bbolt.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	err = b.Update(func(tx *bbolt.Tx) error {
-		for _, name := range [][]byte{bucketMeta, bucketSessions, []byte("answers")} {
-			if _, err := tx.CreateBucket(name); err != nil {
-				return err
-			}
-		}
-		return tx.Bucket(bucketMeta).Put(keySchema, []byte("2"))
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	type rec struct {
 		Seq uint64 `json:"q"`
 		U   string `json:"u"`
@@ -43,8 +60,9 @@ func writeSchema2(t testing.TB, path string, learners, answers int) {
 		T   int64  `json:"t"`
 	}
 	const per = 500
+	updates := []func(*bbolt.Tx) error{schema2(bucketSessions, []byte("answers"))}
 	for lo := 0; lo < learners; lo += per {
-		err := b.Update(func(tx *bbolt.Tx) error {
+		updates = append(updates, func(tx *bbolt.Tx) error {
 			old := tx.Bucket([]byte("answers"))
 			sess := tx.Bucket(bucketSessions)
 			for i := lo; i < min(lo+per, learners); i++ {
@@ -64,10 +82,8 @@ func writeSchema2(t testing.TB, path string, learners, answers int) {
 			}
 			return old.SetSequence(uint64(learners * answers))
 		})
-		if err != nil {
-			t.Fatal(err)
-		}
 	}
+	rawFile(t, path, updates...)
 }
 
 // TestSchema3MigratesInterleavedLearners: learners who took the diagnostic
@@ -127,21 +143,11 @@ func BenchmarkSchema3Migration(b *testing.B) {
 // built: the answers were in the file, unreachable by Answers and Erase.
 func TestSchema3MigrationWithoutSessionsBucket(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "v2.db")
-	b, err := bbolt.Open(path, fileMode, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = b.Update(func(tx *bbolt.Tx) error {
-		meta, _ := tx.CreateBucket(bucketMeta)
-		_ = meta.Put(keySchema, []byte("2"))
-		old, _ := tx.CreateBucket([]byte("answers"))
+	rawFile(t, path, schema2([]byte("answers")), func(tx *bbolt.Tx) error {
+		old := tx.Bucket([]byte("answers"))
 		_ = old.SetSequence(1)
 		return old.Put(seqKey("telegram:1", 1), []byte(`[{"q":1,"u":"u1","i":"c11-a","c":true,"t":1763888400000}]`))
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = b.Close()
 	db := openAt(t, path)
 	if as, err := db.Answers("telegram:1"); err != nil || len(as) != 1 {
 		t.Errorf("after the migration: %d answers (%v), want 1", len(as), err)
@@ -267,4 +273,77 @@ func TestDecodeSessionValueAbsurdCount(t *testing.T) {
 	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<16 {
 		t.Errorf("decoding %d bytes allocated %d", len(raw), n)
 	}
+}
+
+// TestSchema3MovesAnswersToTheLog opens a file laid out as schema 2 wrote it:
+// answers in per-learner chunks, sessions as bare JSON.
+func TestSchema3MovesAnswersToTheLog(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v2.db")
+	rawFile(t, path, schema2(bucketSessions, []byte("answers")), func(tx *bbolt.Tx) error {
+		sessions := tx.Bucket(bucketSessions)
+		_ = sessions.Put([]byte("telegram:1"), []byte(`{"state":"question","question":4}`))
+		_ = sessions.Put([]byte("telegram:2"), []byte(`{"state":"consent"}`))
+		old := tx.Bucket([]byte("answers"))
+		_ = old.SetSequence(5)
+		// Learner 1: two chunks; learner 3 answered but has no session.
+		_ = old.Put(seqKey("telegram:1", 1), []byte(`[{"q":1,"u":"u1","i":"c11-a","c":true,"t":1763888400000},{"q":3,"u":"u3","i":"c12-b","s":true,"t":1763888460000}]`))
+		_ = old.Put(seqKey("telegram:1", 5), []byte(`[{"q":5,"u":"u5","i":"c13-c","r":"42","t":1763888520000}]`))
+		return old.Put(seqKey("telegram:3", 2), []byte(`[{"q":2,"u":"u2","i":"c11-a","t":1763888430000},{"q":4,"u":"u4","i":"c11-b","c":true,"t":1763888490000}]`))
+	})
+
+	db := openAt(t, path)
+	if st, _ := db.Stats(); st.Schema != 3 {
+		t.Fatalf("schema %d, want 3", st.Schema)
+	}
+	items := func(id string) (out []string) {
+		as, err := db.Answers(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range as {
+			if a.LearnerID != id {
+				t.Errorf("answer %d of %s names %s", a.Seq, id, a.LearnerID)
+			}
+			out = append(out, fmt.Sprintf("%d:%s:%t:%t:%s:%s", a.Seq, a.Item, a.Correct, a.Skipped, a.Response, a.UpdateKey))
+		}
+		return out
+	}
+	if got, want := items("telegram:1"), []string{"1:c11-a:true:false::u1", "3:c12-b:false:true::u3", "5:c13-c:false:false:42:u5"}; !slices.Equal(got, want) {
+		t.Errorf("learner 1: %v, want %v", got, want)
+	}
+	if got, want := items("telegram:3"), []string{"2:c11-a:false:false::u2", "4:c11-b:true:false::u4"}; !slices.Equal(got, want) {
+		t.Errorf("learner 3: %v, want %v", got, want)
+	}
+	if as, _ := db.Answers("telegram:1"); len(as) > 0 && !as[0].At.Equal(time.UnixMilli(1763888400000)) {
+		t.Errorf("time %v", as[0].At)
+	}
+	for id, want := range map[string]string{"telegram:1": `{"state":"question","question":4}`, "telegram:2": `{"state":"consent"}`, "telegram:3": ""} {
+		s, ok, err := db.Session(id)
+		if err != nil || string(s) != want || ok != (want != "") {
+			t.Errorf("session of %s: %s, %t (%v)", id, s, ok, err)
+		}
+	}
+	_ = db.bolt.View(func(tx *bbolt.Tx) error {
+		if tx.Bucket([]byte("answers")) != nil {
+			t.Error("the answers bucket of schema 2 is still there")
+		}
+		return nil
+	})
+	// New answers continue the sequence.
+	mustCommit(t, db, Turn{LearnerID: "telegram:1", Answers: []Answer{answer("c14-d", true)}})
+	if got := items("telegram:1"); len(got) != 4 || !strings.HasPrefix(got[3], "6:c14-d") {
+		t.Errorf("after the migration: %v", got)
+	}
+	// And erasing finds the moved answers.
+	if err := db.Erase("telegram:3"); err != nil {
+		t.Fatal(err)
+	}
+	_ = db.bolt.View(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketAnswerLog).ForEach(func(k, v []byte) error {
+			if bytes.Contains(v, []byte("telegram:3")) {
+				t.Errorf("answer %d of the erased learner left: %s", fromU64(k), v)
+			}
+			return nil
+		})
+	})
 }

@@ -330,5 +330,5 @@ func shortText(s string) string {
 	if utf8.RuneCountInString(s) > 40 {
 		s = string([]rune(s)[:39]) + "…"
 	}
-	return escape(s)
+	return Escape(s)
 }

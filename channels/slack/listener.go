@@ -319,7 +319,7 @@ func (l *Listener) command(ctx context.Context, sc slackapi.SlashCommand) {
 	reply, err := l.h.Command(ctx, c)
 	if err != nil {
 		log.Error().Err(err).Str("op", c.Op).Msg("slack: /diagbot command failed")
-		l.ephemeral(ctx, sc.ChannelID, sc.UserID, sc.ResponseURL, "La commande n'a pas abouti : "+escape(err.Error()))
+		l.ephemeral(ctx, sc.ChannelID, sc.UserID, sc.ResponseURL, "La commande n'a pas abouti : "+Escape(err.Error()))
 		return
 	}
 	log.Info().Str("op", c.Op).Int("files", len(reply.Files)).Msg("slack: /diagbot command done")
@@ -353,7 +353,7 @@ func (l *Listener) reply(ctx context.Context, sc slackapi.SlashCommand, r Reply)
 		})
 		if err != nil {
 			l.cfg.Log.Warn().Err(classify(err, "upload "+f.Name, sc.ChannelID)).Msg("slack: a command's file was not uploaded")
-			l.ephemeral(ctx, sc.ChannelID, sc.UserID, sc.ResponseURL, "Je n'ai pas pu déposer le fichier « "+escape(f.Name)+" » ici.\n"+textInvite)
+			l.ephemeral(ctx, sc.ChannelID, sc.UserID, sc.ResponseURL, "Je n'ai pas pu déposer le fichier « "+Escape(f.Name)+" » ici.\n"+textInvite)
 			if isOneOf(slackCode(err), channelErrors) {
 				invite = true
 			}

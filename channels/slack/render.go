@@ -47,13 +47,10 @@ const (
 
 var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
-// escape makes any text safe inside Slack mrkdwn: Slack asks for &, < and >
+// Escape makes any text safe inside Slack mrkdwn: Slack asks for &, < and >
 // only, and once they are escaped no text can ping a channel or forge a link.
-func escape(s string) string { return mrkdwnEscaper.Replace(s) }
-
-// Escape makes text safe in Slack mrkdwn (&, <, >), for callers that build
-// replies, as the bot's command answers.
-func Escape(s string) string { return escape(s) }
+// The bot uses it for its command answers too.
+func Escape(s string) string { return mrkdwnEscaper.Replace(s) }
 
 // cut keeps at most n runes of s, ending with "…" when it cuts.
 func cut(s string, n int) string {
@@ -70,7 +67,7 @@ func quote(s string) string {
 	if s == "" {
 		return "_(sans message)_"
 	}
-	lines := strings.Split(escape(s), "\n")
+	lines := strings.Split(Escape(s), "\n")
 	for i, l := range lines {
 		lines[i] = "> " + l
 	}
@@ -83,11 +80,11 @@ func who(n dialog.Notification) string {
 	name, ext := strings.TrimSpace(n.Event.FirstName), strings.TrimSpace(n.Event.ExternalID)
 	switch {
 	case name != "" && ext != "":
-		return escape(cut(name, 40)) + " (ID " + escape(cut(ext, 40)) + ")"
+		return Escape(cut(name, 40)) + " (ID " + Escape(cut(ext, 40)) + ")"
 	case name != "":
-		return escape(cut(name, 40))
+		return Escape(cut(name, 40))
 	case ext != "":
-		return "ID " + escape(cut(ext, 40))
+		return "ID " + Escape(cut(ext, 40))
 	case n.LearnerID != "":
 		return dialog.LearnerRef(n.LearnerID)
 	}
@@ -107,7 +104,7 @@ func campaignLabel(code string) string {
 	if code == "" {
 		return "sans campagne"
 	}
-	return "campagne `" + escape(code) + "`"
+	return "campagne `" + Escape(code) + "`"
 }
 
 // levelBar draws a level out of 8: "▰▰▰▱▱▱▱▱ 3".
@@ -173,7 +170,7 @@ func finishedText(n dialog.Notification, skillName func(competence, skill string
 			if name == "" {
 				name = t.Skill
 			}
-			fmt.Fprintf(&b, "\n• %s %s : %s (niveau %d)", t.Competence, competenceName(t.Competence), escape(cut(name, 80)), t.Level)
+			fmt.Fprintf(&b, "\n• %s %s : %s (niveau %d)", t.Competence, competenceName(t.Competence), Escape(cut(name, 80)), t.Level)
 		}
 	}
 	if p := pseudonym(n); p != "" {
@@ -239,11 +236,11 @@ func questionLine(ev dialog.Event, prompt promptFunc) string {
 		parts = append(parts, "Question "+strconv.Itoa(ev.Question))
 	}
 	if ev.Progress != "" {
-		parts = append(parts, escape(ev.Progress)+" répondues")
+		parts = append(parts, Escape(ev.Progress)+" répondues")
 	}
 	if ev.Question > 0 && ev.Item != "" && prompt != nil {
 		if p := strings.Join(strings.Fields(prompt(ev.Item)), " "); p != "" {
-			parts = append(parts, "« "+escape(cut(p, maxPrompt))+" »")
+			parts = append(parts, "« "+Escape(cut(p, maxPrompt))+" »")
 		}
 	}
 	return strings.Join(parts, " · ")
@@ -319,7 +316,7 @@ func digestText(n dialog.Notification) string {
 		return "📅 Bilan de la semaine · " + campaignLabel(n.Event.Campaign) + " : rien à signaler."
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "📅 *Bilan de la semaine %s* · %s · %d apprenant·e%s", escape(d.Week), campaignLabel(n.Event.Campaign), d.Learners, plural(d.Learners))
+	fmt.Fprintf(&b, "📅 *Bilan de la semaine %s* · %s · %d apprenant·e%s", Escape(d.Week), campaignLabel(n.Event.Campaign), d.Learners, plural(d.Learners))
 	line := func(title string, names []string) {
 		fmt.Fprintf(&b, "\n• *%s* (%d) : %s", title, len(names), nameList(names))
 	}
@@ -346,7 +343,7 @@ func nameList(names []string) string {
 	}
 	parts := make([]string, len(shown))
 	for i, s := range shown {
-		parts[i] = escape(cut(s, 40))
+		parts[i] = Escape(cut(s, 40))
 	}
 	out := strings.Join(parts, ", ")
 	if rest := len(names) - len(shown); rest > 0 {

@@ -98,7 +98,7 @@ func TestSmallRenderings(t *testing.T) {
 			t.Errorf("duration(%s) = %q", d, got)
 		}
 	}
-	if got := escape("a & <b> > c"); got != "a &amp; &lt;b&gt; &gt; c" {
+	if got := Escape("a & <b> > c"); got != "a &amp; &lt;b&gt; &gt; c" {
 		t.Error(got)
 	}
 	for n, want := range map[string]dialog.Notification{
