@@ -530,14 +530,14 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 		b.cfg.Log.Info().Str("event", string(ev.Kind)).Str("campaign", ev.Campaign).Msg("advisor notification queued")
 	}
 	if turn.Erase {
-		// Erase removes every trace, this update included (it is marked seen),
-		// then the goodbye goes out through the outbox.
-		if err := b.cfg.DB.Erase(u.LearnerID); err != nil {
+		// One transaction removes every trace (this update is marked seen)
+		// and queues the goodbye: a crash cannot keep one without the other.
+		_, err := b.cfg.DB.CommitTurn(storage.Turn{Update: &u, LearnerID: u.LearnerID, Erase: true, Outbox: out})
+		if err != nil {
 			return err
 		}
-		_, err := b.cfg.DB.CommitTurn(storage.Turn{LearnerID: u.LearnerID, Outbox: out})
 		b.wakeAll()
-		return err
+		return nil
 	}
 
 	before := learner

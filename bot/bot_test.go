@@ -195,6 +195,21 @@ func TestPanicParksTheUpdate(t *testing.T) {
 	if h.bot.Metrics().DeadLetters.Load() != 2 {
 		t.Error("dead letters not counted")
 	}
+	// The bot goes on: the same worker handles the next updates, the
+	// learner whose turn panicked included.
+	_, eng := loadTestEngine(t)
+	h.bot.cfg.Engine = eng
+	h.send("test:8", "/start")
+	h.send("test:7", "/start")
+	h.waitIdle()
+	for _, l := range []string{"test:7", "test:8"} {
+		if h.rec.count(l) == 0 {
+			t.Errorf("%s got no answer after the panic", l)
+		}
+	}
+	if dl, _ := h.db.DeadLetters(); len(dl) != 2 {
+		t.Errorf("%d dead letters after the bot went on, want 2", len(dl))
+	}
 }
 
 type retryAfterErr struct{ d time.Duration }
@@ -605,4 +620,45 @@ func TestReplayDoesNotHoldUpIntake(t *testing.T) {
 	}
 	eventually(t, 30*time.Second, func() bool { return turns() >= backlog+1 },
 		func() string { return fmt.Sprintf("%d turns of %d after 30 s", turns(), backlog+1) })
+}
+
+// TestEraseThroughTheBot: /supprimer then "1" removes the learner, and the
+// goodbye and the advisor's notice (which names nobody) go out, both stored
+// in the transaction that erased them.
+func TestEraseThroughTheBot(t *testing.T) {
+	notes := &noteSender{}
+	h := start(t, filepath.Join(t.TempDir(), "b.db"), func(c *Config) { c.Senders[NotifyChannel] = notes })
+	h.send("test:5", "/start")
+	h.send("test:5", "oui")
+	h.send("test:5", "je ne sais pas")
+	h.send("test:6", "/start") // someone else, untouched
+	h.waitIdle()
+	if a, _ := h.db.Answers("test:5"); len(a) != 1 {
+		t.Fatalf("%d answers before the erasure, want 1", len(a))
+	}
+	h.send("test:5", "/supprimer")
+	h.send("test:5", "1")
+	h.waitIdle()
+	if _, err := h.db.Export("test:5"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("export after the erasure: %v, want ErrNotFound", err)
+	}
+	if _, ok, _ := h.db.Learner("test:6"); !ok {
+		t.Error("the other learner was erased too")
+	}
+	h.rec.mu.Lock()
+	sent := h.rec.sent["test:5"]
+	last := sent[len(sent)-1]
+	h.rec.mu.Unlock()
+	if !strings.Contains(last.Text, dialog.T("fr", "erased")) {
+		t.Errorf("last message %q, want the goodbye", last.Text)
+	}
+	eventually(t, 5*time.Second, func() bool { return slices.Contains(notes.kinds(), "notify_erased>"+DefaultNotifyTo) },
+		func() string { return fmt.Sprintf("no erased notice among %v", notes.kinds()) })
+	notes.mu.Lock()
+	defer notes.mu.Unlock()
+	for _, m := range notes.notes {
+		if m.Kind == "notify_erased" && (m.About != "" || strings.Contains(string(m.Payload), "test:5")) {
+			t.Errorf("the erased notice still names the learner: %+v", m)
+		}
+	}
 }

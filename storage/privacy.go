@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"time"
 
+	"github.com/rs/zerolog"
 	"go.etcd.io/bbolt"
 )
 
@@ -133,101 +135,109 @@ func (db *DB) Erase(learnerID string) error {
 	now := db.now()
 	n := 0
 	err := db.update(fmt.Sprintf("erase learner %q", learnerID), func(tx *bbolt.Tx) error {
-		n = 0
-		id := []byte(learnerID)
-		// Their answers, found through the index in their sessions value;
-		// if that is unreadable, by reading the whole log: an erasure must
-		// not depend on the value it erases.
-		v, err := getSessionValue(tx, learnerID)
-		seqs := v.seqs
-		if err != nil {
-			db.log.Warn().Err(err).Msg("storage: erasing a learner whose answer index is unreadable: scanning the answer log")
-			if seqs, err = answerSeqsInLog(tx, learnerID); err != nil {
-				return err
-			}
-		}
-		for _, seq := range seqs {
-			if err := tx.Bucket(bucketAnswerLog).Delete(u64(seq)); err != nil {
-				return err
-			}
-		}
-		n += len(seqs)
-		for _, b := range [][]byte{bucketLearners, bucketSessions} {
-			if tx.Bucket(b).Get(id) != nil {
-				n++
-			}
-			if err := tx.Bucket(b).Delete(id); err != nil {
-				return err
-			}
-		}
-
-		// The campaign index is keyed CODE \x00 id: scan it all rather than trust
-		// the learner record, so an index entry left by an old bug goes too.
-		suffix := append([]byte{0}, id...)
-		var index [][]byte
-		err = tx.Bucket(bucketCampaignLearners).ForEach(func(k, _ []byte) error {
-			if bytes.HasSuffix(k, suffix) {
-				index = append(index, clone(k))
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		if err := deleteKeys(tx.Bucket(bucketCampaignLearners), index); err != nil {
-			return err
-		}
-		n += len(index)
-
-		k, err := eraseSchedule(tx, learnerID)
-		if err != nil {
-			return err
-		}
-		n += k
-		if k, err = eraseRefs(tx, learnerID); err != nil {
-			return err
-		}
-		n += k
-
-		type doomed struct {
-			bucket, key []byte
-			rec         any
-		}
-		var found []doomed
-		err = scanPersonal(tx, learnerID, func(bucket, key []byte, rec any) {
-			found = append(found, doomed{bucket, clone(key), rec})
-		})
-		if err != nil {
-			return err
-		}
-		for _, d := range found {
-			switch r := d.rec.(type) {
-			case Update:
-				// Erased unhandled updates count as handled: a replay must
-				// not bring the learner back.
-				if err := tx.Bucket(bucketInboxKeys).Delete([]byte(r.Key)); err != nil {
-					return err
-				}
-				if err := tx.Bucket(bucketSeen).Put([]byte(r.Key), timeBytes(now)); err != nil {
-					return err
-				}
-			case Message:
-				if err := tx.Bucket(bucketOutboxChan).Delete(seqKey(r.Channel, r.ID)); err != nil {
-					return err
-				}
-			}
-			if err := tx.Bucket(d.bucket).Delete(d.key); err != nil {
-				return err
-			}
-			n++
-		}
-		return nil
+		var err error
+		n, err = eraseTx(tx, learnerID, now, db.log)
+		return err
 	})
 	if err != nil {
 		return err
 	}
 	db.log.Info().Int("records", n).Msg("storage erased a learner")
 	return nil
+}
+
+// eraseTx removes every trace of the learner in tx (see Erase) and returns
+// how many records went. It runs again from scratch if a group commit
+// replays it.
+func eraseTx(tx *bbolt.Tx, learnerID string, now time.Time, log zerolog.Logger) (n int, err error) {
+	id := []byte(learnerID)
+	// Their answers, found through the index in their sessions value;
+	// if that is unreadable, by reading the whole log: an erasure must
+	// not depend on the value it erases.
+	v, err := getSessionValue(tx, learnerID)
+	seqs := v.seqs
+	if err != nil {
+		log.Warn().Err(err).Msg("storage: erasing a learner whose answer index is unreadable: scanning the answer log")
+		if seqs, err = answerSeqsInLog(tx, learnerID); err != nil {
+			return n, err
+		}
+	}
+	for _, seq := range seqs {
+		if err := tx.Bucket(bucketAnswerLog).Delete(u64(seq)); err != nil {
+			return n, err
+		}
+	}
+	n += len(seqs)
+	for _, b := range [][]byte{bucketLearners, bucketSessions} {
+		if tx.Bucket(b).Get(id) != nil {
+			n++
+		}
+		if err := tx.Bucket(b).Delete(id); err != nil {
+			return n, err
+		}
+	}
+
+	// The campaign index is keyed CODE \x00 id: scan it all rather than trust
+	// the learner record, so an index entry left by an old bug goes too.
+	suffix := append([]byte{0}, id...)
+	var index [][]byte
+	err = tx.Bucket(bucketCampaignLearners).ForEach(func(k, _ []byte) error {
+		if bytes.HasSuffix(k, suffix) {
+			index = append(index, clone(k))
+		}
+		return nil
+	})
+	if err != nil {
+		return n, err
+	}
+	if err := deleteKeys(tx.Bucket(bucketCampaignLearners), index); err != nil {
+		return n, err
+	}
+	n += len(index)
+
+	k, err := eraseSchedule(tx, learnerID)
+	if err != nil {
+		return n, err
+	}
+	n += k
+	if k, err = eraseRefs(tx, learnerID); err != nil {
+		return n, err
+	}
+	n += k
+
+	type doomed struct {
+		bucket, key []byte
+		rec         any
+	}
+	var found []doomed
+	err = scanPersonal(tx, learnerID, func(bucket, key []byte, rec any) {
+		found = append(found, doomed{bucket, clone(key), rec})
+	})
+	if err != nil {
+		return n, err
+	}
+	for _, d := range found {
+		switch r := d.rec.(type) {
+		case Update:
+			// Erased unhandled updates count as handled: a replay must
+			// not bring the learner back.
+			if err := tx.Bucket(bucketInboxKeys).Delete([]byte(r.Key)); err != nil {
+				return n, err
+			}
+			if err := tx.Bucket(bucketSeen).Put([]byte(r.Key), timeBytes(now)); err != nil {
+				return n, err
+			}
+		case Message:
+			if err := tx.Bucket(bucketOutboxChan).Delete(seqKey(r.Channel, r.ID)); err != nil {
+				return n, err
+			}
+		}
+		if err := tx.Bucket(d.bucket).Delete(d.key); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // answerSeqsInLog finds the learner's answers by reading the whole log: a

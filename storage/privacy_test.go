@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -112,25 +113,71 @@ func TestExport(t *testing.T) {
 	}
 }
 
+// TestEraseLeavesNoTrace erases a learner both ways: DB.Erase (the admin's
+// way) and an erasing turn (/supprimer), which also queues the goodbye in
+// the same transaction.
 func TestEraseLeavesNoTrace(t *testing.T) {
-	db := openTest(t)
-	if err := db.CreateCampaign(Campaign{Code: "ERASE1"}); err != nil {
-		t.Fatal(err)
-	}
 	const (
 		victim, name  = "telegram:5551234", "Yanis"
 		other, other2 = "telegram:7770001", "Chloé"
 	)
+	for _, tc := range []struct {
+		name    string
+		newSeen int // update keys recorded as handled
+		erase   func(t *testing.T, db *DB)
+	}{
+		{"DB.Erase", 1, func(t *testing.T, db *DB) {
+			if err := db.Erase(victim); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Erase(victim); err != nil {
+				t.Errorf("erasing twice: %v", err)
+			}
+		}},
+		{"erasing turn", 2, func(t *testing.T, db *DB) {
+			u := update("telegram:90009", victim)
+			goodbye := msg("telegram", victim, "text")
+			notice := msg("slack", "#erasures", "notify_erased")
+			turn := Turn{Update: &u, LearnerID: victim, Erase: true, Outbox: []Message{goodbye, notice}}
+			if applied, err := db.CommitTurn(turn); err != nil || !applied {
+				t.Fatalf("erasing turn: applied=%v err=%v", applied, err)
+			}
+			if applied, err := db.CommitTurn(turn); err != nil || applied {
+				t.Errorf("replayed erasing turn: applied=%v err=%v, want a no-op", applied, err)
+			}
+			// The goodbye is what is left to send to them; once sent, nothing.
+			out, _ := db.PendingOutbox("telegram", t0.Add(time.Hour), 0, nil)
+			n := 0
+			for _, m := range out {
+				if m.To == victim {
+					n++
+					if err := db.MarkSent(m); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if n != 1 {
+				t.Errorf("%d goodbyes queued, want 1", n)
+			}
+			if notes, _ := db.PendingOutbox("slack", t0.Add(time.Hour), 0, nil); !slices.ContainsFunc(notes, func(m Message) bool { return m.Kind == "notify_erased" }) {
+				t.Errorf("the advisor's notice was not queued with the erasure")
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { testEraseLeavesNoTrace(t, victim, name, other, other2, tc.newSeen, tc.erase) })
+	}
+}
+
+func testEraseLeavesNoTrace(t *testing.T, victim, name, other, other2 string, newSeen int, erase func(*testing.T, *DB)) {
+	db := openTest(t)
+	if err := db.CreateCampaign(Campaign{Code: "ERASE1"}); err != nil {
+		t.Fatal(err)
+	}
 	seedLearner(t, db, victim, name, 90000)
 	seedLearner(t, db, other, other2, 91000)
 	before, _ := db.Stats()
 
-	if err := db.Erase(victim); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Erase(victim); err != nil {
-		t.Errorf("erasing twice: %v", err)
-	}
+	erase(t, db)
 	if _, err := db.Export(victim); !errors.Is(err, ErrNotFound) {
 		t.Errorf("export after erase: %v, want ErrNotFound", err)
 	}
@@ -151,7 +198,7 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 	if _, err := db.Export(other); err != nil {
 		t.Errorf("the other learner's data: %v", err)
 	}
-	if after.Buckets["seen"] != before.Buckets["seen"]+1 { // their pending update is now "seen"
+	if after.Buckets["seen"] != before.Buckets["seen"]+newSeen { // their pending update is now "seen"
 		t.Errorf("seen keys %d -> %d", before.Buckets["seen"], after.Buckets["seen"])
 	}
 	path := db.Path()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rs/zerolog"
 	"go.etcd.io/bbolt"
 )
 
@@ -43,6 +44,11 @@ type Turn struct {
 	// Due reschedules the learner's follow-up: nil leaves it as it is, a
 	// zero time clears it, any other time replaces it.
 	Due *time.Time
+	// Erase removes every trace of the learner (see DB.Erase) in the same
+	// transaction, before Outbox is enqueued: the goodbye and the advisor's
+	// notice are stored with the erasure or not at all. An erasing turn
+	// carries no Learner, Session, Answers or Due.
+	Erase bool
 }
 
 // CommitTurn stores everything of t in one transaction: either all of it is on
@@ -61,8 +67,12 @@ func (db *DB) CommitTurn(t Turn) (applied bool, err error) {
 	if err != nil {
 		return false, err
 	}
+	p.log = db.log
 	if err = db.group.do(p.apply); err != nil {
 		return false, db.wrap(fmt.Sprintf("commit the turn of learner %q (update %q); nothing of it was stored", p.learnerID, p.updateKey), err)
+	}
+	if p.applied && t.Erase {
+		db.log.Info().Int("records", p.erased).Msg("storage erased a learner")
 	}
 	return p.applied, nil
 }
@@ -79,6 +89,8 @@ type preparedTurn struct {
 	answers   [][]byte         // encoded answerRecords; seqs assigned at apply time
 	outbox    []encodedMessage // IDs assigned at apply time
 	applied   bool             // result of the last run of apply, the one that committed
+	erased    int              // records an erasing turn removed (last run)
+	log       zerolog.Logger
 }
 
 func prepareTurn(t Turn, now time.Time) (*preparedTurn, error) {
@@ -125,6 +137,13 @@ func (p *preparedTurn) apply(tx *bbolt.Tx) error {
 		if err := removeInbox(tx, p.updateKey, p.now); err != nil {
 			return err
 		}
+	}
+	if t.Erase {
+		n, err := eraseTx(tx, p.learnerID, p.now, p.log)
+		if err != nil {
+			return err
+		}
+		p.erased = n
 	}
 	if t.Learner != nil {
 		if err := putLearner(tx, p.learner, p.now); err != nil {
@@ -186,7 +205,10 @@ func (t *Turn) check() (string, error) {
 			return "", fmt.Errorf("storage: turn for learner %q carries learner record %q: %w", id, t.Learner.ID, ErrInvalid)
 		}
 	}
-	if t.Session != nil || len(t.Answers) > 0 || t.Due != nil {
+	if t.Erase && (t.Learner != nil || t.Session != nil || len(t.Answers) > 0 || t.Due != nil) {
+		return "", fmt.Errorf("storage: a turn that erases learner %q cannot also store their record, session, answers or schedule: %w", id, ErrInvalid)
+	}
+	if t.Session != nil || len(t.Answers) > 0 || t.Due != nil || t.Erase {
 		if err := checkID("learner id of the turn", id); err != nil {
 			return "", err
 		}

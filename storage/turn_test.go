@@ -122,6 +122,10 @@ func TestCommitTurnRejectsInvalidTurns(t *testing.T) {
 		{"message without recipient", Turn{Outbox: []Message{{Channel: "telegram", Kind: "text"}}}},
 		{"message without channel", Turn{Outbox: []Message{{To: "a:1", Kind: "text"}}}},
 		{"message payload not JSON", Turn{Outbox: []Message{{Channel: "telegram", To: "a:1", Payload: json.RawMessage(`nope`)}}}},
+		{"erase without learner", Turn{Erase: true}},
+		{"erase and store a session", Turn{LearnerID: "a:1", Erase: true, Session: json.RawMessage(`{}`)}},
+		{"erase and store the learner", Turn{LearnerID: "a:1", Erase: true, Learner: &Learner{ID: "a:1"}}},
+		{"erase and store answers", Turn{LearnerID: "a:1", Erase: true, Answers: []Answer{answer("q", true)}}},
 	}
 	db := openTest(t)
 	for _, tt := range tests {
