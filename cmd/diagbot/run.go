@@ -59,11 +59,11 @@ func runCmd(ctx context.Context, args []string, stderr io.Writer) error {
 	fl.SetOutput(stderr)
 	cfg := runConfig{}
 	fl.StringVar(&cfg.db, "db", defaultDBPath(), "bbolt file (env "+envDB+")")
-	logLevel := fl.String("log-level", "", "debug, info, warn or error (env "+envLogLevel+", default info)")
+	level := fl.String("log-level", "", "debug, info, warn or error (env "+envLogLevel+", default "+defaultLogLevelRun+")")
 	if err := fl.Parse(args); err != nil {
 		return fmt.Errorf("%v: %w", err, errUsage)
 	}
-	log, err := newLogger(stderr, *logLevel)
+	log, err := newLogger(stderr, *level, defaultLogLevelRun)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -29,6 +30,10 @@ const (
 	envLogLevel   = "DIAGBOT_LOG_LEVEL"
 	defaultDBName = "diagbot.db"
 	consoleName   = "console"
+	// The terminal is the conversation: try logs only what went wrong.
+	// A server logs what it does.
+	defaultLogLevelTry = "warn"
+	defaultLogLevelRun = "info"
 )
 
 // defaultDBPath is the bbolt file in the user's data directory:
@@ -48,18 +53,32 @@ func defaultDBPath() string {
 	return filepath.Join(dir, "diagbot", defaultDBName)
 }
 
-func newLogger(w io.Writer, level string) (zerolog.Logger, error) {
-	if level == "" {
-		level = os.Getenv(envLogLevel)
+// logLevel picks the log level: the --log-level flag when given, else
+// DIAGBOT_LOG_LEVEL when set, else def (the command's default). A flag's own
+// default must be "" so an unset flag leaves the choice to the environment.
+func logLevel(flagValue, envValue, def string) (zerolog.Level, error) {
+	level, from := flagValue, "--log-level"
+	if strings.TrimSpace(level) == "" {
+		level, from = envValue, envLogLevel
 	}
-	if level == "" {
-		level = "info"
+	if strings.TrimSpace(level) == "" {
+		level, from = def, "default"
 	}
-	l, err := zerolog.ParseLevel(level)
+	switch l := strings.ToLower(strings.TrimSpace(level)); l {
+	case "debug", "info", "warn", "error":
+		return zerolog.ParseLevel(l)
+	}
+	return zerolog.NoLevel, fmt.Errorf("log level %q (%s): use debug, info, warn or error: %w", level, from, errUsage)
+}
+
+// newLogger writes JSON logs to w at the level logLevel picks. Workers,
+// dispatchers and the scheduler log at once: w gets one whole line at a time.
+func newLogger(w io.Writer, flagValue, def string) (zerolog.Logger, error) {
+	l, err := logLevel(flagValue, os.Getenv(envLogLevel), def)
 	if err != nil {
-		return zerolog.Nop(), fmt.Errorf("log level %q: use debug, info, warn or error (%s): %w", level, envLogLevel, errUsage)
+		return zerolog.Nop(), err
 	}
-	return zerolog.New(w).Level(l).With().Timestamp().Logger(), nil
+	return zerolog.New(zerolog.SyncWriter(w)).Level(l).With().Timestamp().Logger(), nil
 }
 
 // loadEngine loads the embedded bank and builds the engine.
@@ -91,11 +110,11 @@ func tryCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	fl.SetOutput(stderr)
 	dbPath := fl.String("db", defaultDBPath(), "bbolt file (env "+envDB+")")
 	learner := fl.String("learner", "local", "learner name in this file (several people can share one file)")
-	logLevel := fl.String("log-level", "warn", "debug, info, warn or error (env "+envLogLevel+")")
+	level := fl.String("log-level", "", "debug, info, warn or error (env "+envLogLevel+", default "+defaultLogLevelTry+")")
 	if err := fl.Parse(args); err != nil {
 		return fmt.Errorf("%v: %w", err, errUsage)
 	}
-	log, err := newLogger(stderr, *logLevel)
+	log, err := newLogger(stderr, *level, defaultLogLevelTry)
 	if err != nil {
 		return err
 	}
