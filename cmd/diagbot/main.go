@@ -1,6 +1,7 @@
 // Command diagbot runs the diagbot digital-skills diagnostic and its tools.
 //
-//	diagbot try                   the diagnostic in the terminal (the default)
+//	diagbot [try] [--db FILE]     the diagnostic in the terminal (the default)
+//	diagbot run                   serve Telegram (the default with DIAGBOT_TELEGRAM_TOKEN)
 //	diagbot content check [DIR]   validate a question bank (the embedded one by default)
 //	diagbot content export --json print every item's measurement parameters
 //	diagbot simulate [flags]      measure the measure on simulated learners
@@ -13,6 +14,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -20,7 +22,8 @@ const usage = `diagbot — a digital-skills diagnostic in a chat
 
 Usage:
   diagbot [try] [--db FILE]       take the diagnostic in this terminal (state kept in a bbolt file)
-  diagbot run                     serve Telegram (DIAGBOT_TELEGRAM_TOKEN; polling, or webhook with DIAGBOT_WEBHOOK_URL)
+  diagbot run [--db FILE]         serve Telegram (DIAGBOT_TELEGRAM_TOKEN; polling, or webhook with DIAGBOT_WEBHOOK_URL);
+                                  with that token set, diagbot alone (or with flags only) runs this
   diagbot campaign create|list|archive|stats|export|learner   campaigns: on the file, or --admin URL with the bot running
   diagbot backup FILE             a consistent copy of the database (--db, or --admin URL of a running bot)
   diagbot content check [DIR]     check a question bank (default: the embedded one)
@@ -39,14 +42,25 @@ func main() {
 	os.Exit(code)
 }
 
+// withDefaultCommand puts the default command before a command line that
+// names none ("diagbot", "diagbot --db F"): `run` when a Telegram token is
+// set, else `try`, the terminal. Help stays help.
+func withDefaultCommand(args []string) []string {
+	if len(args) > 0 && (!strings.HasPrefix(args[0], "-") || isHelp(args[0])) {
+		return args
+	}
+	cmd := "try" // no channel configured: the terminal
+	if os.Getenv(envTelegramToken) != "" {
+		cmd = "run"
+	}
+	return append([]string{cmd}, args...)
+}
+
+func isHelp(arg string) bool { return arg == "-h" || arg == "-help" || arg == "--help" }
+
 // run executes one command line and returns the process exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		args = []string{"try"} // no channel configured: the terminal
-		if os.Getenv(envTelegramToken) != "" {
-			args = []string{"run"}
-		}
-	}
+	args = withDefaultCommand(args)
 	var err error
 	switch args[0] {
 	case "try":
@@ -61,7 +75,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = contentCmd(args[1:], stdout, stderr)
 	case "simulate":
 		err = simulateCmd(ctx, args[1:], stdin, stdout, stderr)
-	case "help", "-h", "--help":
+	case "help", "-h", "-help", "--help": // isHelp
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
