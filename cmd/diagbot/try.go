@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -10,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -144,15 +144,12 @@ func tryCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	defer func() { stop(); <-done }()
 
 	learnerID := consoleName + ":" + *learner
-	var seq atomic.Int64
-	base := time.Now().UnixNano()
 	send := func(in dialog.Input) error {
 		payload, err := json.Marshal(in)
 		if err != nil {
 			return err
 		}
-		key := fmt.Sprintf("%s:%d:%d", learnerID, base, seq.Add(1))
-		if err := b.Receive(storage.Update{Key: key, Channel: consoleName, LearnerID: learnerID, Payload: payload}); err != nil {
+		if err := b.Receive(storage.Update{Key: consoleUpdateKey(), Channel: consoleName, LearnerID: learnerID, Payload: payload}); err != nil {
 			return err
 		}
 		return settle(ctx, db)
@@ -174,6 +171,12 @@ func tryCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	return err
 }
+
+// consoleUpdateKey names one typed line. Handled keys stay in the file for
+// weeks after /supprimer (the "seen" bucket makes a replay a no-op), so a key
+// holds nothing about the learner: 128 random bits, unique across runs of
+// try on the same file, so a new line is never taken for a replay.
+func consoleUpdateKey() string { return consoleName + ":" + rand.Text() }
 
 // settle waits until the turn is handled and its messages shown, so the
 // terminal reads like a conversation (and scripts are deterministic).

@@ -1,16 +1,19 @@
 package main
 
 import (
-	"io"
-
 	"bytes"
 	"context"
-	"github.com/diagbot/diagbot/storage"
+	"fmt"
+	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/diagbot/diagbot/storage"
 )
 
 // TestTryWholeDiagnostic scripts a whole diagnostic through the console
@@ -23,7 +26,7 @@ func TestTryWholeDiagnostic(t *testing.T) {
 		script = append(script, "je ne sais pas")
 	}
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"try", "--db", db}, strings.NewReader(strings.Join(script, "\n")+"\n"), &out, &errOut)
+	code := run(context.Background(), []string{"try", "--db", db, "--learner", "marie"}, strings.NewReader(strings.Join(script, "\n")+"\n"), &out, &errOut)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
@@ -39,7 +42,7 @@ func TestTryWholeDiagnostic(t *testing.T) {
 	// Come back: review, results, language, data, erase.
 	out.Reset()
 	more := "1\n1\n/resultats\n/langue en\n/mesdonnees\n/supprimer\n1\n"
-	if code := run(context.Background(), []string{"try", "--db", db}, strings.NewReader(more), &out, &errOut); code != 0 {
+	if code := run(context.Background(), []string{"try", "--db", db, "--learner", "marie"}, strings.NewReader(more), &out, &errOut); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
 	got = out.String()
@@ -48,25 +51,57 @@ func TestTryWholeDiagnostic(t *testing.T) {
 			t.Errorf("second run lacks %q:\n%s", want, got)
 		}
 	}
-	// Nothing of the learner is left in the file.
-	bdb, err := bbolt.Open(db, 0o600, nil)
+	// Nothing of the learner is left in the file: not their id, not their
+	// name, in no bucket, "seen" (the replay guard) included.
+	for _, trace := range fileTraces(t, db, "console:marie", "marie") {
+		t.Errorf("after /supprimer the file still holds %s", trace)
+	}
+}
+
+// fileTraces opens the bbolt file read-only and returns every place (bucket
+// path, key or value) where one of needles occurs, nested buckets included.
+func fileTraces(t *testing.T, path string, needles ...string) []string {
+	t.Helper()
+	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer bdb.Close()
-	bdb.View(func(tx *bbolt.Tx) error {
+	var found []string
+	check := func(where string, b []byte) {
+		for _, n := range needles {
+			if bytes.Contains(b, []byte(n)) {
+				found = append(found, fmt.Sprintf("%q in %s", n, where))
+				return
+			}
+		}
+	}
+	var walk func(name string, b *bbolt.Bucket) error
+	walk = func(name string, b *bbolt.Bucket) error {
+		return b.ForEach(func(k, v []byte) error {
+			check("a key of bucket "+name+": "+strconv.Quote(string(k)), k)
+			if v == nil { // a nested bucket
+				return walk(name+"/"+string(k), b.Bucket(k))
+			}
+			check("the value of "+name+"/"+strconv.Quote(string(k)), v)
+			return nil
+		})
+	}
+	buckets := 0
+	err = bdb.View(func(tx *bbolt.Tx) error {
 		return tx.ForEach(func(name []byte, b *bbolt.Bucket) error {
-			return b.ForEach(func(k, v []byte) error {
-				if string(name) == "seen" {
-					return nil // update keys, kept so a replay stays a no-op
-				}
-				if bytes.Contains(k, []byte("console:local")) || bytes.Contains(v, []byte("console:local")) {
-					t.Errorf("bucket %s still holds the learner: %q", name, k)
-				}
-				return nil
-			})
+			buckets++
+			check("a bucket name", name)
+			return walk(string(name), b)
 		})
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if buckets == 0 {
+		t.Fatalf("%s has no bucket: nothing was checked", path)
+	}
+	return found
 }
 
 func TestTryResumesAfterQuit(t *testing.T) {
