@@ -10,6 +10,8 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -82,15 +84,7 @@ func NewAdminHandler(cfg AdminConfig) http.Handler {
 		json.NewEncoder(w).Encode(map[string]any{"status": "ok", "inbox": len(in), "outbox": depth})
 	})
 	a := &admin{cfg: cfg}
-	mux.HandleFunc("GET /backup", a.auth(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/octet-stream")
-		w.Header().Set("Content-Disposition", `attachment; filename="diagbot-backup.db"`)
-		if _, err := db.Backup(w); err != nil {
-			// Headers are gone: abort the connection so the client sees a
-			// truncated body rather than a copy it could trust.
-			panic(http.ErrAbortHandler)
-		}
-	}))
+	mux.HandleFunc("GET /backup", a.auth(a.backup))
 	mux.HandleFunc("GET /campaigns", a.auth(a.listCampaigns))
 	mux.HandleFunc("POST /campaigns", a.auth(a.createCampaign))
 	mux.HandleFunc("POST /campaigns/{code}/archive", a.auth(a.archiveCampaign))
@@ -281,6 +275,36 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func writeError(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+// backup copies the file into a temporary file beside it, then serves that
+// copy. Streaming straight from the read transaction would hold it open for
+// as long as the client takes to download: a writer that must grow the file
+// waits for every open read transaction, so a slow or stalled client would
+// stop the bot. The copy is local and fast; it has a Content-Length and
+// answers Range requests, so a client can tell a whole copy from a cut one.
+func (a *admin) backup(w http.ResponseWriter, r *http.Request) {
+	db := a.cfg.DB
+	f, err := os.CreateTemp(filepath.Dir(db.Path()), ".diagbot-backup-*.tmp")
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, fmt.Sprintf("cannot make a copy beside %s (check that its directory is writable and has room for one more copy): %v", db.Path(), err))
+		return
+	}
+	defer func() {
+		_ = f.Close()
+		_ = os.Remove(f.Name())
+	}()
+	if _, err := db.Backup(f); err != nil {
+		writeError(w, http.StatusInternalServerError, fmt.Sprintf("cannot copy the database into %s (check free space): %v", f.Name(), err))
+		return
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		writeError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", `attachment; filename="diagbot-backup.db"`)
+	http.ServeContent(w, r, "diagbot-backup.db", time.Time{}, f)
 }
 
 // writeFailure answers 404 for what does not exist, 500 otherwise.

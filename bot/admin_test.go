@@ -3,12 +3,16 @@ package bot
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"image/png"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -217,4 +221,97 @@ func TestAdminCampaigns(t *testing.T) {
 			t.Errorf("list needs no engine: %d", code)
 		}
 	})
+}
+
+// TestAdminBackup: the copy served is whole (its length announced, Range
+// answered), holds the data, leaves no temporary file, and a client that
+// stops reading holds no read transaction open: the file can still be
+// closed (bbolt's Close, like a writer that must grow the file, waits for
+// every read transaction).
+func TestAdminBackup(t *testing.T) {
+	dir := t.TempDir()
+	db, err := storage.Open(filepath.Join(dir, "diagbot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := false
+	defer func() {
+		if !closed {
+			db.Close()
+		}
+	}()
+	// About 12 MB, more than loopback's socket buffers hold.
+	big := json.RawMessage(`{"pad":"` + strings.Repeat("x", 1<<20) + `"}`)
+	for i := range 12 {
+		id := fmt.Sprintf("telegram:%d", 4000+i)
+		if _, err := db.CommitTurn(storage.Turn{Learner: &storage.Learner{ID: id, Channel: "telegram", Lang: "fr"}, Session: big}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(NewAdminHandler(AdminConfig{DB: db, Token: "s3cret"}))
+	defer srv.Close()
+	get := func(rng string) *http.Response {
+		req, _ := http.NewRequest("GET", srv.URL+"/backup", nil)
+		req.Header.Set("Authorization", "Bearer s3cret")
+		if rng != "" {
+			req.Header.Set("Range", rng)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+
+	resp := get("")
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 || resp.Header.Get("Content-Length") != strconv.Itoa(len(body)) || len(body) < 12<<20 {
+		t.Fatalf("GET /backup: %d, Content-Length %s, %d bytes read, %v", resp.StatusCode, resp.Header.Get("Content-Length"), len(body), err)
+	}
+	copyPath := filepath.Join(t.TempDir(), "copy.db")
+	if err := os.WriteFile(copyPath, body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cp, err := storage.Open(copyPath)
+	if err != nil {
+		t.Fatalf("the copy does not open: %v", err)
+	}
+	if n, _ := cp.CountLearners(); n != 12 {
+		t.Errorf("the copy holds %d learners, want 12", n)
+	}
+	cp.Close()
+
+	resp = get("bytes=0-99")
+	part, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusPartialContent || !bytes.Equal(part, body[:100]) {
+		t.Errorf("Range: %d, %d bytes", resp.StatusCode, len(part))
+	}
+
+	// A client that stops reading.
+	stalled := get("")
+	defer stalled.Body.Close()
+	if _, err := io.ReadFull(stalled.Body, make([]byte, 10)); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- db.Close() }()
+	select {
+	case err := <-done:
+		closed = true
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the database cannot close while a backup client stalls: the copy holds a read transaction")
+	}
+	stalled.Body.Close()
+	srv.Close()
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), "backup") {
+			t.Errorf("temporary copy left behind: %s", e.Name())
+		}
+	}
 }
