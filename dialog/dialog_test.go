@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/diagbot/diagbot/engine"
 	"github.com/diagbot/diagbot/engine/bank"
@@ -445,10 +446,13 @@ func TestParseText(t *testing.T) {
 		{"/start@diagbot_bot", Input{Kind: InCommand, Command: "start"}},
 		{"/Résultats", Input{Kind: InCommand, Command: "resultats"}},
 		{"/help", Input{Kind: InCommand, Command: "aide"}},
+		{"/RÉSULTATS", Input{Kind: InCommand, Command: "resultats"}},
+		{"/ÈTAPE", Input{Kind: InCommand, Command: "etape"}},
 		{"/truc", Input{Kind: InCommand, Command: "truc"}},
 		{"bonjour", Input{Kind: InText, Text: "bonjour"}},
 		{"/", Input{Kind: InText, Text: "/"}},
 		{"/-)", Input{Kind: InText, Text: "/-)"}},
+		{"/ 2", Input{Kind: InText, Text: "/ 2"}},
 	}
 	for _, tt := range tests {
 		if got := ParseText(tt.in); got != tt.want {
@@ -458,12 +462,52 @@ func TestParseText(t *testing.T) {
 }
 
 func FuzzParseText(f *testing.F) {
-	f.Add("/start ABC")
-	f.Add("/Résultats@bot x")
+	for _, s := range []string{"/start ABC", "/Résultats@bot x", "/ÈTAPE", "/start  a  b ", "/aide\tmoi", "2", "/", "/-)", "/ 2", strings.Repeat("x", MaxInputText+1)} {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		in := ParseText(s)
-		if in.Kind != InText && in.Kind != InCommand {
-			t.Fatalf("kind %q", in.Kind)
+		switch in.Kind {
+		case InText:
+			// Text is kept as typed, however long: Step is the one to refuse it.
+			if in.Text != s || in.Command != "" || in.Args != "" {
+				t.Fatalf("ParseText(%q) = %+v: text must be kept as typed", s, in)
+			}
+		case InCommand:
+			if in.Command == "" || len(in.Command) > 32 || strings.ContainsAny(in.Command, " @/") || in.Command != strings.ToLower(in.Command) {
+				t.Fatalf("ParseText(%q): command name %q", s, in.Command)
+			}
+			if in.Args != strings.TrimSpace(in.Args) || len(in.Args) >= len(s) {
+				t.Fatalf("ParseText(%q): args %q", s, in.Args)
+			}
+			// A command round-trips: written back as "/name args", it reads the same.
+			back := "/" + in.Command
+			if in.Args != "" {
+				back += " " + in.Args
+			}
+			if again := ParseText(back); again != in {
+				t.Fatalf("ParseText(%q) = %+v, but ParseText(%q) = %+v", s, in, back, again)
+			}
+			if canon, ok := Commands[in.Command]; ok && canon != in.Command {
+				t.Fatalf("ParseText(%q): alias %q not made canonical", s, in.Command)
+			}
+		default:
+			t.Fatalf("ParseText(%q): kind %q", s, in.Kind)
+		}
+		// Whatever it is, a question never breaks on it, and text over the
+		// limit changes nothing.
+		before := fuzzQuestion()
+		turn, err := Step(before, in, Env{Now: t0, Engine: testEngine, Bank: testBank, Random: 9})
+		if err != nil {
+			t.Fatalf("Step(%q): %v", s, err)
+		}
+		if len(turn.Outputs) == 0 && in.Kind == InText {
+			t.Fatalf("Step(%q): no answer", s)
+		}
+		if in.Kind == InText && utf8.RuneCountInString(s) > MaxInputText {
+			if !sameSession(before, turn.Session) || len(turn.Answers) > 0 || turn.Outputs[0].Text != T("fr", "too_long") {
+				t.Fatalf("Step(%d chars) changed the session or said %+v", utf8.RuneCountInString(s), turn.Outputs)
+			}
 		}
 	})
 }

@@ -16,10 +16,10 @@ func ParseText(text string) Input {
 	}
 	name, args, _ := strings.Cut(t[1:], " ")
 	name, _, _ = strings.Cut(name, "@")
-	name = strings.ToLower(foldASCII(name))
+	name = foldASCII(strings.ToLower(name)) // lower first: "/ÈTAPE" is "/etape"
 	if canon, ok := Commands[name]; ok {
 		name = canon
-	} else if len(name) > 32 || strings.IndexFunc(name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' }) >= 0 {
+	} else if name == "" || len(name) > 32 || strings.IndexFunc(name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' }) >= 0 {
 		return Input{Kind: InText, Text: text} // "/ 2", "/-)": not a command
 	}
 	return Input{Kind: InCommand, Command: name, Args: strings.TrimSpace(args)}
@@ -27,5 +27,5 @@ func ParseText(text string) Input {
 
 // foldASCII removes French accents from a command name ("résultats").
 func foldASCII(s string) string {
-	return strings.NewReplacer("é", "e", "è", "e", "ê", "e", "É", "e", "à", "a", "ç", "c", "ô", "o", "î", "i", "û", "u").Replace(s)
+	return strings.NewReplacer("é", "e", "è", "e", "ê", "e", "à", "a", "ç", "c", "ô", "o", "î", "i", "û", "u").Replace(s)
 }
