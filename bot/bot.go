@@ -453,6 +453,20 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 		return err
 	}
 	now := b.cfg.Now()
+	if in.Kind == inExpire {
+		// Checked again here, in the learner's order: a message that came
+		// after the sweep keeps them.
+		cutoff := now.Add(-KeepLearners)
+		if !known || learner.UpdatedAt.After(cutoff) || found && sess.UpdatedAt.After(cutoff) {
+			_, err := b.cfg.DB.CommitTurn(storage.Turn{Update: &u})
+			return err
+		}
+		if _, err := b.cfg.DB.CommitTurn(storage.Turn{Update: &u, LearnerID: u.LearnerID, Erase: true}); err != nil {
+			return err
+		}
+		b.cfg.Log.Info().Dur("silent_for", KeepLearners).Msg("learner erased: kept as long as the privacy notice says")
+		return nil
+	}
 	if in.Kind == dialog.InTick || in.Kind == dialog.InAdvisor {
 		// Not from the learner: never creates one, and nothing more for
 		// someone who blocked the bot.

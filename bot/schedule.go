@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	crand "crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -49,7 +51,10 @@ func (b *Bot) Tick() error {
 	now := b.cfg.Now()
 	for {
 		us, err := b.cfg.DB.TakeDue(now, takeBatch, func(id string, due time.Time) storage.Update {
-			return storage.Update{Key: fmt.Sprintf("tick:%s:%d", id, due.UnixNano()), Channel: ScheduleChannel,
+			// The key only has to be unique: TakeDue moves the due entry
+			// into the inbox in one transaction, so a tick is never made
+			// twice. It names nobody, since handled keys outlive an erasure.
+			return storage.Update{Key: botKey("tick"), Channel: ScheduleChannel,
 				LearnerID: id, Payload: json.RawMessage(`{"kind":"tick"}`)}
 		})
 		if err != nil {
@@ -67,6 +72,75 @@ func (b *Bot) Tick() error {
 	}
 	b.housekeep(now)
 	return b.digests(now)
+}
+
+// KeepLearners is how long a learner's data is kept after their last
+// exchange with the bot: the twelve months the privacy notice promises.
+const KeepLearners = 365 * 24 * time.Hour
+
+// inExpire is the bot's own input that erases a learner kept KeepLearners
+// without an exchange. It goes through the learner's worker like their
+// updates, so it never races a turn of theirs, and the worker checks again
+// that they are still silent.
+const inExpire dialog.InputKind = "expire"
+
+// botKey is a fresh update key for an update the bot makes itself: random,
+// so it holds nothing about the learner (handled keys stay in "seen" for
+// KeepSeen, after an erasure too).
+func botKey(kind string) string {
+	var r [16]byte
+	crand.Read(r[:])
+	return kind + ":" + hex.EncodeToString(r[:])
+}
+
+// expire queues an erasure for every learner whose last exchange is older
+// than KeepLearners. The learner record's UpdatedAt changes only with it,
+// so it picks the candidates cheaply; the session's own UpdatedAt (set at
+// every turn) decides.
+func (b *Bot) expire(now time.Time) (int, error) {
+	cutoff := now.Add(-KeepLearners)
+	var old []string
+	err := b.cfg.DB.ForEachLearner(func(l storage.Learner) error {
+		if l.UpdatedAt.Before(cutoff) {
+			old = append(old, l.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	queued := 0
+	for _, id := range old {
+		if !b.silentSince(id, cutoff) {
+			continue
+		}
+		u := storage.Update{Key: botKey("expire"), Channel: ScheduleChannel, LearnerID: id,
+			Payload: json.RawMessage(`{"kind":"expire"}`), ReceivedAt: now}
+		u, added, err := b.cfg.DB.PutInbox(u)
+		if err != nil {
+			return queued, err
+		}
+		if added && b.replayed { // else Run's replay queues it
+			b.shards[b.shard(id)] <- u
+		}
+		queued++
+	}
+	return queued, nil
+}
+
+// silentSince tells whether the learner's last turn is before cutoff. An
+// unreadable session counts as silent only if the learner record is old too
+// (the caller checked that).
+func (b *Bot) silentSince(learnerID string, cutoff time.Time) bool {
+	raw, found, err := b.cfg.DB.Session(learnerID)
+	if err != nil || !found {
+		return err == nil
+	}
+	var s dialog.Session
+	if json.Unmarshal(raw, &s) != nil {
+		return true
+	}
+	return s.UpdatedAt.Before(cutoff)
 }
 
 // How long bookkeeping is kept. Seen update keys guard against replays
@@ -102,6 +176,11 @@ func (b *Bot) housekeep(now time.Time) {
 		total += n
 	}
 	b.cfg.Log.Info().Int("records", total).Msg("housekeeping: old bookkeeping pruned")
+	if n, err := b.expire(now); err != nil {
+		b.cfg.Log.Error().Err(err).Int("queued", n).Msg("cannot queue the erasure of learners kept past their time")
+	} else if n > 0 {
+		b.cfg.Log.Info().Int("learners", n).Dur("silent_for", KeepLearners).Msg("housekeeping: learners silent for too long queued for erasure")
+	}
 }
 
 // digests queues, on Monday once the quiet hours are over, each campaign's

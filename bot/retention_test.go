@@ -1,0 +1,121 @@
+package bot
+
+import (
+	"bytes"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/diagbot/diagbot/storage"
+)
+
+// TestRetention: the privacy notice promises twelve months. A learner silent
+// for longer is erased by the daily housekeeping, through their worker; one
+// who spoke within the year, or whose learner record is old but who spoke
+// since, is kept; a learner who writes after the sweep queued them, before
+// their worker got to it, is kept too. Nothing of the erased is left in
+// the file, the handled keys of the bot's own updates included.
+func TestRetention(t *testing.T) {
+	clock := &simClock{now: time.Date(2025, 10, 1, 10, 0, 0, 0, time.UTC)}
+	path := filepath.Join(t.TempDir(), "b.db")
+	h := start(t, path, func(c *Config) { c.Now = clock.Now; c.TickEvery = time.Hour })
+
+	// Day 0: three learners take a few questions.
+	for _, l := range []string{"test:101", "test:102", "test:103"} {
+		h.send(l, "/start")
+		h.send(l, "oui")
+		h.send(l, "je ne sais pas")
+	}
+	h.waitIdle()
+	// Two months later test:102 comes back (their learner record does not
+	// change: only their session's time does).
+	clock.Add(60 * 24 * time.Hour)
+	h.send("test:102", "je ne sais pas")
+	h.waitIdle()
+
+	// Thirteen months after day 0: test:101 and test:103 are past the year.
+	clock.Add(335 * 24 * time.Hour)
+	if err := h.bot.Tick(); err != nil {
+		t.Fatal(err)
+	}
+	h.waitIdle()
+	for _, c := range []struct {
+		id   string
+		kept bool
+	}{{"test:101", false}, {"test:102", true}, {"test:103", false}} {
+		_, ok, _ := h.db.Learner(c.id)
+		answers, _ := h.db.Answers(c.id)
+		if ok != c.kept || (len(answers) > 0) != c.kept {
+			t.Errorf("%s: learner kept %v with %d answers, want kept %v", c.id, ok, len(answers), c.kept)
+		}
+	}
+	// The sweep runs once a day, not at every tick.
+	if err := h.bot.Tick(); err != nil {
+		t.Fatal(err)
+	}
+
+	// The worker checks again: an erasure queued while the learner writes
+	// keeps them. Queued by hand here, as the sweep would.
+	clock.Add(400 * 24 * time.Hour)
+	h.send("test:102", "/resultats")
+	if _, _, err := h.db.PutInbox(storage.Update{Key: botKey("expire"), Channel: ScheduleChannel, LearnerID: "test:102",
+		Payload: []byte(`{"kind":"expire"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	h.close()
+	h = start(t, path, func(c *Config) { c.Now = clock.Now; c.TickEvery = time.Hour })
+	h.waitIdle()
+	if _, ok, _ := h.db.Learner("test:102"); !ok {
+		t.Error("test:102 wrote before their erasure was handled, and was erased anyway")
+	}
+	h.close()
+
+	raw, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	raw.View(func(tx *bbolt.Tx) error {
+		return tx.ForEach(func(bucket []byte, b *bbolt.Bucket) error {
+			return b.ForEach(func(k, v []byte) error {
+				for _, gone := range []string{"test:101", "test:103"} {
+					if bytes.Contains(k, []byte(gone)) || bytes.Contains(v, []byte(gone)) {
+						t.Errorf("bucket %s still holds %s: %q", bucket, gone, k)
+					}
+				}
+				return nil
+			})
+		})
+	})
+}
+
+// TestBotKeysNameNobody: the keys of the bot's own updates (ticks) stay in
+// "seen" after the learner is erased, so they must not name the learner.
+func TestBotKeysNameNobody(t *testing.T) {
+	clock := &simClock{now: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
+	db, err := storage.Open(filepath.Join(t.TempDir(), "b.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := prepare(t, db, func(c *Config) { c.Now = clock.Now; c.TickEvery = time.Hour })
+	due := clock.Now().Add(-time.Minute)
+	for _, id := range []string{"telegram:5551234", "telegram:5551235"} {
+		if _, err := db.CommitTurn(storage.Turn{LearnerID: id, Due: &due}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := h.bot.Tick(); err != nil {
+		t.Fatal(err)
+	}
+	in, _ := db.Inbox(0)
+	if len(in) != 2 || in[0].Key == in[1].Key {
+		t.Fatalf("inbox %+v, want two ticks with their own keys", in)
+	}
+	for _, u := range in {
+		if bytes.Contains([]byte(u.Key), []byte("555123")) {
+			t.Errorf("tick key %q names the learner", u.Key)
+		}
+	}
+}
