@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -252,6 +253,28 @@ func TestTypedChoices(t *testing.T) {
 		got, ok := parseChoices(tt.text, choices, choices, tt.multiple)
 		if !slices.Equal(got, tt.want) || ok != (tt.want != nil) {
 			t.Errorf("parseChoices(%q) = %v %v, want %v", tt.text, got, ok, tt.want)
+		}
+	}
+	// Choices that are numbers or letters themselves: a text that could
+	// name two of them is not taken.
+	ambiguous := []struct {
+		text     string
+		choices  []string
+		multiple bool
+		want     []int
+	}{
+		{"2", []string{"2", "1", "3"}, false, nil}, // choice 2, or the choice "2"?
+		{"13", []string{"12", "16", "13", "7"}, false, []int{2}},
+		{"7", []string{"12", "16", "13", "7"}, false, []int{3}},
+		{"b", []string{"B", "A"}, false, nil},
+		{"oui", []string{"Oui", "oui"}, false, nil},
+		{"1 2", []string{"1 2", "x", "y"}, true, nil}, // a label, or choices 1 and 2?
+		{"1 2", []string{"2", "1", "3"}, true, nil},
+	}
+	for _, tt := range ambiguous {
+		got, ok := parseChoices(tt.text, tt.choices, tt.choices, tt.multiple)
+		if !slices.Equal(got, tt.want) || ok != (tt.want != nil) {
+			t.Errorf("parseChoices(%q, %q) = %v %v, want %v", tt.text, tt.choices, got, ok, tt.want)
 		}
 	}
 }
@@ -563,4 +586,72 @@ func TestLearnerRef(t *testing.T) {
 	if a == b || len(a) != 10 || a[:2] != "A-" || LearnerRef("telegram:1") != a {
 		t.Errorf("LearnerRef: %q %q", a, b)
 	}
+}
+
+// FuzzParseChoices: whatever is typed, the choices read are in range, sorted,
+// without duplicates, one only for a single choice, and a text that names
+// two different choices (a number that is also another choice's label, two
+// equal labels) is not taken.
+func FuzzParseChoices(f *testing.F) {
+	f.Add("2", "Un lien", "Un mot de passe", "Une photo", "", false)
+	f.Add("1, 3", "Un lien", "Un mot de passe", "Une photo", "", true)
+	f.Add("1 3", "a", "b", "c", "d", true)
+	f.Add("2", "2", "1", "3", "", false)
+	f.Add("b", "B", "A", "", "", false)
+	f.Add("13", "12", "16", "13", "7", false)
+	f.Add("oui", "Oui", "oui", "", "", false)
+	f.Fuzz(func(t *testing.T, text, c1, c2, c3, c4 string, multiple bool) {
+		var choices []string
+		for _, c := range []string{c1, c2, c3, c4} {
+			if c != "" {
+				choices = append(choices, c)
+			}
+		}
+		if len(choices) < 2 {
+			return
+		}
+		en := slices.Clone(choices)
+		slices.Reverse(en) // another language: other labels at the same places
+		picks, ok := parseChoices(text, choices, en, multiple)
+		again, ok2 := parseChoices(text, choices, en, multiple)
+		if ok != ok2 || !slices.Equal(picks, again) {
+			t.Fatalf("not deterministic: %v %v / %v %v", picks, ok, again, ok2)
+		}
+		if !ok {
+			if picks != nil {
+				t.Fatalf("refused but returned %v", picks)
+			}
+			return
+		}
+		if len(picks) == 0 || (!multiple && len(picks) != 1) {
+			t.Fatalf("parseChoices(%q, %q, multiple=%v) = %v", text, choices, multiple, picks)
+		}
+		for i, p := range picks {
+			if p < 0 || p >= len(choices) || (i > 0 && p <= picks[i-1]) {
+				t.Fatalf("parseChoices(%q, %q) = %v: out of range, unsorted or repeated", text, choices, picks)
+			}
+		}
+		// The readings of the whole text as one choice: its number, its
+		// letter, a label in either language. Two different ones: ambiguous.
+		f := bank.Fold(text)
+		readings := map[int]bool{}
+		num := strings.TrimSuffix(strings.TrimSuffix(f, "."), ")")
+		if n, err := strconv.Atoi(num); err == nil && n >= 1 && n <= len(choices) {
+			readings[n-1] = true
+		}
+		if len(num) == 1 && num[0] >= 'a' && int(num[0]-'a') < len(choices) {
+			readings[int(num[0]-'a')] = true
+		}
+		for i := range choices {
+			if bank.Fold(choices[i]) == f || bank.Fold(en[i]) == f {
+				readings[i] = true
+			}
+		}
+		if len(readings) > 1 {
+			t.Fatalf("parseChoices(%q, %q) = %v, but the text names %v", text, choices, picks, readings)
+		}
+		if len(readings) == 1 && len(picks) == 1 && !readings[picks[0]] {
+			t.Fatalf("parseChoices(%q, %q) = %v, but the text names %v", text, choices, picks, readings)
+		}
+	})
 }

@@ -40,8 +40,10 @@ func (d *driver) send(in Input) *driver {
 	return d
 }
 
-func (d *driver) text(s string) *driver    { return d.send(ParseText(s)) }
-func (d *driver) menu(m, v string) *driver { return d.send(Input{Kind: InButton, Data: Button{Menu: m, Value: v}.Encode()}) }
+func (d *driver) text(s string) *driver { return d.send(ParseText(s)) }
+func (d *driver) menu(m, v string) *driver {
+	return d.send(Input{Kind: InButton, Data: Button{Menu: m, Value: v}.Encode()})
+}
 
 // answerAll answers every question wrong (so there is something to review).
 func (d *driver) answerAll() *driver {

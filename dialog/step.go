@@ -607,30 +607,27 @@ func isDontKnow(text string) bool {
 
 // parseChoices reads "2", "b", "2.", the text of a choice (in either
 // language) when it names one choice only, or "1, 3" for multiple choice.
+// A text that could name two different choices ("2" when another choice
+// reads "2", two choices with the same words) is not taken: the learner is
+// asked to use the buttons rather than have a guess recorded.
 func parseChoices(text string, choices, choicesFR []string, multiple bool) ([]int, bool) {
 	f := bank.Fold(text)
-	one := func(tok string) (int, bool) {
-		tok = strings.TrimSuffix(strings.TrimSuffix(tok, "."), ")")
-		if n, err := strconv.Atoi(tok); err == nil && n >= 1 && n <= len(choices) {
-			return n - 1, true
-		}
-		if len(tok) == 1 && tok[0] >= 'a' && int(tok[0]-'a') < len(choices) {
-			return int(tok[0] - 'a'), true
-		}
-		return 0, false
+	if f == "" {
+		return nil, false
 	}
-	if i, ok := one(f); ok {
-		return []int{i}, true
+	whole, n := readChoice(f, choices, choicesFR)
+	if n > 1 {
+		return nil, false
 	}
+	var picks []int
 	if multiple {
 		fields := strings.FieldsFunc(f, func(r rune) bool { return r == ',' || r == ' ' || r == ';' || r == '+' })
-		var picks []int
 		for _, tok := range fields {
 			if tok == "et" || tok == "and" {
 				continue
 			}
-			i, ok := one(tok)
-			if !ok {
+			i, n := readChoice(tok, choices, choicesFR)
+			if n != 1 {
 				picks = nil
 				break
 			}
@@ -638,26 +635,41 @@ func parseChoices(text string, choices, choicesFR []string, multiple bool) ([]in
 				picks = append(picks, i)
 			}
 		}
-		if len(picks) > 0 {
-			slices.Sort(picks)
-			return picks, true
-		}
+		slices.Sort(picks)
 	}
-	match := -1
+	switch {
+	case n == 1 && len(picks) > 0 && !slices.Equal(picks, []int{whole}):
+		return nil, false // "1 2" is a choice's label and two choices' numbers
+	case n == 1:
+		return []int{whole}, true
+	case len(picks) > 0:
+		return picks, true
+	}
+	return nil, false
+}
+
+// readChoice reads tok (folded) as one choice: its number, its letter or its
+// words in either language. n is how many different choices it could name.
+func readChoice(tok string, choices, choicesFR []string) (i, n int) {
+	found := map[int]bool{}
+	num := strings.TrimSuffix(strings.TrimSuffix(tok, "."), ")")
+	if k, err := strconv.Atoi(num); err == nil && k >= 1 && k <= len(choices) {
+		found[k-1] = true
+	}
+	if len(num) == 1 && num[0] >= 'a' && int(num[0]-'a') < len(choices) {
+		found[int(num[0]-'a')] = true
+	}
 	for _, list := range [][]string{choices, choicesFR} {
-		for i, c := range list {
-			if bank.Fold(c) == f {
-				if match >= 0 && match != i {
-					return nil, false
-				}
-				match = i
+		for k, c := range list {
+			if k < len(choices) && bank.Fold(c) == tok {
+				found[k] = true
 			}
 		}
 	}
-	if match >= 0 {
-		return []int{match}, true
+	for k := range found {
+		i = k
 	}
-	return nil, false
+	return i, len(found)
 }
 
 func (st *step) answerText(choices []string, picks []int) string {
