@@ -181,8 +181,66 @@ func TestCrashRecovery(t *testing.T) {
 		}
 		mu.Unlock()
 	}
+	// After each kill, before the restart: every acknowledged answer is in
+	// the log exactly once or still waiting in the inbox, never both, never
+	// lost; no answer is in the log twice; each session agrees with the log
+	// (as many responses, the same items, the next question numbered after
+	// them).
+	verify := func(kill int) {
+		t.Helper()
+		db, err := storage.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		pending := map[string]bool{}
+		in, _ := db.Inbox(0)
+		for _, u := range in {
+			pending[u.Key] = true
+		}
+		for l := 0; l < learners; l++ {
+			id := fmt.Sprintf("test:%d", 1000+l)
+			answers, err := db.Answers(id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			byKey := map[string]int{}
+			for _, a := range answers {
+				byKey[a.UpdateKey]++
+			}
+			for _, u := range perLearner[l] {
+				k := u.u.Key
+				switch n := byKey[k]; {
+				case n > 1:
+					t.Errorf("kill %d: %s: answer update %s is in the log %d times", kill, id, k, n)
+				case n == 1 && pending[k]:
+					t.Errorf("kill %d: %s: update %s is both handled and still in the inbox", kill, id, k)
+				case u.isAnswer && acked[k] && n == 0 && !pending[k]:
+					t.Errorf("kill %d: %s: acknowledged answer %s is neither in the log nor in the inbox: lost", kill, id, k)
+				}
+			}
+			raw, found, _ := db.Session(id)
+			if !found {
+				continue
+			}
+			var s dialog.Session
+			json.Unmarshal(raw, &s)
+			if s.Engine == nil {
+				continue
+			}
+			if len(s.Engine.Responses) != len(answers) || s.State == dialog.StateQuestion && s.Question != len(answers)+1 {
+				t.Errorf("kill %d: %s: session at question %d with %d responses, log has %d answers", kill, id, s.Question, len(s.Engine.Responses), len(answers))
+			}
+			for i, r := range s.Engine.Responses {
+				if i < len(answers) && answers[i].Item != r.Item {
+					t.Errorf("kill %d: %s: log and session disagree at answer %d", kill, id, i)
+				}
+			}
+		}
+	}
 	for i := 0; i < 20; i++ {
 		runOnce(1 + rng.IntN(20))
+		verify(i + 1)
 	}
 	t.Logf("after 20 kills: %d of %d updates acknowledged", pos, len(stream))
 	if pos == len(stream) {
