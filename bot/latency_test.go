@@ -55,8 +55,10 @@ func reportWrites(b *testing.B, now, before storage.WriteStats, turns int64) {
 // 1,000 answers/s (a busy collective session times twenty) or 3,000 (the
 // throughput aimed at). Reported: the answers/s handled, the p50
 // and p99 of what a learner feels (answer stored → next question handed to
-// the channel: the turn, then the dispatch), and the bot's own p99 turn time
-// (a histogram bucket edge, an upper bound). With fsync, on a real file.
+// the channel: the turn, then the dispatch), the part of it spent storing the
+// update (recv: Receive's commit, before the channel may acknowledge it),
+// and the bot's own p99 turn time (a histogram bucket edge, an upper
+// bound). With fsync, on a real file.
 func BenchmarkAnswerLatency(b *testing.B) {
 	for _, rate := range []int{1000, 3000} {
 		b.Run(fmt.Sprintf("offered=%d", rate), func(b *testing.B) { benchAnswerLatency(b, rate) })
@@ -105,7 +107,7 @@ func benchAnswerLatency(b *testing.B, rate int) {
 	bt.Metrics().TurnSeconds.reset()
 	per := max(1, b.N/learners)
 	var mu sync.Mutex
-	var lat []time.Duration
+	var lat, rlat []time.Duration
 	var steady int                                         // answers sent in the steady part, once all learners have started
 	period := time.Second * learners / time.Duration(rate) // mean time between two answers of a learner
 	ws0 := db.WriteStats()
@@ -132,6 +134,10 @@ func benchAnswerLatency(b *testing.B, rate int) {
 					mu.Unlock()
 				}
 				send(l, "je ne sais pas")
+				dr := time.Since(t0)
+				mu.Lock()
+				rlat = append(rlat, dr)
+				mu.Unlock()
 				select {
 				case <-wait:
 				case <-time.After(30 * time.Second):
@@ -154,5 +160,8 @@ func benchAnswerLatency(b *testing.B, rate int) {
 	b.ReportMetric(float64(steady)/(19*period).Seconds(), "answers/s")
 	b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
 	b.ReportMetric(ms(lat[len(lat)*99/100]), "p99-ms")
+	sort.Slice(rlat, func(i, j int) bool { return rlat[i] < rlat[j] })
+	b.ReportMetric(ms(rlat[len(rlat)/2]), "p50-recv-ms")
+	b.ReportMetric(ms(rlat[len(rlat)*99/100]), "p99-recv-ms")
 	b.ReportMetric(bt.Metrics().TurnSeconds.Quantile(0.99)*1000, "p99-turn-ms")
 }
