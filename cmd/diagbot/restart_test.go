@@ -19,6 +19,20 @@ func serveAt(t *testing.T, srv *telegramtest.Server, dbPath string) (stop func()
 	return stop
 }
 
+// startToQuestion1 has a new learner of the chat start and accept, and
+// returns question 1 as Telegram shows it, with its buttons.
+func startToQuestion1(t *testing.T, srv *telegramtest.Server, chat int64, name string) telegramtest.SentMessage {
+	t.Helper()
+	srv.SendText(chat, name, "/start")
+	consent := waitMessage(t, srv, chat, func(m telegramtest.SentMessage) bool {
+		return strings.Contains(m.Text, "Avant de commencer") && len(buttons(m)) == 2
+	})
+	srv.PressButton(chat, int64(consent.MessageID), buttons(consent)[0].CallbackData)
+	return waitMessage(t, srv, chat, func(m telegramtest.SentMessage) bool {
+		return strings.Contains(m.Text+m.Caption, "Question 1 ·") && m.ReplyMarkup != nil
+	})
+}
+
 // TestTelegramRestartMidSend: the bot restarts twice — once between a
 // question and its answer (the answer is still shown in the question
 // message), once while Telegram fails the next question (it arrives once,
@@ -28,14 +42,7 @@ func TestTelegramRestartMidSend(t *testing.T) {
 	dbPath := filepath.Join(t.TempDir(), "restart.db")
 	const chat = 4242
 	stop := serveAt(t, srv, dbPath)
-	srv.SendText(chat, "Sam", "/start")
-	consent := waitMessage(t, srv, chat, func(m telegramtest.SentMessage) bool {
-		return strings.Contains(m.Text, "Avant de commencer") && len(buttons(m)) == 2
-	})
-	srv.PressButton(chat, int64(consent.MessageID), buttons(consent)[0].CallbackData)
-	q1 := waitMessage(t, srv, chat, func(m telegramtest.SentMessage) bool {
-		return strings.Contains(m.Text+m.Caption, "Question 1 ·") && m.ReplyMarkup != nil
-	})
+	q1 := startToQuestion1(t, srv, chat, "Sam")
 	stop()
 
 	// Restart 1, then answer question 1: its message is edited in place, and

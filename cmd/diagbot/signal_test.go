@@ -88,14 +88,7 @@ func stopOnSignal(t *testing.T, sig syscall.Signal, when string) {
 
 	// One learner reaches question 1: the process serves.
 	const first = 7001
-	srv.SendText(first, "Inès", "/start")
-	consent := waitMessage(t, srv, first, func(m telegramtest.SentMessage) bool {
-		return strings.Contains(m.Text, "Avant de commencer") && len(buttons(m)) == 2
-	})
-	srv.PressButton(first, int64(consent.MessageID), buttons(consent)[0].CallbackData)
-	q1 := waitMessage(t, srv, first, func(m telegramtest.SentMessage) bool {
-		return strings.Contains(m.Text+m.Caption, "Question 1 ·") && m.ReplyMarkup != nil
-	})
+	q1 := startToQuestion1(t, srv, first, "Inès")
 
 	// Then she answers while 30 others start, and the signal comes while
 	// their turns are under way.
