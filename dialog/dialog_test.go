@@ -416,8 +416,10 @@ func TestEveryTransition(t *testing.T) {
 			return c
 		},
 	}
-	for n, f := range pathScripts {
-		scripts[n] = f
+	for _, more := range []map[string]func(t *testing.T) *conv{pathScripts, campaignScripts} {
+		for n, f := range more {
+			scripts[n] = f
+		}
 	}
 	names := make([]string, 0, len(scripts))
 	for n := range scripts {

@@ -23,14 +23,20 @@ const (
 	StateConfirmErase = "confirm_erase"
 	StateErased       = "erased"
 	StateFollowUp     = "followup" // the micro-lessons after the diagnostic
+	// The learner opened a campaign's link (/start CODE) during a diagnostic
+	// of another kind: start the campaign's, losing the answers given?
+	StateConfirmCampaign = "confirm_campaign"
 )
 
 // resumable are the states an erase confirmation returns to; a pause or a
 // help request come back to the states they can leave.
 var (
-	resumable = []string{StateConsent, StateExternalID, StateQuestion, StateResults, StateReview, StateDone, StateFollowUp}
-	pausable  = []string{StateExternalID, StateQuestion, StateResults, StateReview}
-	helpable  = []string{StateExternalID, StateQuestion, StateResults, StateReview, StateDone, StateFollowUp}
+	resumable = []string{StateConsent, StateExternalID, StateQuestion, StateConfirmCampaign, StateResults, StateReview, StateDone, StateFollowUp}
+	pausable  = []string{StateExternalID, StateQuestion, StateConfirmCampaign, StateResults, StateReview}
+	helpable  = []string{StateExternalID, StateQuestion, StateConfirmCampaign, StateResults, StateReview, StateDone, StateFollowUp}
+	// started are the states a campaign's diagnostic can start from (its
+	// link opened during or after another diagnostic).
+	started = []string{StateQuestion, StateConfirmCampaign, StateResults, StateReview, StateDone, StateFollowUp}
 )
 
 // events returns the transitions of the conversation. Returning to the state
@@ -40,8 +46,10 @@ func events() fsm.Events {
 	ev := fsm.Events{
 		{Name: "greet", Src: []string{StateNew, StateErased}, Dst: StateConsent},
 		{Name: "refuse", Src: []string{StateConsent}, Dst: StateErased},
-		{Name: "ask_id", Src: []string{StateConsent}, Dst: StateExternalID},
-		{Name: "begin", Src: []string{StateConsent, StateExternalID, StateDone}, Dst: StateQuestion},
+		{Name: "ask_id", Src: append([]string{StateConsent}, started...), Dst: StateExternalID},
+		{Name: "begin", Src: append([]string{StateConsent, StateExternalID}, started...), Dst: StateQuestion},
+		{Name: "offer_campaign", Src: []string{StateQuestion}, Dst: StateConfirmCampaign},
+		{Name: "decline_campaign", Src: []string{StateConfirmCampaign}, Dst: StateQuestion},
 		{Name: "finish", Src: []string{StateQuestion}, Dst: StateResults},
 		{Name: "review", Src: []string{StateResults}, Dst: StateReview},
 		{Name: "close", Src: []string{StateResults, StateReview}, Dst: StateDone},

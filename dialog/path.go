@@ -276,9 +276,16 @@ func (st *step) offerPath() error {
 
 // askSlot asks for the moment of the day, or "no thanks".
 func (st *step) askSlot() {
-	st.sayButtons(T(st.lang(), "path_when"),
-		st.menu("path", "matin", "btn_morning"), st.menu("path", "apresmidi", "btn_afternoon"),
-		st.menu("path", "soir", "btn_evening"), st.menu("path", "non", "btn_no_path"))
+	st.sayButtons(T(st.lang(), "path_when"), slotButtons(st.lang())...)
+}
+
+// slotButtons are the moments of the day to choose from, and "no thanks".
+func slotButtons(lang string) []ButtonView {
+	var out []ButtonView
+	for _, s := range [][2]string{{"matin", "btn_morning"}, {"apresmidi", "btn_afternoon"}, {"soir", "btn_evening"}, {"non", "btn_no_path"}} {
+		out = append(out, ButtonView{Label: T(lang, s[1]), Data: Button{Menu: "path", Value: s[0]}.Encode()})
+	}
+	return out
 }
 
 // pathMenu handles the slot buttons.

@@ -83,7 +83,7 @@ func firstItem(ty bank.Type) string {
 var testCampaign = &Campaign{Code: "ABCDEF234", Name: "Garantie jeunes", Competences: []string{"4.1"}, MaxQuestions: 3}
 
 var stateSessions = sync.OnceValue(func() map[string]Session {
-	out := map[string]Session{"new": {}}
+	out := map[string]Session{"new": {State: StateNew, Lang: "fr"}}
 	start := func() *driver { return &driver{now: t0} }
 	atQuestion := func(ty bank.Type) Session {
 		d := start().text("/start").text("oui")
@@ -121,6 +121,9 @@ var stateSessions = sync.OnceValue(func() map[string]Session {
 	out["paused"] = start().text("/start").text("oui").text("/pause").s
 	out["help"] = start().text("/start").text("oui").text("/aide").s
 	out["confirm_erase"] = start().text("/start").text("oui").text("/supprimer").s
+	d = start().text("/start").text("oui").text("je ne sais pas")
+	d.campaign = testCampaign
+	out["confirm_campaign"] = d.text("/start " + testCampaign.Code).s
 	out["erased"] = start().text("/start").text("non").s
 	for name, s := range out {
 		want := name
@@ -130,7 +133,7 @@ var stateSessions = sync.OnceValue(func() map[string]Session {
 		if i := len(StateFollowUp); len(name) > i && name[:i] == StateFollowUp {
 			want = StateFollowUp
 		}
-		if s.State != want && !(name == "new" && s.State == "") {
+		if s.State != want {
 			panic(fmt.Sprintf("session %q is in state %q", name, s.State))
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/diagbot/diagbot/engine"
@@ -40,10 +41,6 @@ func (st *step) sayButtons(text string, buttons ...ButtonView) {
 		rows[i] = []ButtonView{b}
 	}
 	st.t.Outputs = append(st.t.Outputs, Output{Kind: OutText, Lang: st.lang(), Text: text, Buttons: rows})
-}
-
-func (st *step) menu(menu, value, labelKey string) ButtonView {
-	return ButtonView{Label: T(st.lang(), labelKey), Data: Button{Menu: menu, Value: value}.Encode()}
 }
 
 func (st *step) fire(event string) error { return st.m.fire(event) }
@@ -88,6 +85,10 @@ func clone(s Session) Session {
 	if s.Campaign != nil {
 		cp := *s.Campaign
 		c.Campaign = &cp
+	}
+	if s.Offer != nil {
+		o := *s.Offer
+		c.Offer = &o
 	}
 	if s.Path != nil {
 		p := *s.Path
@@ -144,15 +145,6 @@ func (st *step) handle() error {
 	}
 	// Free text.
 	switch state {
-	case StateConsent:
-		switch yesNo(in.Text) {
-		case 1:
-			return st.accept()
-		case -1:
-			return st.refuse()
-		}
-		st.say("consent_first")
-		return st.askConsent()
 	case StateExternalID:
 		return st.externalID(in.Text)
 	case StateQuestion:
@@ -168,18 +160,119 @@ func (st *step) handle() error {
 		if p := st.s.Path; p.Check != nil {
 			return st.textAnswer(in.Text)
 		}
-		return st.resend()
-	case StateConfirmErase:
-		switch yesNo(in.Text) {
-		case 1:
-			return st.erase()
-		case -1:
-			return st.keep()
-		}
-		return st.confirmErase()
 	}
-	st.say("use_buttons")
-	return nil
+	return st.typedButton(in.Text)
+}
+
+// typedButton reads text typed where buttons were shown: the button's
+// number ("2"), its words when they name one button only ("plus tard"), or
+// yes and no for a yes-or-no question act as pressing it. Anything else gets
+// a short word and the buttons again, and changes nothing.
+func (st *step) typedButton(text string) error {
+	buttons, yn := st.menuOf(st.lang())
+	if len(buttons) == 0 {
+		st.say("not_understood")
+		return st.resend()
+	}
+	menus := [][]ButtonView{buttons}
+	for _, l := range Languages {
+		if l != st.lang() {
+			other, _ := st.menuOf(l)
+			menus = append(menus, other)
+		}
+	}
+	if i, ok := matchButton(text, yn, menus...); ok {
+		b, err := ParseButton(buttons[i].Data)
+		if err != nil {
+			return fmt.Errorf("dialog: a menu button of state %s: %w", st.m.current(), err)
+		}
+		return st.menuButton(b)
+	}
+	if st.m.current() == StateConsent {
+		st.say("consent_first")
+	} else {
+		st.say("use_menu")
+	}
+	return st.resend()
+}
+
+// matchButton finds the button text names among buttons (menus holds the
+// same buttons in each language): by number, by words naming one button
+// only, or, for a yes-or-no question (yes first, no last), by yes or no.
+func matchButton(text string, yn bool, menus ...[]ButtonView) (int, bool) {
+	n := len(menus[0])
+	f := words(text)
+	if f == "" {
+		return 0, false
+	}
+	if k, err := strconv.Atoi(f); err == nil {
+		return k - 1, k >= 1 && k <= n
+	}
+	match := -1
+	for _, m := range menus {
+		for i, b := range m {
+			label := " " + words(b.Label) + " "
+			if label == " "+f+" " || len(f) >= 3 && strings.Contains(label, " "+f+" ") {
+				if match >= 0 && match != i {
+					return 0, false // words of two buttons
+				}
+				match = i
+			}
+		}
+	}
+	if match >= 0 {
+		return match, true
+	}
+	if yn {
+		switch yesNo(text) {
+		case 1:
+			return 0, true
+		case -1:
+			return n - 1, n > 1
+		}
+	}
+	return 0, false
+}
+
+// words folds text to its lower-case words without accents, emoji or
+// punctuation: "☀️ L'après-midi" is "l apres midi".
+func words(text string) string {
+	return strings.Join(strings.FieldsFunc(bank.Fold(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}), " ")
+}
+
+// menuOf returns the buttons the current state shows, in lang, and whether
+// they answer a yes-or-no question (yes first, no last).
+func (st *step) menuOf(lang string) (buttons []ButtonView, yesNo bool) {
+	b := func(menu, value, labelKey string) ButtonView {
+		return ButtonView{Label: T(lang, labelKey), Data: Button{Menu: menu, Value: value}.Encode()}
+	}
+	switch st.m.current() {
+	case StateConsent:
+		return []ButtonView{b("consent", "yes", "btn_accept"), b("consent", "no", "btn_refuse")}, true
+	case StateExternalID:
+		return []ButtonView{b("id", "skip", "btn_skip_id")}, false
+	case StateResults:
+		return []ButtonView{b("review", "yes", "btn_review"), b("review", "later", "btn_later")}, true
+	case StateReview:
+		return []ButtonView{b("review", "next", "btn_next")}, true
+	case StateFollowUp:
+		if p := st.s.Path; p != nil && p.State == PathOffered {
+			return slotButtons(lang), false
+		}
+	case StateConfirmErase:
+		return []ButtonView{b("erase", "yes", "btn_erase_yes"), b("erase", "no", "btn_erase_no")}, true
+	case StateConfirmCampaign:
+		return []ButtonView{b("campaign", "yes", "btn_campaign_yes"), b("campaign", "no", "btn_campaign_no")}, true
+	}
+	return nil, false
+}
+
+// sayMenu says text with the buttons of the current state.
+func (st *step) sayMenu(text string) {
+	buttons, _ := st.menuOf(st.lang())
+	st.sayButtons(text, buttons...)
 }
 
 // ---- commands
@@ -204,21 +297,7 @@ func (st *step) command() error {
 	state := st.m.current()
 	switch st.in.Command {
 	case "start":
-		switch state {
-		case StateNew, StateErased:
-			return st.greet()
-		case StateConsent:
-			return st.askConsent()
-		case StateDone:
-			if st.env.Campaign != nil {
-				st.s.Campaign = st.env.Campaign
-			}
-			return st.begin()
-		case StateConfirmErase:
-			return st.confirmErase()
-		}
-		st.say("in_progress")
-		return st.resend()
+		return st.start()
 	case "aide":
 		if state == StateNew || state == StateErased || state == StateConsent || state == StateConfirmErase || state == StateHelp {
 			st.say("commands")
@@ -286,8 +365,7 @@ func (st *step) command() error {
 				ButtonView{Label: "English", Data: Button{Menu: "lang", Value: "en"}.Encode()})
 			return nil
 		case "fr", "en", "francais", "français", "english", "anglais":
-			st.setLang(arg)
-			return nil
+			return st.setLang(arg)
 		}
 		st.say("lang_unknown")
 		return nil
@@ -327,16 +405,29 @@ func returnOf(state, ret string) string {
 	return state
 }
 
-func (st *step) setLang(arg string) {
+// setLang changes the language, then shows again, in it, what the learner
+// is being asked (the question, the privacy notice …): the language buttons
+// are then no longer the last ones shown.
+func (st *step) setLang(arg string) error {
 	if strings.HasPrefix(arg, "en") || arg == "anglais" {
 		st.s.Lang = "en"
 	} else {
 		st.s.Lang = "fr"
 	}
 	st.say("lang_set")
+	return st.resend()
 }
 
 func (st *step) resume() error {
+	if err := st.leave(); err != nil {
+		return err
+	}
+	st.say("resume")
+	return st.resend()
+}
+
+// leave ends a pause or a help request, back to the state before it.
+func (st *step) leave() error {
 	ret := st.s.Return
 	if !st.m.can("resume:" + ret) {
 		ret = StateDone
@@ -346,17 +437,23 @@ func (st *step) resume() error {
 	}
 	st.s.Return = ""
 	st.s.HelpPending = false
-	st.say("resume")
-	return st.resend()
+	return nil
 }
 
-// resend shows again what the learner is expected to answer now.
+// resend shows again what the learner is expected to answer now. Before the
+// conversation (new, erased) there is nothing to show.
 func (st *step) resend() error {
 	switch st.m.current() {
 	case StateConsent:
 		return st.askConsent()
 	case StateExternalID:
-		st.sayButtons(T(st.lang(), "ask_external_id"), st.menu("id", "skip", "btn_skip_id"))
+		st.sayMenu(T(st.lang(), "ask_external_id"))
+	case StateConfirmErase:
+		return st.confirmErase()
+	case StateConfirmCampaign:
+		return st.confirmCampaign()
+	case StateHelp:
+		st.say("help_open")
 	case StateQuestion:
 		return st.ask(false)
 	case StateResults:
@@ -385,11 +482,170 @@ func (st *step) resend() error {
 
 // ---- start, consent, external id
 
-func (st *step) greet() error {
-	name := ""
-	if st.s.FirstName != "" {
-		name = " " + st.s.FirstName
+// start is /start: the first message, a campaign's link (/start CODE, the
+// caller passing the campaign it names in Env.Campaign) or a learner lost.
+// Without a known campaign it never starts anything new except from done,
+// where the last message offers /start for a new diagnostic.
+func (st *step) start() error {
+	state := st.m.current()
+	if state == StateNew || state == StateErased {
+		return st.greet()
 	}
+	if c := st.env.Campaign; c != nil {
+		return st.joinCampaign(c)
+	}
+	if code := strings.ToUpper(strings.TrimSpace(st.in.Args)); code != "" {
+		key := "unknown_code_here"
+		if state == StateConsent {
+			key = "unknown_code" // "you can still take the diagnostic": true here
+		}
+		st.say(key, "code", truncate(code, 64))
+		return st.resend()
+	}
+	switch state {
+	case StateQuestion:
+		st.say("in_progress")
+	case StateResults, StateReview, StateFollowUp:
+		st.say("already_finished")
+	case StateDone:
+		return st.begin()
+	case StatePaused:
+		return st.resume()
+	}
+	return st.resend()
+}
+
+// joinCampaign is /start CODE for a known campaign: the advisor's link or
+// QR code. The learner joins it and loses nothing they did not agree to lose:
+//   - before the diagnostic (privacy notice, identifier), the campaign is
+//     taken and what was asked is asked again;
+//   - during a diagnostic, the same campaign goes on; one that measures the
+//     same thing keeps the answers given; with no answer yet the campaign's
+//     diagnostic starts; otherwise the learner is asked first;
+//   - after a diagnostic (results, review, path), the campaign's diagnostic
+//     starts (the results were shown and sent; the answers stay in the log);
+//     the same campaign again is its link opened twice and shows again what
+//     was asked, except from done, where /start always starts anew.
+//
+// A pause or a help request ends first; an erase question is answered no.
+func (st *step) joinCampaign(c *Campaign) error {
+	switch st.m.current() {
+	case StatePaused, StateHelp:
+		if err := st.leave(); err != nil {
+			return err
+		}
+	case StateConfirmErase:
+		if err := st.keepAll(); err != nil {
+			return err
+		}
+	}
+	same := st.s.Campaign != nil && st.s.Campaign.Code == c.Code
+	switch st.m.current() {
+	case StateConsent:
+		st.s.Campaign = c
+		st.say("welcome_campaign", "name", st.name(), "campaign", c.Name)
+		return st.askConsent()
+	case StateExternalID:
+		st.s.Campaign = c
+		st.say("campaign_joined", "campaign", c.Name)
+		if c.AskExternalID {
+			return st.resend()
+		}
+		return st.begin()
+	case StateQuestion:
+		switch {
+		case same:
+			st.say("in_progress")
+			return st.ask(false)
+		case st.compatible(c):
+			st.s.Campaign = c
+			st.say("campaign_attached", "campaign", c.Name)
+			st.t.Events = append(st.t.Events, st.event(EvStarted, ""))
+			return st.ask(false)
+		case st.answered() == 0:
+			return st.startCampaign(c)
+		}
+		if err := st.fire("offer_campaign"); err != nil {
+			return err
+		}
+		st.s.Offer = c
+		return st.confirmCampaign()
+	case StateConfirmCampaign:
+		if same {
+			st.s.Offer = nil
+			if err := st.fire("decline_campaign"); err != nil {
+				return err
+			}
+			st.say("in_progress")
+			return st.ask(false)
+		}
+		st.s.Offer = c
+		return st.confirmCampaign()
+	case StateResults, StateReview, StateFollowUp:
+		if same {
+			st.say("already_finished")
+			return st.resend()
+		}
+	}
+	return st.startCampaign(c)
+}
+
+// compatible tells whether the diagnostic in progress measures what campaign
+// c would (same competences, same length): it can join c and keep its answers.
+func (st *step) compatible(c *Campaign) bool {
+	cur := st.s.Engine
+	if cur == nil || c.AskExternalID && st.s.ExternalID == "" {
+		return false
+	}
+	want, err := st.env.Engine.Start(engine.Config{Competences: c.Competences, MaxQuestions: c.MaxQuestions})
+	if err != nil {
+		return false
+	}
+	w := want.Config
+	return slices.Equal(w.Competences, cur.Config.Competences) && w.MaxQuestions == cur.Config.MaxQuestions &&
+		w.TargetSE == cur.Config.TargetSE && w.Strategy == cur.Config.Strategy
+}
+
+// startCampaign starts campaign c's diagnostic, after its identifier when
+// it asks for one the learner has not given yet.
+func (st *step) startCampaign(c *Campaign) error {
+	st.s.Campaign, st.s.Offer = c, nil
+	st.say("campaign_joined", "campaign", c.Name)
+	if c.AskExternalID && st.s.ExternalID == "" {
+		st.resetDiagnostic()
+		return st.askExternalID()
+	}
+	return st.begin()
+}
+
+// confirmCampaign asks whether to start the offered campaign's diagnostic.
+func (st *step) confirmCampaign() error {
+	st.sayMenu(T(st.lang(), "campaign_confirm", "campaign", st.s.Offer.Name, "n", st.answered()))
+	return nil
+}
+
+// declineCampaign keeps the diagnostic in progress, and says how to join
+// the campaign later: its code is not lost without a word.
+func (st *step) declineCampaign() error {
+	name := st.s.Offer.Name
+	st.s.Offer = nil
+	if err := st.fire("decline_campaign"); err != nil {
+		return err
+	}
+	st.say("campaign_declined", "campaign", name)
+	return st.ask(false)
+}
+
+// name is " Léa" for greetings, or nothing.
+func (st *step) name() string {
+	if st.s.FirstName == "" {
+		return ""
+	}
+	return " " + st.s.FirstName
+}
+
+func (st *step) greet() error {
+	name := st.name()
 	code := strings.ToUpper(strings.TrimSpace(st.in.Args))
 	switch {
 	case st.env.Campaign != nil:
@@ -408,7 +664,7 @@ func (st *step) greet() error {
 }
 
 func (st *step) askConsent() error {
-	st.sayButtons(T(st.lang(), "privacy"), st.menu("consent", "yes", "btn_accept"), st.menu("consent", "no", "btn_refuse"))
+	st.sayMenu(T(st.lang(), "privacy"))
 	return nil
 }
 
@@ -416,13 +672,18 @@ func (st *step) accept() error {
 	now := st.env.Now
 	st.s.ConsentAt = &now
 	if st.s.Campaign != nil && st.s.Campaign.AskExternalID {
-		if err := st.fire("ask_id"); err != nil {
-			return err
-		}
-		st.sayButtons(T(st.lang(), "ask_external_id"), st.menu("id", "skip", "btn_skip_id"))
-		return nil
+		return st.askExternalID()
 	}
 	return st.begin()
+}
+
+// askExternalID asks for the identifier the campaign wants.
+func (st *step) askExternalID() error {
+	if err := st.fire("ask_id"); err != nil {
+		return err
+	}
+	st.sayMenu(T(st.lang(), "ask_external_id"))
+	return nil
 }
 
 func (st *step) refuse() error {
@@ -444,7 +705,7 @@ func (st *step) externalID(text string) error {
 	}
 	id := strings.ReplaceAll(text, " ", "")
 	if !externalIDPattern.MatchString(id) {
-		st.sayButtons(T(st.lang(), "external_id_bad"), st.menu("id", "skip", "btn_skip_id"))
+		st.sayMenu(T(st.lang(), "external_id_bad"))
 		return nil
 	}
 	st.s.ExternalID = strings.ToUpper(id)
@@ -468,12 +729,19 @@ func (st *step) begin() error {
 	if nonce == st.s.Nonce || nonce == 0 {
 		nonce = st.s.Nonce + 1
 	}
-	st.s.Engine, st.s.Nonce, st.s.Question = es, nonce, 0
-	st.s.Given, st.s.Selected, st.s.Review = nil, nil, 0
-	st.s.StartedAt, st.s.FinishedAt = st.env.Now, timeZero
+	st.resetDiagnostic()
+	st.s.Engine, st.s.Nonce, st.s.StartedAt = es, nonce, st.env.Now
 	st.t.Events = append(st.t.Events, st.event(EvStarted, ""))
 	st.say("intro", "max", es.Config.MaxQuestions)
 	return st.next()
+}
+
+// resetDiagnostic forgets the diagnostic in the session, and the follow-up
+// path made of it (its answers stay in the answer log).
+func (st *step) resetDiagnostic() {
+	st.s.Engine, st.s.Question, st.s.Selected = nil, 0, nil
+	st.s.Given, st.s.Review, st.s.Path = nil, 0, nil
+	st.s.StartedAt, st.s.FinishedAt = timeZero, timeZero
 }
 
 // ---- questions
@@ -706,9 +974,13 @@ func (st *step) button() error {
 	}
 	current := st.s.Engine != nil && st.s.Engine.Pending != "" && b.Session == st.s.Nonce && b.Question == st.s.Question
 	if !current || (state != StateQuestion && state != StatePaused && state != StateHelp) {
-		if state == StateQuestion {
+		switch {
+		case state == StateQuestion:
 			st.say("stale")
 			return st.ask(false)
+		case state == StateConfirmCampaign && current:
+			st.say("use_menu") // answer the campaign's question first
+			return st.confirmCampaign()
 		}
 		st.say("stale_plain")
 		return nil
@@ -864,7 +1136,7 @@ func (st *step) offerReview() {
 		}
 		return
 	}
-	st.sayButtons(T(st.lang(), "offer_review"), st.menu("review", "yes", "btn_review"), st.menu("review", "later", "btn_later"))
+	st.sayMenu(T(st.lang(), "offer_review"))
 }
 
 func (st *step) reviewItem() error {
@@ -890,7 +1162,7 @@ func (st *step) reviewItem() error {
 	}
 	text := T(st.lang(), "review_item", "i", st.s.Review+1, "n", len(missed), "prompt", l.Prompt, "answer", strings.Join(right, " · ")) +
 		"\n" + T(st.lang(), "tip", "tip", l.Tip)
-	st.sayButtons(text, st.menu("review", "next", "btn_next"))
+	st.sayMenu(text)
 	return nil
 }
 
@@ -900,8 +1172,7 @@ func (st *step) menuButton(b Button) error {
 	state := st.m.current()
 	switch {
 	case b.Menu == "lang":
-		st.setLang(b.Value)
-		return nil
+		return st.setLang(b.Value)
 	case b.Menu == "consent" && state == StateConsent:
 		if b.Value == "yes" {
 			return st.accept()
@@ -927,13 +1198,18 @@ func (st *step) menuButton(b Button) error {
 			return st.erase()
 		}
 		return st.keep()
+	case b.Menu == "campaign" && state == StateConfirmCampaign && st.s.Offer != nil:
+		if b.Value == "yes" {
+			return st.startCampaign(st.s.Offer)
+		}
+		return st.declineCampaign()
 	}
 	st.say("stale_plain")
 	return nil
 }
 
 func (st *step) confirmErase() error {
-	st.sayButtons(T(st.lang(), "erase_confirm"), st.menu("erase", "yes", "btn_erase_yes"), st.menu("erase", "no", "btn_erase_no"))
+	st.sayMenu(T(st.lang(), "erase_confirm"))
 	return nil
 }
 
@@ -951,6 +1227,14 @@ func (st *step) erase() error {
 }
 
 func (st *step) keep() error {
+	if err := st.keepAll(); err != nil {
+		return err
+	}
+	return st.resend()
+}
+
+// keepAll answers no to the erase question: back to the state before it.
+func (st *step) keepAll() error {
 	ret := st.s.Return
 	if !slices.Contains(resumable, ret) {
 		ret = StateDone
@@ -960,7 +1244,7 @@ func (st *step) keep() error {
 	}
 	st.s.Return = ""
 	st.say("erase_cancel")
-	return st.resend()
+	return nil
 }
 
 // ---- helpers

@@ -69,6 +69,7 @@ type Session struct {
 	FirstName   string        `json:"first_name,omitempty"`
 	ConsentAt   *time.Time    `json:"consent_at,omitempty"`
 	Campaign    *Campaign     `json:"campaign,omitempty"`
+	Offer       *Campaign     `json:"offer,omitempty"` // a campaign's link opened during a diagnostic, waiting for the learner's yes
 	ExternalID  string        `json:"external_id,omitempty"`
 	Nonce       uint32        `json:"nonce,omitempty"`    // changes with every diagnostic
 	Question    int           `json:"question,omitempty"` // number of the question being asked, from 1
