@@ -529,7 +529,8 @@ func FuzzParseText(f *testing.F) {
 		if len(turn.Outputs) == 0 && in.Kind == InText {
 			t.Fatalf("Step(%q): no answer", s)
 		}
-		if in.Kind == InText && utf8.RuneCountInString(s) > MaxInputText {
+		// (Step reads a run of bytes that are not UTF-8 as one U+FFFD.)
+		if in.Kind == InText && utf8.RuneCountInString(strings.ToValidUTF8(s, "\uFFFD")) > MaxInputText {
 			if !sameSession(before, turn.Session) || len(turn.Answers) > 0 || turn.Outputs[0].Text != T("fr", "too_long") {
 				t.Fatalf("Step(%d chars) changed the session or said %+v", utf8.RuneCountInString(s), turn.Outputs)
 			}
@@ -537,29 +538,67 @@ func FuzzParseText(f *testing.F) {
 	})
 }
 
-// FuzzStepText: no typed text, in any state, makes Step fail or record twice.
+// FuzzStepText: no typed text, in any state (at every kind of question too:
+// single, multiple, typed), makes Step fail, records more than one answer or
+// an answer to another item, stays silent, or erases without a yes.
 func FuzzStepText(f *testing.F) {
-	f.Add("2", uint8(2))
-	f.Add("/aide", uint8(5))
-	f.Add("je ne sais pas", uint8(3))
-	f.Fuzz(func(t *testing.T, text string, when uint8) {
-		c := newConv(&testing.T{})
-		c.t = &testing.T{}
-		steps := []Input{ParseText("/start"), {Kind: InButton, Data: Button{Menu: "consent", Value: "yes"}.Encode()}}
-		s := Session{}
-		for i := 0; i < int(when%4) && i < len(steps); i++ {
-			turn, err := Step(s, steps[i], Env{Now: t0, Engine: testEngine, Bank: testBank, Random: 7})
-			if err != nil {
-				t.Fatal(err)
-			}
-			s = turn.Session
-		}
-		turn, err := Step(s, ParseText(text), Env{Now: t0, Engine: testEngine, Bank: testBank, Random: 9})
+	names := stateNames()
+	index := func(name string) uint8 { return uint8(slices.Index(names, name)) }
+	for _, seed := range []struct {
+		text  string
+		state string
+	}{
+		{"2", "question"}, {"B", "question"}, {"1, 3", "question_multiple"}, {"1 3", "question_multiple"},
+		{"3 et 1", "question_multiple"}, {"2 2", "question_multiple"}, {"zzzz", "question_text"}, {"je ne sais pas", "question_text"},
+		{"/aide", "review"}, {"oui", "results"}, {"plus tard", "results"}, {"le soir", "followup_offer"}, {"1", "confirm_campaign"},
+		{"2", "confirm_erase"}, {"/start", "help"}, {"/langue", "consent"}, {"1, 2", "followup_check"},
+	} {
+		f.Add(seed.text, index(seed.state))
+	}
+	f.Fuzz(func(t *testing.T, text string, which uint8) {
+		name := names[int(which)%len(names)]
+		before := stateSessions()[name]
+		env := Env{Now: before.UpdatedAt.Add(time.Minute), Engine: testEngine, Bank: testBank, Random: 9,
+			FollowUp: FollowUp{Location: paris}, Lesson: testLesson}
+		turn, err := Step(before, ParseText(text), env)
 		if err != nil {
-			t.Fatalf("Step(%q) in %s: %v", text, s.State, err)
+			t.Fatalf("Step(%q) in %s: %v", text, name, err)
+		}
+		if len(turn.Outputs) == 0 {
+			t.Fatalf("Step(%q) in %s: no reply", text, name)
 		}
 		if len(turn.Answers) > 1 {
-			t.Fatalf("one text recorded %d answers", len(turn.Answers))
+			t.Fatalf("Step(%q) in %s: %d answers", text, name, len(turn.Answers))
+		}
+		if len(turn.Answers) == 1 {
+			a := turn.Answers[0]
+			pending := ""
+			if before.Engine != nil && before.State == StateQuestion {
+				pending = before.Engine.Pending
+			}
+			if before.Path != nil && before.Path.Check != nil {
+				pending = before.Path.Check.Item
+			}
+			it, _ := testBank.Item(pending)
+			if it == nil || a.Item != pending {
+				t.Fatalf("Step(%q) in %s answered %q, pending %q", text, name, a.Item, pending)
+			}
+			if it.Type != bank.Text && !a.Skipped {
+				for _, p := range strings.Split(a.Response, ",") {
+					if i, err := strconv.Atoi(p); err != nil || i < 0 || i >= len(it.Choices) {
+						t.Fatalf("Step(%q) in %s: response %q for %d choices", text, name, a.Response, len(it.Choices))
+					}
+				}
+			}
+		}
+		if turn.Erase && !slices.Contains([]string{StateNew, StateErased, StateConsent, StateConfirmErase}, before.State) {
+			t.Fatalf("Step(%q) in %s erased everything", text, name)
+		}
+		if !slices.ContainsFunc(Transitions(), func(tr string) bool { return strings.HasPrefix(tr, turn.Session.State+">") }) {
+			t.Fatalf("Step(%q) in %s: unknown state %q", text, name, turn.Session.State)
+		}
+		if got := roundTrip(turn.Session); !sameSession(turn.Session, got) {
+			t.Fatalf("the session does not survive JSON")
 		}
 	})
 }

@@ -51,6 +51,11 @@ func (st *step) fire(event string) error { return st.m.fire(event) }
 // An error means the stored state cannot be used (for example it names an
 // item no longer in the bank); the caller parks the update.
 func Step(s Session, in Input, env Env) (Turn, error) {
+	// Bytes that are not UTF-8 (a terminal's) become U+FFFD now, as JSON
+	// would store them: an answer reads the same before and after storage.
+	for _, f := range []*string{&in.Text, &in.Args, &in.FirstName} {
+		*f = strings.ToValidUTF8(*f, "\uFFFD")
+	}
 	st := &step{s: clone(s), in: in, env: env, m: newMachine(s.State)}
 	if st.s.Lang == "" {
 		st.s.Lang = "fr"
