@@ -562,7 +562,8 @@ var stateLabel = map[string]string{
 	dialog.StateExternalID: "doit encore donner son identifiant", dialog.StateQuestion: "en train de répondre",
 	dialog.StateResults: "a vu ses résultats", dialog.StateReview: "relit ses réponses", dialog.StateDone: "terminé",
 	dialog.StatePaused: "en pause", dialog.StateHelp: "a demandé de l'aide", dialog.StateConfirmErase: "veut effacer ses données",
-	dialog.StateFollowUp: "suit son parcours",
+	dialog.StateFollowUp: "suit son parcours", dialog.StateConfirmCampaign: "doit dire s'il passe au diagnostic d'une autre campagne",
+	dialog.StateErased: "a effacé ses données",
 }
 
 // Text is the report in French, plain text (the caller escapes it).

@@ -474,3 +474,12 @@ func BenchmarkFindLearner(b *testing.B) {
 		}
 	}
 }
+
+// TestEveryStateHasALabel: a learner report never shows a bare state name.
+func TestEveryStateHasALabel(t *testing.T) {
+	for _, s := range dialog.States {
+		if stateLabel[s] == "" {
+			t.Errorf("state %q has no French label in the learner report", s)
+		}
+	}
+}

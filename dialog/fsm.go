@@ -28,6 +28,11 @@ const (
 	StateConfirmCampaign = "confirm_campaign"
 )
 
+// States lists every state of the conversation, for the callers that label
+// them (reports) and the tests that must cover them all.
+var States = []string{StateNew, StateConsent, StateExternalID, StateQuestion, StateResults, StateReview, StateDone,
+	StatePaused, StateHelp, StateConfirmErase, StateErased, StateFollowUp, StateConfirmCampaign}
+
 // resumable are the states an erase confirmation returns to; a pause or a
 // help request come back to the states they can leave.
 var (

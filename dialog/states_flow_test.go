@@ -636,3 +636,25 @@ var campaignScripts = map[string]func(t *testing.T) *conv{
 		return c
 	},
 }
+
+// TestStatesListsTheMachine: States names every state of the machine, and
+// only those.
+func TestStatesListsTheMachine(t *testing.T) {
+	inMachine := map[string]bool{}
+	for _, tr := range Transitions() {
+		parts := strings.Split(tr, ">")
+		inMachine[parts[0]], inMachine[parts[2]] = true, true
+	}
+	listed := map[string]bool{}
+	for _, s := range States {
+		listed[s] = true
+		if !inMachine[s] {
+			t.Errorf("States lists %q, which no transition reaches or leaves", s)
+		}
+	}
+	for s := range inMachine {
+		if !listed[s] {
+			t.Errorf("state %q is missing from States", s)
+		}
+	}
+}

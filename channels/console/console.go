@@ -20,6 +20,7 @@ type Console struct {
 	out     io.Writer
 	mu      sync.Mutex
 	buttons []dialog.ButtonView // of the last message shown with buttons
+	menu    bool                // those buttons are a menu's, not a question's
 	typeIn  bool                // the last question expects typed text
 	shown   int                 // outputs shown, for tests waiting on output
 	cond    *sync.Cond
@@ -48,7 +49,7 @@ func (c *Console) Show(o dialog.Output) error {
 			b.WriteString(q.Hint + "\n")
 		}
 		c.setButtons(&b, q.Buttons)
-		c.typeIn = q.TypeIn
+		c.typeIn, c.menu = q.TypeIn, false
 	case dialog.OutAnswered:
 		fmt.Fprintf(&b, "  → %s\n", o.Answered.Text)
 	case dialog.OutResults:
@@ -71,9 +72,16 @@ func (c *Console) Show(o dialog.Output) error {
 		fmt.Fprintf(&b, "\n%s\n%s\n", o.Text, o.File)
 	default:
 		fmt.Fprintf(&b, "\n%s\n", o.Text)
-		if len(o.Buttons) > 0 {
+		switch {
+		case len(o.Buttons) > 0:
 			c.setButtons(&b, o.Buttons)
-			c.typeIn = false
+			c.typeIn, c.menu = false, true
+		case c.menu:
+			// A menu is over once a message without buttons follows it
+			// ("1" must not press an old "Suivant"). A question's buttons
+			// stay: the question is still asked under a short word such as
+			// "tick a box first".
+			c.buttons, c.menu = c.buttons[:0], false
 		}
 	}
 	_, err := io.WriteString(c.out, b.String())

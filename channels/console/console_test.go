@@ -45,6 +45,24 @@ func TestShowAndInput(t *testing.T) {
 	if err := c.WaitShown(context.Background(), 2); err != nil || c.Shown() != 2 {
 		t.Errorf("shown %d", c.Shown())
 	}
+
+	// A menu's numbers last until a message without buttons; a question's
+	// stay under such a message.
+	menu := dialog.Output{Kind: dialog.OutText, Text: "Voir vos réponses ?", Buttons: [][]dialog.ButtonView{{{Label: "Suivant", Data: "m:review:next"}}}}
+	word := dialog.Output{Kind: dialog.OutText, Text: "C'est fini."}
+	c.Show(menu)
+	if got := c.Input("1"); got.Kind != dialog.InButton || got.Data != "m:review:next" {
+		t.Errorf("menu button 1 read as %+v", got)
+	}
+	c.Show(word)
+	if got := c.Input("1"); got.Kind != dialog.InText || got.Text != "1" {
+		t.Errorf("after the menu ended, 1 read as %+v, want text", got)
+	}
+	c.Show(dialog.Output{Kind: dialog.OutQuestion, Question: q})
+	c.Show(word)
+	if got := c.Input("2"); got.Kind != dialog.InButton || got.Data != "a:1:1:1" {
+		t.Errorf("question button 2 under a short word read as %+v", got)
+	}
 }
 
 func TestReadLinesStopsOnCancel(t *testing.T) {
