@@ -113,6 +113,9 @@ type Bot struct {
 	digestWeek    string
 	lastHousekeep time.Time
 	tickMu        sync.Mutex
+	// onTurn, if set before Run, sees every turn's exact duration (the
+	// histogram only knows buckets): benchmarks read exact quantiles.
+	onTurn func(time.Duration)
 }
 
 // Metrics counts what the bot did, for /metrics and tests.
@@ -421,7 +424,11 @@ func (b *Bot) handleSafely(ctx context.Context, u storage.Update) {
 	}()
 	if err == nil {
 		b.metrics.Turns.Add(1)
-		b.metrics.TurnSeconds.Observe(b.cfg.Now().Sub(start))
+		took := b.cfg.Now().Sub(start)
+		b.metrics.TurnSeconds.Observe(took)
+		if b.onTurn != nil {
+			b.onTurn(took)
+		}
 		b.cfg.Log.Debug().Str("update", u.Key).Dur("took", b.cfg.Now().Sub(start)).Msg("turn")
 		return
 	}
