@@ -503,8 +503,46 @@ func TestBadInputInEveryState(t *testing.T) {
 					t.Errorf("%s: %s: the buttons should be shown again: %+v", name, what, turn.Outputs)
 				}
 			}
+			// A sticker or a message too long to read: a short word, then
+			// what is asked, as for any other bad input.
+			if what == "sticker" || what == "10,000 chars" {
+				if w, ok := shownAgain(name); ok {
+					w.check(t, name+" "+what, turn, "fr")
+				}
+			}
 		}
 	}
+}
+
+// shownAgain is what bad input in the named state shows again: what
+// /reprendre shows, except that bad input does not end a pause or a help
+// request. Before the conversation there is nothing to show again.
+func shownAgain(name string) (shown, bool) {
+	switch name {
+	case "new", "erased":
+		return shown{}, false
+	case "paused":
+		return shown{key: "still_paused"}, true
+	case "help":
+		return shown{key: "help_open"}, true
+	}
+	w, ok := asked[name]
+	return w, ok
+}
+
+// TestValidateWithNothingTicked: "Valider" with no box ticked says so and
+// asks the question again, its boxes under the word; nothing is recorded.
+func TestValidateWithNothingTicked(t *testing.T) {
+	s := stateSessions()["question_multiple"]
+	validate := Input{Kind: InButton, Data: Button{Session: s.Nonce, Question: s.Question, Action: ActionValidate}.Encode()}
+	before, turn := stepIn(t, "question_multiple", validate, nil)
+	if !sameSession(before, turn.Session) || len(turn.Answers) > 0 {
+		t.Fatalf("Valider with nothing ticked changed the session or recorded %+v", turn.Answers)
+	}
+	if len(turn.Outputs) == 0 || turn.Outputs[0].Text != T("fr", "choose_first") {
+		t.Errorf("want %q first, got %+v", T("fr", "choose_first"), turn.Outputs)
+	}
+	asked["question_multiple"].check(t, "question_multiple", turn, "fr")
 }
 
 // TestCampaignFeedback: a campaign with Feedback says right or wrong at once,

@@ -116,7 +116,7 @@ func (st *step) handle() error {
 	in := st.in
 	if in.Kind == InText && utf8.RuneCountInString(in.Text) > MaxInputText {
 		st.say("too_long")
-		return nil
+		return st.resend()
 	}
 	state := st.m.current()
 	switch in.Kind {
@@ -144,9 +144,9 @@ func (st *step) handle() error {
 	if in.Kind == InButton {
 		return st.button()
 	}
-	if in.Kind == InOther {
+	if in.Kind == InOther { // a sticker, a photo, a voice note: what was asked, again
 		st.say("not_text")
-		return nil
+		return st.resend()
 	}
 	// Free text.
 	switch state {
@@ -1016,7 +1016,7 @@ func (st *step) answerButton(it *bank.Item, b Button, record func(*bank.Item, ba
 		}
 		if len(st.s.Selected) == 0 {
 			st.say("choose_first")
-			return nil
+			return ask(false) // the boxes to tick, again
 		}
 		picks := slices.Sorted(slices.Values(st.s.Selected))
 		return record(it, bank.Response{Choices: picks}, st.answerText(choices, picks))
