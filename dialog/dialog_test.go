@@ -594,6 +594,13 @@ func FuzzStepText(f *testing.F) {
 		if turn.Erase && !slices.Contains([]string{StateNew, StateErased, StateConsent, StateConfirmErase}, before.State) {
 			t.Fatalf("Step(%q) in %s erased everything", text, name)
 		}
+		// Where yes loses something, a number (meant for the question above)
+		// changes nothing.
+		if _, err := strconv.Atoi(words(text)); err == nil && (before.State == StateConfirmErase || before.State == StateConfirmCampaign) {
+			if turn.Erase || !sameSession(before, turn.Session) {
+				t.Fatalf("Step(%q) in %s acted as a button", text, name)
+			}
+		}
 		if !slices.ContainsFunc(Transitions(), func(tr string) bool { return strings.HasPrefix(tr, turn.Session.State+">") }) {
 			t.Fatalf("Step(%q) in %s: unknown state %q", text, name, turn.Session.State)
 		}

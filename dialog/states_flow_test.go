@@ -247,7 +247,7 @@ func TestStartCampaignDuringDiagnostic(t *testing.T) {
 		if !strings.Contains(last(c.last).Text, "Atelier CV") || !strings.Contains(last(c.last).Text, "(2)") || len(last(c.last).Buttons) != 2 {
 			t.Errorf("confirmation: %+v", c.last.Outputs)
 		}
-		c.text("1")
+		c.text("oui")
 		if c.s.State != StateQuestion || c.s.Campaign == nil || c.s.Campaign.Code != otherCampaign.Code || c.s.Offer != nil || len(c.s.Engine.Responses) != 0 {
 			t.Fatalf("after yes: %s %+v", c.s.State, c.s.Campaign)
 		}
@@ -403,11 +403,13 @@ func TestTypedButtons(t *testing.T) {
 		{"followup_offer", "4", func(s Session) bool { return s.Path.State == PathDeclined }},
 		{"consent", "j'accepte", func(s Session) bool { return s.State == StateQuestion }},
 		{"consent", "2", func(s Session) bool { return s.State == StateErased }},
-		{"confirm_erase", "2", func(s Session) bool { return s.State == StateQuestion }},
+		{"confirm_erase", "non", func(s Session) bool { return s.State == StateQuestion }},
 		{"confirm_erase", "garder", func(s Session) bool { return s.State == StateQuestion }},
-		{"confirm_campaign", "1", func(s Session) bool {
+		{"confirm_erase", "oui", func(s Session) bool { return s.State == StateErased }},
+		{"confirm_campaign", "oui", func(s Session) bool {
 			return s.State == StateQuestion && s.Campaign != nil && s.Engine.Responses == nil
 		}},
+		{"confirm_campaign", "commencer", func(s Session) bool { return s.State == StateQuestion && s.Campaign != nil }},
 		{"confirm_campaign", "non", func(s Session) bool {
 			return s.State == StateQuestion && s.Campaign == nil && len(s.Engine.Responses) == 1
 		}},
@@ -425,6 +427,10 @@ func TestTypedButtons(t *testing.T) {
 		{"followup_offer", "le", "use_menu"}, {"followup_offer", "oui", "use_menu"},
 		{"confirm_erase", "peut-être", "use_menu"}, {"consent", "hein", "consent_first"},
 		{"done", "2", "not_understood"}, {"done", "oui", "not_understood"},
+		// Where yes loses something, a number is not a button: it was most
+		// likely meant for the question still shown above.
+		{"confirm_campaign", "1", "use_menu"}, {"confirm_campaign", "2", "use_menu"},
+		{"confirm_erase", "1", "use_menu"}, {"confirm_erase", "2", "use_menu"},
 	} {
 		before, turn := stepIn(t, tt.state, ParseText(tt.text), nil)
 		if !sameSession(before, turn.Session) || turn.Outputs[0].Text != T("fr", tt.key) {
@@ -476,8 +482,6 @@ func TestBadInputInEveryState(t *testing.T) {
 		"results":           {"2"}, // later
 		"followup_offer":    {"2"}, // the afternoon
 		"followup_check":    {"free text", "2", "B"},
-		"confirm_erase":     {"2"}, // keep
-		"confirm_campaign":  {"2"}, // go on
 	}
 	for _, name := range stateNames() {
 		s := stateSessions()[name]

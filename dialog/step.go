@@ -173,11 +173,22 @@ func (st *step) handle() error {
 // number ("2"), its words when they name one button only ("plus tard"), or
 // yes and no for a yes-or-no question act as pressing it. Anything else gets
 // a short word and the buttons again, and changes nothing.
+//
+// Where yes loses something (the answers given, everything stored) a bare
+// number is not taken: those buttons show no number on a phone, and the
+// question is still on the screen above them, so "1" was most likely meant
+// for it. Yes there is pressed or said in words.
 func (st *step) typedButton(text string) error {
 	buttons, yn := st.menuOf(st.lang())
 	if len(buttons) == 0 {
 		st.say("not_understood")
 		return st.resend()
+	}
+	if state := st.m.current(); state == StateConfirmCampaign || state == StateConfirmErase {
+		if _, err := strconv.Atoi(words(text)); err == nil {
+			st.say("use_menu")
+			return st.resend()
+		}
 	}
 	menus := [][]ButtonView{buttons}
 	for _, l := range Languages {
