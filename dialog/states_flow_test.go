@@ -400,6 +400,9 @@ func TestTypedButtons(t *testing.T) {
 		{"followup_offer", "après-midi", func(s Session) bool { return s.Path.Slot == "apresmidi" }},
 		{"followup_offer", "matin", func(s Session) bool { return s.Path.Slot == "matin" }},
 		{"followup_offer", "non merci", func(s Session) bool { return s.Path.State == PathDeclined && s.State == StateDone }},
+		{"followup_offer", "No thanks", func(s Session) bool { return s.Path.State == PathDeclined && s.State == StateDone }},
+		{"followup_offer", "non", func(s Session) bool { return s.Path.State == PathDeclined && s.State == StateDone }},
+		{"confirm_erase", "tout effacer", func(s Session) bool { return s.State == StateErased }},
 		{"followup_offer", "4", func(s Session) bool { return s.Path.State == PathDeclined }},
 		{"consent", "j'accepte", func(s Session) bool { return s.State == StateQuestion }},
 		{"consent", "2", func(s Session) bool { return s.State == StateErased }},
@@ -426,6 +429,12 @@ func TestTypedButtons(t *testing.T) {
 		{"results", "5", "use_menu"}, {"results", "bof", "use_menu"}, {"review", "2", "use_menu"},
 		{"followup_offer", "le", "use_menu"}, {"followup_offer", "oui", "use_menu"},
 		{"confirm_erase", "peut-être", "use_menu"}, {"consent", "hein", "consent_first"},
+		// Words of a label that alone name no choice: a thank-you is not
+		// "Non merci", "tout ?" is not "Oui, tout effacer".
+		{"followup_offer", "Merci !", "use_menu"}, {"followup_offer", "thanks", "use_menu"},
+		{"followup_offer", "merci beaucoup", "use_menu"}, {"followup_offer", "thank you", "use_menu"},
+		{"confirm_erase", "tout ?", "use_menu"}, {"confirm_erase", "everything", "use_menu"},
+		{"confirm_campaign", "ici", "use_menu"},
 		{"done", "2", "not_understood"}, {"done", "oui", "not_understood"},
 		// Where yes loses something, a number is not a button: it was most
 		// likely meant for the question still shown above.

@@ -228,7 +228,7 @@ func matchButton(text string, yn bool, menus ...[]ButtonView) (int, bool) {
 	for _, m := range menus {
 		for i, b := range m {
 			label := " " + words(b.Label) + " "
-			if label == " "+f+" " || len(f) >= 3 && strings.Contains(label, " "+f+" ") {
+			if label == " "+f+" " || len(f) >= 3 && !filler(f) && strings.Contains(label, " "+f+" ") {
 				if match >= 0 && match != i {
 					return 0, false // words of two buttons
 				}
@@ -248,6 +248,24 @@ func matchButton(text string, yn bool, menus ...[]ButtonView) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// fillers are words of a label that alone name no choice: "merci" is a
+// thank-you, not "Non merci"; "tout ?" asks, it does not say "Oui, tout
+// effacer".
+var fillers = map[string]bool{
+	"merci": true, "beaucoup": true, "thanks": true, "thank": true, "you": true,
+	"tout": true, "everything": true, "ici": true, "here": true,
+}
+
+// filler tells whether the words f (folded) are all fillers.
+func filler(f string) bool {
+	for _, w := range strings.Fields(f) {
+		if !fillers[w] {
+			return false
+		}
+	}
+	return true
 }
 
 // words folds text to its lower-case words without accents, emoji or
