@@ -709,3 +709,53 @@ func TestStatesListsTheMachine(t *testing.T) {
 		}
 	}
 }
+
+// TestButtonEndsPauseOrHelp: a button of what was asked before a pause or
+// a help request ends it and acts, as a question's button does; it is not
+// "no longer valid". At the campaign's question, the diagnostic's button
+// brings that question back rather than dropping the campaign unsaid.
+func TestButtonEndsPauseOrHelp(t *testing.T) {
+	menu := func(m, v string) Input { return Input{Kind: InButton, Data: Button{Menu: m, Value: v}.Encode()} }
+	tests := []struct {
+		from  string
+		press Input
+		check func(s Session) bool
+	}{
+		{"results", menu("review", "yes"), func(s Session) bool { return s.State == StateReview }},
+		{"results", menu("review", "later"), func(s Session) bool { return s.State == StateFollowUp }},
+		{"review", menu("review", "next"), func(s Session) bool { return s.State == StateReview && s.Review == 1 || s.State == StateDone }},
+		{"external_id", menu("id", "skip"), func(s Session) bool { return s.State == StateQuestion }},
+		{"confirm_campaign", menu("campaign", "no"), func(s Session) bool { return s.State == StateQuestion && s.Offer == nil }},
+		{"confirm_campaign", menu("campaign", "yes"), func(s Session) bool {
+			return s.State == StateQuestion && s.Campaign != nil && s.Campaign.Code == testCampaign.Code
+		}},
+		{"followup_offer", menu("path", "soir"), func(s Session) bool { return s.State == StateFollowUp && s.Path.Slot == "soir" }},
+	}
+	for _, tt := range tests {
+		for _, side := range []string{"/pause", "/aide"} {
+			if tt.from == "followup_offer" && side == "/pause" {
+				continue // the path's offer cannot be paused
+			}
+			d := &driver{s: stateSessions()[tt.from], now: stateSessions()[tt.from].UpdatedAt, lesson: testLesson}
+			d.text(side)
+			if d.s.State != StatePaused && d.s.State != StateHelp {
+				t.Fatalf("%s %s: in %s", tt.from, side, d.s.State)
+			}
+			d.send(tt.press)
+			if !tt.check(d.s) || d.s.HelpPending || d.s.Return != "" || says(d.last, "fr", "stale_plain") {
+				t.Errorf("%s, %s, then %s: %s %+v", tt.from, side, tt.press.Data, d.s.State, d.last.Outputs)
+			}
+		}
+	}
+	// The diagnostic's question button while paused at the campaign's question.
+	for _, side := range []string{"/pause", "/aide"} {
+		s := stateSessions()["confirm_campaign"]
+		d := &driver{s: s, now: s.UpdatedAt}
+		d.text(side)
+		d.send(Input{Kind: InButton, Data: Button{Session: s.Nonce, Question: s.Question, Action: ActionSkip}.Encode()})
+		if d.s.State != StateConfirmCampaign || d.s.Offer == nil || d.s.Offer.Code != testCampaign.Code || len(d.last.Answers) > 0 || len(d.s.Engine.Responses) != 1 {
+			t.Errorf("%s, then the question's button: %s offer %+v, answers %+v", side, d.s.State, d.s.Offer, d.last.Answers)
+		}
+		asked["confirm_campaign"].check(t, "confirm_campaign "+side, d.last, "fr")
+	}
+}

@@ -279,10 +279,16 @@ func words(text string) string {
 // menuOf returns the buttons the current state shows, in lang, and whether
 // they answer a yes-or-no question (yes first, no last).
 func (st *step) menuOf(lang string) (buttons []ButtonView, yesNo bool) {
+	return st.menuIn(st.m.current(), lang)
+}
+
+// menuIn returns the buttons state shows, in lang, and whether they answer
+// a yes-or-no question.
+func (st *step) menuIn(state, lang string) (buttons []ButtonView, yesNo bool) {
 	b := func(menu, value, labelKey string) ButtonView {
 		return ButtonView{Label: T(lang, labelKey), Data: Button{Menu: menu, Value: value}.Encode()}
 	}
-	switch st.m.current() {
+	switch state {
 	case StateConsent:
 		return []ButtonView{b("consent", "yes", "btn_accept"), b("consent", "no", "btn_refuse")}, true
 	case StateExternalID:
@@ -1019,6 +1025,16 @@ func (st *step) button() error {
 		st.say("stale_plain")
 		return nil
 	}
+	if state != StateQuestion && st.s.Return == StateConfirmCampaign {
+		// Paused or helped at the campaign's question: the diagnostic's
+		// button ends the pause, and the campaign's question is asked
+		// again, not dropped without a word.
+		if err := st.leave(); err != nil {
+			return err
+		}
+		st.say("use_menu")
+		return st.confirmCampaign()
+	}
 	if state != StateQuestion { // pressing the current question's button ends a pause or help
 		if err := st.fire("resume:" + StateQuestion); err != nil {
 			return err
@@ -1204,6 +1220,15 @@ func (st *step) reviewItem() error {
 
 func (st *step) menuButton(b Button) error {
 	state := st.m.current()
+	if (state == StatePaused || state == StateHelp) && st.inMenuOf(st.s.Return, b) {
+		// A button of what was asked before the pause or help request
+		// (results, review, the campaign's question, the path's moments):
+		// pressing it ends the pause or help, as a question's button does.
+		if err := st.leave(); err != nil {
+			return err
+		}
+		state = st.m.current()
+	}
 	switch {
 	case b.Menu == "lang":
 		return st.setLang(b.Value)
@@ -1240,6 +1265,12 @@ func (st *step) menuButton(b Button) error {
 	}
 	st.say("stale_plain")
 	return nil
+}
+
+// inMenuOf tells whether b is one of the buttons state shows.
+func (st *step) inMenuOf(state string, b Button) bool {
+	buttons, _ := st.menuIn(state, st.lang())
+	return slices.ContainsFunc(buttons, func(v ButtonView) bool { return v.Data == b.Encode() })
 }
 
 func (st *step) confirmErase() error {
