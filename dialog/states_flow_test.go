@@ -759,3 +759,30 @@ func TestButtonEndsPauseOrHelp(t *testing.T) {
 		asked["confirm_campaign"].check(t, "confirm_campaign "+side, d.last, "fr")
 	}
 }
+
+// TestExternalID: the identifier is kept as typed (spaces removed, upper
+// case); "je ne sais pas", always an answer, skips it; a word is not one.
+func TestExternalID(t *testing.T) {
+	for _, tt := range []struct{ text, id, state string }{
+		{"1234567A", "1234567A", StateQuestion},
+		{"123 4567 a", "1234567A", StateQuestion},
+		{"Passer.", "", StateQuestion},
+		{"je ne sais pas", "", StateQuestion},
+		{"Je sais pas", "", StateQuestion},
+		{"I don't know", "", StateQuestion},
+		{"aucun", "", StateExternalID},
+		{"pas de numéro", "", StateExternalID},
+		{"jenaipas", "", StateExternalID},
+		{"ab1", "", StateExternalID},
+	} {
+		_, turn := stepIn(t, "external_id", ParseText(tt.text), nil)
+		if s := turn.Session; s.ExternalID != tt.id || s.State != tt.state {
+			t.Errorf("%q: identifier %q in %s, want %q in %s", tt.text, s.ExternalID, s.State, tt.id, tt.state)
+		}
+		if tt.state == StateExternalID {
+			if l := last(turn); l.Text != T("fr", "external_id_bad") || len(l.Buttons) != 1 {
+				t.Errorf("%q: %+v", tt.text, turn.Outputs)
+			}
+		}
+	}
+}

@@ -736,15 +736,19 @@ func (st *step) refuse() error {
 	return nil
 }
 
+// externalIDPattern is an identifier of the employment services: 4 to 20
+// letters or digits, digits among them (France Travail's are 7 digits and
+// a letter or digit). A word ("aucun", "jenesaispas" once the spaces are
+// gone) is not one.
 var externalIDPattern = regexp.MustCompile(`^[A-Za-z0-9]{4,20}$`)
 
 func (st *step) externalID(text string) error {
 	text = strings.TrimSpace(text)
-	if f := bank.Fold(text); f == "passer" || f == "skip" {
-		return st.begin()
+	if f := bank.Fold(text); f == "passer" || f == "skip" || isDontKnow(text) {
+		return st.begin() // "je ne sais pas" is always an answer: here, skip
 	}
 	id := strings.ReplaceAll(text, " ", "")
-	if !externalIDPattern.MatchString(id) {
+	if !externalIDPattern.MatchString(id) || !strings.ContainsAny(id, "0123456789") {
 		st.sayMenu(T(st.lang(), "external_id_bad"))
 		return nil
 	}
