@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/diagbot/diagbot/engine"
@@ -478,6 +479,10 @@ func TestParseText(t *testing.T) {
 		{"/", Input{Kind: InText, Text: "/"}},
 		{"/-)", Input{Kind: InText, Text: "/-)"}},
 		{"/ 2", Input{Kind: InText, Text: "/ 2"}},
+		{"/aide\nje bloque à la question 3", Input{Kind: InCommand, Command: "aide", Args: "je bloque à la question 3"}},
+		{"/start\tQWERTY789", Input{Kind: InCommand, Command: "start", Args: "QWERTY789"}},
+		{"/aide\n\nligne 1\nligne 2", Input{Kind: InCommand, Command: "aide", Args: "ligne 1\nligne 2"}},
+		{"/start\u00a0ABC", Input{Kind: InCommand, Command: "start", Args: "ABC"}},
 	}
 	for _, tt := range tests {
 		if got := ParseText(tt.in); got != tt.want {
@@ -499,7 +504,7 @@ func FuzzParseText(f *testing.F) {
 				t.Fatalf("ParseText(%q) = %+v: text must be kept as typed", s, in)
 			}
 		case InCommand:
-			if in.Command == "" || len(in.Command) > 32 || strings.ContainsAny(in.Command, " @/") || in.Command != strings.ToLower(in.Command) {
+			if in.Command == "" || len(in.Command) > 32 || strings.ContainsAny(in.Command, " @/") || strings.IndexFunc(in.Command, unicode.IsSpace) >= 0 || in.Command != strings.ToLower(in.Command) {
 				t.Fatalf("ParseText(%q): command name %q", s, in.Command)
 			}
 			if in.Args != strings.TrimSpace(in.Args) || len(in.Args) >= len(s) {

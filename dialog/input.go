@@ -14,7 +14,12 @@ func ParseText(text string) Input {
 	if !strings.HasPrefix(t, "/") || len(t) < 2 {
 		return Input{Kind: InText, Text: text}
 	}
-	name, args, _ := strings.Cut(t[1:], " ")
+	// The name ends at any space: on a phone, Enter often starts a new line
+	// ("/aide" then the question below it).
+	name, args := t[1:], ""
+	if i := strings.IndexFunc(name, unicode.IsSpace); i >= 0 {
+		name, args = name[:i], name[i:]
+	}
 	name, _, _ = strings.Cut(name, "@")
 	name = foldASCII(strings.ToLower(name)) // lower first: "/ÈTAPE" is "/etape"
 	if canon, ok := Commands[name]; ok {
