@@ -21,7 +21,8 @@ import (
 const usage = `diagbot — a digital-skills diagnostic in a chat
 
 Usage:
-  diagbot [try] [--db FILE]       take the diagnostic in this terminal (state kept in a bbolt file)
+  diagbot [try] [--db FILE]       take the diagnostic in this terminal (state kept in a bbolt file;
+                                  --seed N: the same questions for the same answers)
   diagbot run [--db FILE]         serve Telegram (DIAGBOT_TELEGRAM_TOKEN; polling, or webhook with DIAGBOT_WEBHOOK_URL);
                                   with that token set, diagbot alone (or with flags only) runs this
   diagbot campaign create|list|archive|stats|export|learner   campaigns: on the file, or --admin URL with the bot running

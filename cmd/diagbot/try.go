@@ -8,9 +8,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	randv2 "math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -111,6 +113,7 @@ func tryCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	dbPath := fl.String("db", defaultDBPath(), "bbolt file (env "+envDB+")")
 	learner := fl.String("learner", "local", "learner name in this file (several people can share one file)")
 	level := fl.String("log-level", "", "debug, info, warn or error (env "+envLogLevel+", default "+defaultLogLevelTry+")")
+	seed := fl.Uint64("seed", 0, "the same questions for the same answers, to check content or script a test (0: new ones each time)")
 	if err := fl.Parse(args); err != nil {
 		return fmt.Errorf("%v: %w", err, errUsage)
 	}
@@ -133,7 +136,7 @@ func tryCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	b, err := bot.New(bot.Config{DB: db, Bank: bk, Engine: eng, Log: log, Shards: 1, FollowUp: fu,
+	b, err := bot.New(bot.Config{DB: db, Bank: bk, Engine: eng, Log: log, Shards: 1, FollowUp: fu, Random: seeded(*seed),
 		Senders: map[string]bot.Sender{consoleName: consoleSender{con}}})
 	if err != nil {
 		return err
@@ -170,6 +173,22 @@ func tryCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return nil
 	}
 	return err
+}
+
+// seeded returns the bot's randomness drawn from seed, so a diagnostic
+// asks the same questions for the same answers; nil (the bot's own,
+// crypto/rand) for 0.
+func seeded(seed uint64) func() uint64 {
+	if seed == 0 {
+		return nil
+	}
+	var mu sync.Mutex // the bot's workers draw at once
+	r := randv2.New(randv2.NewPCG(seed, seed))
+	return func() uint64 {
+		mu.Lock()
+		defer mu.Unlock()
+		return r.Uint64()
+	}
 }
 
 // consoleUpdateKey names one typed line. Handled keys stay in the file for

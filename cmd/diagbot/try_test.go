@@ -107,7 +107,9 @@ func fileTraces(t *testing.T, path string, needles ...string) []string {
 func TestTryResumesAfterQuit(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "d.db")
 	var out, errOut bytes.Buffer
-	run(context.Background(), []string{"try", "--db", db}, strings.NewReader("1\n2\n2\n"), &out, &errOut)
+	// A fixed seed: questions 1 and 2 are single choices, which "2" answers
+	// (a multiple choice would take it as a tick), at every run.
+	run(context.Background(), []string{"try", "--db", db, "--seed", "1"}, strings.NewReader("1\n2\n2\n"), &out, &errOut)
 	first := out.String()
 	i := strings.LastIndex(first, "── Question 3")
 	if i < 0 {
