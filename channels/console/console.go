@@ -52,6 +52,13 @@ func (c *Console) Show(o dialog.Output) error {
 		c.typeIn, c.menu = q.TypeIn, false
 	case dialog.OutAnswered:
 		fmt.Fprintf(&b, "  → %s\n", o.Answered.Text)
+		if !c.menu {
+			// The question is answered: its buttons are gone, as a
+			// channel with buttons removes them. A number typed after
+			// the last question is text the dialog reads, not an old
+			// choice ("this button is no longer valid").
+			c.buttons, c.typeIn = c.buttons[:0], false
+		}
 	case dialog.OutResults:
 		r := o.Results
 		fmt.Fprintf(&b, "\n%s\n%s\n\n", r.Title, r.Summary)

@@ -63,6 +63,20 @@ func TestShowAndInput(t *testing.T) {
 	if got := c.Input("2"); got.Kind != dialog.InButton || got.Data != "a:1:1:1" {
 		t.Errorf("question button 2 under a short word read as %+v", got)
 	}
+	// Once the question is answered its buttons are gone: after the last
+	// question (results, "done"), a number is text for the dialog.
+	c.Show(dialog.Output{Kind: dialog.OutAnswered, Answered: &dialog.AnsweredView{Number: 1, Text: "Réponse : CAF"}})
+	c.Show(word)
+	if got := c.Input("1"); got.Kind != dialog.InText || got.Text != "1" {
+		t.Errorf("after the question was answered, 1 read as %+v, want text", got)
+	}
+	// An answer shown under a menu (the path's check question answered
+	// while its moments are offered) leaves the menu's buttons.
+	c.Show(menu)
+	c.Show(dialog.Output{Kind: dialog.OutAnswered, Answered: &dialog.AnsweredView{Number: 1001, Text: "Réponse : 2"}})
+	if got := c.Input("1"); got.Kind != dialog.InButton || got.Data != "m:review:next" {
+		t.Errorf("menu button 1 after an answer read as %+v", got)
+	}
 }
 
 func TestReadLinesStopsOnCancel(t *testing.T) {
