@@ -406,6 +406,7 @@ func TestTypedButtons(t *testing.T) {
 		{"followup_offer", "4", func(s Session) bool { return s.Path.State == PathDeclined }},
 		{"consent", "j'accepte", func(s Session) bool { return s.State == StateQuestion }},
 		{"consent", "2", func(s Session) bool { return s.State == StateErased }},
+		{"confirm_erase", "2", func(s Session) bool { return s.State == StateQuestion }},
 		{"confirm_erase", "non", func(s Session) bool { return s.State == StateQuestion }},
 		{"confirm_erase", "garder", func(s Session) bool { return s.State == StateQuestion }},
 		{"confirm_erase", "oui", func(s Session) bool { return s.State == StateErased }},
@@ -436,10 +437,9 @@ func TestTypedButtons(t *testing.T) {
 		{"confirm_erase", "tout ?", "use_menu"}, {"confirm_erase", "everything", "use_menu"},
 		{"confirm_campaign", "ici", "use_menu"},
 		{"done", "2", "not_understood"}, {"done", "oui", "not_understood"},
-		// Where yes loses something, a number is not a button: it was most
-		// likely meant for the question still shown above.
+		// At the campaign's question, a number is not a button: it was most
+		// likely meant for the diagnostic's question shown above.
 		{"confirm_campaign", "1", "use_menu"}, {"confirm_campaign", "2", "use_menu"},
-		{"confirm_erase", "1", "use_menu"}, {"confirm_erase", "2", "use_menu"},
 	} {
 		before, turn := stepIn(t, tt.state, ParseText(tt.text), nil)
 		if !sameSession(before, turn.Session) || turn.Outputs[0].Text != T("fr", tt.key) {
@@ -491,6 +491,7 @@ func TestBadInputInEveryState(t *testing.T) {
 		"results":           {"2"}, // later
 		"followup_offer":    {"2"}, // the afternoon
 		"followup_check":    {"free text", "2", "B"},
+		"confirm_erase":     {"2"}, // keep
 	}
 	for _, name := range stateNames() {
 		s := stateSessions()[name]

@@ -174,17 +174,18 @@ func (st *step) handle() error {
 // yes and no for a yes-or-no question act as pressing it. Anything else gets
 // a short word and the buttons again, and changes nothing.
 //
-// Where yes loses something (the answers given, everything stored) a bare
-// number is not taken: those buttons show no number on a phone, and the
-// question is still on the screen above them, so "1" was most likely meant
-// for it. Yes there is pressed or said in words.
+// At the campaign's question, whose yes replaces the answers given, a bare
+// number is not taken: it arrives unasked (the advisor's link) under the
+// diagnostic's question, whose choices are numbered, while its own buttons
+// show no number on a phone; "1" there was most likely meant for the
+// question. Yes there is pressed or said in words.
 func (st *step) typedButton(text string) error {
 	buttons, yn := st.menuOf(st.lang())
 	if len(buttons) == 0 {
 		st.say("not_understood")
 		return st.resend()
 	}
-	if state := st.m.current(); state == StateConfirmCampaign || state == StateConfirmErase {
+	if st.m.current() == StateConfirmCampaign {
 		if _, err := strconv.Atoi(words(text)); err == nil {
 			st.say("use_menu")
 			return st.resend()
