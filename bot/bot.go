@@ -483,6 +483,17 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 			return err
 		}
 	}
+	if in.Kind == dialog.InText && !textIsAnAnswer(sess) {
+		// A campaign code typed alone, as the advisor wrote it on paper,
+		// opens the campaign as its link would.
+		if code, ok := NormalizeCode(in.Text); ok {
+			if _, found, err := b.cfg.DB.Campaign(code); err != nil {
+				return err
+			} else if found {
+				in = dialog.Input{Kind: dialog.InCommand, Command: "start", Args: code, FirstName: in.FirstName, Lang: in.Lang}
+			}
+		}
+	}
 	env := dialog.Env{Now: now, Engine: b.cfg.Engine, Bank: b.cfg.Bank, Random: b.cfg.Random(),
 		FollowUp: b.cfg.FollowUp, Lesson: b.cfg.Lesson}
 	if in.Kind == dialog.InCommand && in.Command == "start" && in.Args != "" {
@@ -599,6 +610,18 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 	}
 	b.wakeAll()
 	return ctx.Err()
+}
+
+// textIsAnAnswer tells whether typed text is taken as it is in the
+// session's state: an answer to a question or a check, an identifier, a
+// message for the advisor. Elsewhere a campaign code typed alone is read as
+// one.
+func textIsAnAnswer(s dialog.Session) bool {
+	switch s.State {
+	case dialog.StateQuestion, dialog.StateExternalID, dialog.StateHelp:
+		return true
+	}
+	return s.Path != nil && s.Path.Check != nil
 }
 
 func chatOf(learnerID string) string {

@@ -1,12 +1,15 @@
 package bot
 
 import (
+	"encoding/json"
 	"math/rand/v2"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/diagbot/diagbot/dialog"
 	"github.com/diagbot/diagbot/storage"
 )
 
@@ -65,5 +68,48 @@ func TestLearnerJoinsCampaign(t *testing.T) {
 	h.waitIdle()
 	if l, _, _ := h.db.Learner("test:2"); l.Campaign != "" {
 		t.Errorf("an archived campaign still joins learners: %+v", l)
+	}
+}
+
+// TestCampaignCodeTypedAlone: a learner types the code the advisor wrote on
+// paper instead of opening the link. Where typed text is not an answer, it
+// opens the campaign as /start CODE would; at a question it stays an answer.
+func TestCampaignCodeTypedAlone(t *testing.T) {
+	h := start(t, filepath.Join(t.TempDir(), "b.db"), nil)
+	if err := h.db.PutCampaign(storage.Campaign{Code: "QWERTY789", Name: "Atelier jeudi", Competences: []string{"1.1"}}); err != nil {
+		t.Fatal(err)
+	}
+	campaignOf := func(id string) string {
+		raw, _, _ := h.db.Session(id)
+		var s dialog.Session
+		json.Unmarshal(raw, &s)
+		if s.Campaign == nil {
+			return ""
+		}
+		return s.Campaign.Code
+	}
+	tests := []struct {
+		name, learner string
+		before        []string
+		typed         string
+		want          string
+	}{
+		{"first message", "test:41", nil, "qwerty 789", "QWERTY789"},
+		{"at the privacy notice", "test:42", []string{"/start"}, "QWERTY789", "QWERTY789"},
+		{"at a question: an answer, not a code", "test:43", []string{"/start", "oui"}, "QWERTY789", ""},
+		{"an unknown code is text", "test:44", []string{"/start"}, "ZZZZZZ222", ""},
+	}
+	for _, tt := range tests {
+		for _, m := range tt.before {
+			h.send(tt.learner, m)
+		}
+		h.send(tt.learner, tt.typed)
+		h.waitIdle()
+		if got := campaignOf(tt.learner); got != tt.want {
+			t.Errorf("%s: campaign %q, want %q", tt.name, got, tt.want)
+		}
+	}
+	if !strings.Contains(lastText(h, "test:41"), "Atelier jeudi") {
+		t.Errorf("the learner who typed the code was not welcomed to the campaign:\n%s", lastText(h, "test:41"))
 	}
 }
