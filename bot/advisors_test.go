@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/diagbot/diagbot/channels/slack"
 	"github.com/diagbot/diagbot/dialog"
@@ -65,10 +66,14 @@ func TestHelpRequestAnsweredFromSlack(t *testing.T) {
 	h.send(l, "oui")
 	h.send(l, "/aide je suis perdu")
 	h.waitIdle()
-	ref, ok, _ := h.db.HelpThread(l)
-	if !ok || !strings.HasPrefix(ref, "C9:") {
-		t.Fatalf("help thread = %q %v; notes %v", ref, ok, notes.kinds())
-	}
+	// The thread is recorded once Slack has the notification (its outbox is
+	// not the learner's, which waitIdle watches).
+	var ref string
+	eventually(t, 5*time.Second, func() bool {
+		r, ok, _ := h.db.HelpThread(l)
+		ref = r
+		return ok && strings.HasPrefix(r, "C9:")
+	}, func() string { return fmt.Sprintf("help thread = %q; notes %v", ref, notes.kinds()) })
 	if who, ok, _ := adv.LearnerOfThread(ref); !ok || who != l {
 		t.Errorf("LearnerOfThread = %q %v", who, ok)
 	}
