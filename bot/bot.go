@@ -468,10 +468,15 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 			_, err := b.cfg.DB.CommitTurn(storage.Turn{Update: &u})
 			return err
 		}
-		if _, err := b.cfg.DB.CommitTurn(storage.Turn{Update: &u, LearnerID: u.LearnerID, Erase: true}); err != nil {
+		// A message of theirs may be waiting behind this update: the
+		// session does not show it yet, the erasure (in its transaction)
+		// does, and keeps them; the message is handled next.
+		if _, err := b.cfg.DB.CommitTurn(storage.Turn{Update: &u, LearnerID: u.LearnerID, Erase: true, KeepIfWaiting: true}); err != nil {
 			return err
 		}
-		b.cfg.Log.Info().Dur("silent_for", KeepLearners).Msg("learner erased: kept as long as the privacy notice says")
+		if _, kept, err := b.cfg.DB.Learner(u.LearnerID); err == nil && !kept {
+			b.cfg.Log.Info().Dur("silent_for", KeepLearners).Msg("learner erased: kept as long as the privacy notice says")
+		}
 		return nil
 	}
 	if in.Kind == dialog.InTick || in.Kind == dialog.InAdvisor {

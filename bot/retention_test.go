@@ -2,12 +2,14 @@ package bot
 
 import (
 	"bytes"
+	"encoding/json"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"go.etcd.io/bbolt"
 
+	"github.com/diagbot/diagbot/dialog"
 	"github.com/diagbot/diagbot/storage"
 )
 
@@ -117,5 +119,51 @@ func TestBotKeysNameNobody(t *testing.T) {
 		if bytes.Contains([]byte(u.Key), []byte("555123")) {
 			t.Errorf("tick key %q names the learner", u.Key)
 		}
+	}
+}
+
+// TestExpireKeepsALearnerWhoseMessageWaits: the sweep queued the erasure of
+// a learner silent for a year, and the learner writes before their worker
+// gets to it. Their message is behind the erasure in their order, so the
+// worker's check of the session alone still finds them silent: the erasure
+// must see the message waiting, keep them, and let the message be answered
+// (it was acknowledged: it must not be swallowed as "handled").
+func TestExpireKeepsALearnerWhoseMessageWaits(t *testing.T) {
+	clock := &simClock{now: time.Date(2025, 10, 1, 10, 0, 0, 0, time.UTC)}
+	path := filepath.Join(t.TempDir(), "b.db")
+	tweak := func(c *Config) { c.Now = clock.Now; c.TickEvery = time.Hour }
+	h := start(t, path, tweak)
+	h.send("test:301", "/start")
+	h.send("test:301", "oui")
+	h.send("test:301", "je ne sais pas")
+	h.waitIdle()
+	h.close()
+
+	clock.Add(400 * 24 * time.Hour)
+	db, err := storage.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h = prepare(t, db, tweak)
+	// The erasure the sweep queued, then the learner's message, both in the
+	// inbox before the worker handles either.
+	if _, _, err := db.PutInbox(storage.Update{Key: botKey("expire"), Channel: ScheduleChannel, LearnerID: "test:301",
+		Payload: []byte(`{"kind":"expire"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := json.Marshal(dialog.ParseText("je ne sais pas"))
+	if err := h.bot.Receive(storage.Update{Key: "test:301:late", Channel: "test", LearnerID: "test:301", Payload: p}); err != nil {
+		t.Fatal(err)
+	}
+	h.run()
+	h.waitIdle()
+	if _, ok, _ := db.Learner("test:301"); !ok {
+		t.Fatal("the learner wrote while their erasure was queued, and was erased anyway")
+	}
+	if answers, _ := db.Answers("test:301"); len(answers) != 2 {
+		t.Errorf("%d answers, want 2: the message that came after the sweep was not handled", len(answers))
+	}
+	if h.rec.count("test:301") == 0 {
+		t.Error("the learner's message got no answer")
 	}
 }

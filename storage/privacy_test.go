@@ -250,3 +250,47 @@ func TestEraseRejectsBadID(t *testing.T) {
 		}
 	}
 }
+
+// TestEraseKeepIfWaiting: an erasure the bot asked for itself (retention)
+// keeps the learner when a message of theirs waits in the inbox, since
+// erasing would record that acknowledged message as handled without its
+// turn; the bot's own updates (same channel as the erasing one) do not
+// count. With nothing of theirs waiting, it erases.
+func TestEraseKeepIfWaiting(t *testing.T) {
+	db := openTest(t)
+	if err := db.CreateCampaign(Campaign{Code: "ERASE1"}); err != nil {
+		t.Fatal(err)
+	}
+	const id = "telegram:5551234"
+	seedLearner(t, db, id, "Yanis", 90000) // leaves an update of theirs in the inbox
+	expire := func(key string) Turn {
+		u := Update{Key: key, Channel: "schedule", LearnerID: id, Payload: json.RawMessage(`{"kind":"expire"}`)}
+		u = mustPut(t, db, u)
+		return Turn{Update: &u, LearnerID: id, Erase: true, KeepIfWaiting: true}
+	}
+	mustPut(t, db, Update{Key: "schedule:tick1", Channel: "schedule", LearnerID: id, Payload: json.RawMessage(`{"kind":"tick"}`)})
+	if applied, err := db.CommitTurn(expire("schedule:e1")); err != nil || !applied {
+		t.Fatalf("applied=%v err=%v", applied, err)
+	}
+	if _, ok, _ := db.Learner(id); !ok {
+		t.Fatal("erased while a message of theirs waits in the inbox")
+	}
+	in, _ := db.Inbox(0)
+	var keys []string
+	for _, u := range in {
+		keys = append(keys, u.Key)
+	}
+	if !slices.Contains(keys, "telegram:90002") || slices.Contains(keys, "schedule:e1") {
+		t.Errorf("inbox %v: want their message kept and the erasure handled", keys)
+	}
+	// Their message handled (a turn of theirs): the next erasure goes through,
+	// though the bot's own tick still waits.
+	u := in[slices.Index(keys, "telegram:90002")]
+	mustCommit(t, db, Turn{Update: &u, LearnerID: id})
+	if applied, err := db.CommitTurn(expire("schedule:e2")); err != nil || !applied {
+		t.Fatalf("applied=%v err=%v", applied, err)
+	}
+	if _, err := db.Export(id); !errors.Is(err, ErrNotFound) {
+		t.Errorf("export after the erasure: %v, want ErrNotFound", err)
+	}
+}

@@ -49,6 +49,14 @@ type Turn struct {
 	// notice are stored with the erasure or not at all. An erasing turn
 	// carries no Learner, Session, Answers or Due.
 	Erase bool
+	// KeepIfWaiting makes an erasing turn conditional: if an update of the
+	// learner from another channel than Update's (a message of theirs) is
+	// waiting in the inbox, nothing is erased and nothing enqueued; only
+	// Update is marked handled. The erasure would otherwise record that
+	// message as handled without its turn. Checked in the transaction, so a
+	// message stored before the erasure commits is always seen. Needs Erase
+	// and Update.
+	KeepIfWaiting bool
 }
 
 // CommitTurn stores everything of t in one transaction: either all of it is on
@@ -71,7 +79,10 @@ func (db *DB) CommitTurn(t Turn) (applied bool, err error) {
 	if err = db.group.do(p.apply); err != nil {
 		return false, db.wrap(fmt.Sprintf("commit the turn of learner %q (update %q); nothing of it was stored", p.learnerID, p.updateKey), err)
 	}
-	if p.applied && t.Erase {
+	switch {
+	case p.applied && p.kept:
+		db.log.Info().Msg("storage kept a learner whose erasure was asked: a message of theirs is waiting")
+	case p.applied && t.Erase:
 		db.log.Info().Int("records", p.erased).Msg("storage erased a learner")
 	}
 	return p.applied, nil
@@ -90,6 +101,7 @@ type preparedTurn struct {
 	outbox    []encodedMessage // IDs assigned at apply time
 	applied   bool             // result of the last run of apply, the one that committed
 	erased    int              // records an erasing turn removed (last run)
+	kept      bool             // KeepIfWaiting found a waiting update (last run)
 	log       zerolog.Logger
 }
 
@@ -128,7 +140,7 @@ func prepareTurn(t Turn, now time.Time) (*preparedTurn, error) {
 
 // apply writes the turn into tx unless its update was already handled.
 func (p *preparedTurn) apply(tx *bbolt.Tx) error {
-	p.applied = false
+	p.applied, p.kept = false, false
 	t := p.t
 	if t.Update != nil {
 		if tx.Bucket(bucketSeen).Get([]byte(p.updateKey)) != nil {
@@ -136,6 +148,16 @@ func (p *preparedTurn) apply(tx *bbolt.Tx) error {
 		}
 		if err := removeInbox(tx, p.updateKey, p.now); err != nil {
 			return err
+		}
+	}
+	if t.Erase && t.KeepIfWaiting {
+		waiting, err := waitingFrom(tx, p.learnerID, t.Update.Channel)
+		if err != nil {
+			return err
+		}
+		if waiting {
+			p.kept, p.applied = true, true
+			return nil
 		}
 	}
 	if t.Erase {
@@ -183,6 +205,24 @@ func (p *preparedTurn) apply(tx *bbolt.Tx) error {
 	return nil
 }
 
+// waitingFrom tells whether an update of the learner from a channel other
+// than except is in the inbox.
+func waitingFrom(tx *bbolt.Tx, learnerID, except string) (bool, error) {
+	found := false
+	err := tx.Bucket(bucketInbox).ForEach(func(k, v []byte) error {
+		if found {
+			return nil
+		}
+		var u Update
+		if err := json.Unmarshal(v, &u); err != nil {
+			return fmt.Errorf("decode inbox entry %d: %w", fromU64(k), err)
+		}
+		found = u.LearnerID == learnerID && u.Channel != except
+		return nil
+	})
+	return found, err
+}
+
 // check validates t before any transaction and returns the learner id.
 func (t *Turn) check() (string, error) {
 	id := t.LearnerID
@@ -204,6 +244,9 @@ func (t *Turn) check() (string, error) {
 		if t.Learner.ID != id {
 			return "", fmt.Errorf("storage: turn for learner %q carries learner record %q: %w", id, t.Learner.ID, ErrInvalid)
 		}
+	}
+	if t.KeepIfWaiting && (!t.Erase || t.Update == nil) {
+		return "", fmt.Errorf("storage: the turn of learner %q keeps them if a message waits, but erases nothing or handles no update: %w", id, ErrInvalid)
 	}
 	if t.Erase && (t.Learner != nil || t.Session != nil || len(t.Answers) > 0 || t.Due != nil) {
 		return "", fmt.Errorf("storage: a turn that erases learner %q cannot also store their record, session, answers or schedule: %w", id, ErrInvalid)

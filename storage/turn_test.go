@@ -126,6 +126,8 @@ func TestCommitTurnRejectsInvalidTurns(t *testing.T) {
 		{"erase and store a session", Turn{LearnerID: "a:1", Erase: true, Session: json.RawMessage(`{}`)}},
 		{"erase and store the learner", Turn{LearnerID: "a:1", Erase: true, Learner: &Learner{ID: "a:1"}}},
 		{"erase and store answers", Turn{LearnerID: "a:1", Erase: true, Answers: []Answer{answer("q", true)}}},
+		{"keep if waiting without erasing", Turn{Update: &Update{Key: "schedule:1", LearnerID: "a:1"}, LearnerID: "a:1", KeepIfWaiting: true}},
+		{"keep if waiting without an update", Turn{LearnerID: "a:1", Erase: true, KeepIfWaiting: true}},
 	}
 	db := openTest(t)
 	for _, tt := range tests {
