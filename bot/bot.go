@@ -513,6 +513,13 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 	if err != nil {
 		return err
 	}
+	if in.Kind == dialog.InTick || in.Kind == dialog.InAdvisor {
+		// The session's time is the learner's last exchange (retention,
+		// reports): the bot's own turns and the advisor's do not move it.
+		// A learner left at the erase question with a path under way gets a
+		// tick every day, and would otherwise be kept for ever.
+		turn.Session.UpdatedAt = sess.UpdatedAt
+	}
 	b.cfg.Log.Debug().Str("update", u.Key).Strs("transitions", turn.Transitions).Msg("step")
 
 	channel := u.Channel

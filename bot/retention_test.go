@@ -167,3 +167,47 @@ func TestExpireKeepsALearnerWhoseMessageWaits(t *testing.T) {
 		t.Error("the learner's message got no answer")
 	}
 }
+
+// TestTicksDoNotKeepALearner: the twelve months run from the learner's
+// last message, not from the bot's own turns. A learner left at the erase
+// question (or in a help request) with a path under way gets a tick every
+// day, for ever; each tick must not make them look active.
+func TestTicksDoNotKeepALearner(t *testing.T) {
+	clock := &simClock{now: time.Date(2025, 10, 1, 10, 0, 0, 0, time.UTC)}
+	h := start(t, filepath.Join(t.TempDir(), "b.db"), func(c *Config) { c.Now = clock.Now; c.TickEvery = time.Hour })
+	h.send("test:302", "/start")
+	h.send("test:302", "oui")
+	h.send("test:302", "je ne sais pas")
+	h.waitIdle()
+	raw, _, _ := h.db.Session("test:302")
+	var before dialog.Session
+	json.Unmarshal(raw, &before)
+
+	// Two hundred days later the scheduler's tick is handled.
+	clock.Add(200 * 24 * time.Hour)
+	due := clock.Now().Add(-time.Minute)
+	if _, err := h.db.CommitTurn(storage.Turn{LearnerID: "test:302", Due: &due}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.bot.Tick(); err != nil {
+		t.Fatal(err)
+	}
+	h.waitIdle()
+	eventually(t, 5*time.Second, func() bool { return h.bot.Metrics().Turns.Load() >= 4 },
+		func() string { return "the tick was not handled" })
+	raw, _, _ = h.db.Session("test:302")
+	var after dialog.Session
+	json.Unmarshal(raw, &after)
+	if !after.UpdatedAt.Equal(before.UpdatedAt) {
+		t.Errorf("a tick moved the learner's last activity from %v to %v", before.UpdatedAt, after.UpdatedAt)
+	}
+
+	// A year and five days after their last message: erased.
+	clock.Add(170 * 24 * time.Hour)
+	if err := h.bot.Tick(); err != nil {
+		t.Fatal(err)
+	}
+	h.waitIdle()
+	eventually(t, 5*time.Second, func() bool { _, ok, _ := h.db.Learner("test:302"); return !ok },
+		func() string { return "a learner silent for more than a year is kept: the bot's own tick kept them" })
+}
