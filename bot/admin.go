@@ -283,6 +283,7 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 // waits for every open read transaction, so a slow or stalled client would
 // stop the bot. The copy is local and fast; it has a Content-Length and
 // answers Range requests, so a client can tell a whole copy from a cut one.
+// The copy needs as much free space as the database, for the download.
 func (a *admin) backup(w http.ResponseWriter, r *http.Request) {
 	db := a.cfg.DB
 	f, err := os.CreateTemp(filepath.Dir(db.Path()), ".diagbot-backup-*.tmp")
@@ -290,9 +291,16 @@ func (a *admin) backup(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, fmt.Sprintf("cannot make a copy beside %s (check that its directory is writable and has room for one more copy): %v", db.Path(), err))
 		return
 	}
+	// The copy holds every learner's data: its name goes at once, so a
+	// crash or a restart during a long download leaves no copy behind (one
+	// nothing would ever erase). The open file lives on until closed. Where
+	// an open file cannot be removed (Windows), it goes after serving.
+	removed := os.Remove(f.Name()) == nil
 	defer func() {
 		_ = f.Close()
-		_ = os.Remove(f.Name())
+		if !removed {
+			_ = os.Remove(f.Name())
+		}
 	}()
 	if _, err := db.Backup(f); err != nil {
 		writeError(w, http.StatusInternalServerError, fmt.Sprintf("cannot copy the database into %s (check free space): %v", f.Name(), err))

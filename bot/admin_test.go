@@ -295,6 +295,15 @@ func TestAdminBackup(t *testing.T) {
 	if _, err := io.ReadFull(stalled.Body, make([]byte, 10)); err != nil {
 		t.Fatal(err)
 	}
+	// Mid-download, the copy (every learner's data) is already gone from
+	// the directory: a crash or a restart now leaves nothing behind.
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("during a download the directory holds %v: a crash would leave the copy there", names)
+	}
 	done := make(chan error, 1)
 	go func() { done <- db.Close() }()
 	select {
