@@ -112,7 +112,12 @@ type Bot struct {
 	// it exact across restarts; this only saves a scan per tick).
 	digestWeek    string
 	lastHousekeep time.Time
-	tickMu        sync.Mutex
+	// lastExpire is the last retention sweep; expireMore says it left
+	// learners for the next one (expireBatch). Both under tickMu.
+	lastExpire  time.Time
+	expireMore  bool
+	expireBatch int
+	tickMu      sync.Mutex
 	// onTurn, if set before Run, sees every turn's exact duration (the
 	// histogram only knows buckets): benchmarks read exact quantiles.
 	onTurn func(time.Duration)
@@ -231,7 +236,7 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.Lesson == nil {
 		cfg.Lesson = BankLessons(cfg.Bank)
 	}
-	b := &Bot{cfg: cfg, wake: map[string]chan struct{}{}}
+	b := &Bot{cfg: cfg, wake: map[string]chan struct{}{}, expireBatch: expireBatch}
 	for i := 0; i < cfg.Shards; i++ {
 		b.shards = append(b.shards, make(chan storage.Update, 256))
 	}

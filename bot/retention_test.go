@@ -3,6 +3,7 @@ package bot
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -210,4 +211,52 @@ func TestTicksDoNotKeepALearner(t *testing.T) {
 	h.waitIdle()
 	eventually(t, 5*time.Second, func() bool { _, ok, _ := h.db.Learner("test:302"); return !ok },
 		func() string { return "a learner silent for more than a year is kept: the bot's own tick kept them" })
+}
+
+// TestExpireInBatches: the first sweep of a file older than a year finds
+// most learners past their time at once. Each erasure scans the inbox and
+// the campaign index in a write transaction, so queueing them all at once
+// made the work quadratic and held every live turn behind it (and blocked
+// Receive on full shard queues). The sweep queues at most expireBatch,
+// oldest first, and takes the rest a few minutes later, not a day later.
+func TestExpireInBatches(t *testing.T) {
+	clock := &simClock{now: time.Date(2025, 10, 1, 10, 0, 0, 0, time.UTC)}
+	db, err := storage.Open(filepath.Join(t.TempDir(), "b.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := prepare(t, db, func(c *Config) { c.Now = clock.Now; c.TickEvery = time.Hour })
+	h.bot.expireBatch = 2
+	h.run()
+	ids := []string{"test:401", "test:402", "test:403", "test:404", "test:405"}
+	for _, id := range ids {
+		h.send(id, "/start")
+		h.waitIdle()
+		clock.Add(time.Minute) // test:401 is the oldest
+	}
+	kept := func() (n int) {
+		for _, id := range ids {
+			if _, ok, _ := db.Learner(id); ok {
+				n++
+			}
+		}
+		return n
+	}
+	clock.Add(400 * 24 * time.Hour)
+	for i, want := range []int{3, 3, 1, 0} {
+		if err := h.bot.Tick(); err != nil {
+			t.Fatal(err)
+		}
+		h.waitIdle()
+		eventually(t, 5*time.Second, func() bool { return kept() == want },
+			func() string { return fmt.Sprintf("sweep %d: %d learners kept, want %d", i, kept(), want) })
+		if i == 0 {
+			if _, ok, _ := db.Learner("test:401"); ok {
+				t.Error("the oldest learner was not among the first erased")
+			}
+			clock.Add(time.Minute) // too soon for the next batch
+		} else {
+			clock.Add(expireRetry)
+		}
+	}
 }

@@ -71,6 +71,9 @@ func (b *Bot) Tick() error {
 		}
 	}
 	b.housekeep(now)
+	if b.expireMore && now.Sub(b.lastExpire) >= expireRetry {
+		b.sweepExpired(now) // the rest of a large batch of learners past their time
+	}
 	return b.digests(now)
 }
 
@@ -93,39 +96,72 @@ func botKey(kind string) string {
 	return kind + ":" + hex.EncodeToString(r[:])
 }
 
-// expire queues an erasure for every learner whose last exchange is older
-// than KeepLearners. The learner record's UpdatedAt changes only with it,
-// so it picks the candidates cheaply; the session's own UpdatedAt (set at
-// every turn) decides.
-func (b *Bot) expire(now time.Time) (int, error) {
+// expireBatch bounds the erasures one sweep queues; expireRetry is how soon
+// the sweep runs again when it left learners past their time. The first
+// sweep of a file older than a year finds most of its learners at once, and
+// each erasure scans the inbox and the campaign index in a write
+// transaction: all at once, the work grew with the square of their number
+// and every live turn (and Receive, on full shard queues) waited behind it.
+const (
+	expireBatch = 1000
+	expireRetry = 10 * time.Minute
+)
+
+// expire queues an erasure for the learners whose last exchange is older
+// than KeepLearners (the oldest learner records first), at most b.expireBatch of them; more
+// says some were left for the next sweep. The learner record's UpdatedAt
+// changes only with it, so it picks the candidates cheaply; the session's
+// own UpdatedAt (set at every turn of the learner) decides.
+func (b *Bot) expire(now time.Time) (queued int, more bool, err error) {
 	cutoff := now.Add(-KeepLearners)
-	var old []string
-	err := b.cfg.DB.ForEachLearner(func(l storage.Learner) error {
+	var old []storage.Learner
+	err = b.cfg.DB.ForEachLearner(func(l storage.Learner) error {
 		if l.UpdatedAt.Before(cutoff) {
-			old = append(old, l.ID)
+			old = append(old, storage.Learner{ID: l.ID, UpdatedAt: l.UpdatedAt})
 		}
 		return nil
 	})
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	queued := 0
-	for _, id := range old {
-		if !b.silentSince(id, cutoff) {
+	slices.SortFunc(old, func(x, y storage.Learner) int { return x.UpdatedAt.Compare(y.UpdatedAt) })
+	var us []storage.Update
+	for i, l := range old {
+		if len(us) == b.expireBatch {
+			more = i < len(old)
+			break
+		}
+		if !b.silentSince(l.ID, cutoff) {
 			continue
 		}
-		u := storage.Update{Key: botKey("expire"), Channel: ScheduleChannel, LearnerID: id,
-			Payload: json.RawMessage(`{"kind":"expire"}`), ReceivedAt: now}
-		u, added, err := b.cfg.DB.PutInbox(u)
-		if err != nil {
-			return queued, err
-		}
-		if added && b.replayed { // else Run's replay queues it
-			b.shards[b.shard(id)] <- u
-		}
-		queued++
+		us = append(us, storage.Update{Key: botKey("expire"), Channel: ScheduleChannel, LearnerID: l.ID,
+			Payload: json.RawMessage(`{"kind":"expire"}`), ReceivedAt: now})
 	}
-	return queued, nil
+	if len(us) == 0 {
+		return 0, more, nil
+	}
+	added, err := b.cfg.DB.PutInboxBatch(us) // one commit for the batch
+	if err != nil {
+		return 0, more, err
+	}
+	if b.replayed { // else Run's replay queues them
+		for _, u := range added {
+			b.shards[b.shard(u.LearnerID)] <- u
+		}
+	}
+	return len(added), more, nil
+}
+
+// sweepExpired runs expire and remembers whether it must run again soon.
+func (b *Bot) sweepExpired(now time.Time) {
+	b.lastExpire = now
+	n, more, err := b.expire(now)
+	b.expireMore = more
+	if err != nil {
+		b.cfg.Log.Error().Err(err).Int("queued", n).Msg("cannot queue the erasure of learners kept past their time")
+	} else if n > 0 {
+		b.cfg.Log.Info().Int("learners", n).Bool("more", more).Dur("silent_for", KeepLearners).Msg("housekeeping: learners silent for too long queued for erasure")
+	}
 }
 
 // silentSince tells whether the learner's last turn is before cutoff. An
@@ -176,11 +212,7 @@ func (b *Bot) housekeep(now time.Time) {
 		total += n
 	}
 	b.cfg.Log.Info().Int("records", total).Msg("housekeeping: old bookkeeping pruned")
-	if n, err := b.expire(now); err != nil {
-		b.cfg.Log.Error().Err(err).Int("queued", n).Msg("cannot queue the erasure of learners kept past their time")
-	} else if n > 0 {
-		b.cfg.Log.Info().Int("learners", n).Dur("silent_for", KeepLearners).Msg("housekeeping: learners silent for too long queued for erasure")
-	}
+	b.sweepExpired(now)
 }
 
 // digests queues, on Monday once the quiet hours are over, each campaign's
