@@ -452,13 +452,18 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 	}
 	var sess dialog.Session
 	raw, found, err := b.cfg.DB.Session(u.LearnerID)
-	if err != nil {
-		return err
-	}
-	if found {
-		if err := json.Unmarshal(raw, &sess); err != nil {
-			return fmt.Errorf("stored session of the learner is unreadable: %w", err)
+	if err == nil && found {
+		if jerr := json.Unmarshal(raw, &sess); jerr != nil {
+			err = fmt.Errorf("stored session of the learner is unreadable: %w", jerr)
 		}
+	}
+	if err != nil {
+		if in.Kind != inExpire {
+			return err
+		}
+		// The erasure does not depend on the value it erases: an
+		// unreadable session counts as silent (the sweep did the same).
+		sess, found = dialog.Session{}, false
 	}
 	learner, known, err := b.cfg.DB.Learner(u.LearnerID)
 	if err != nil {

@@ -260,3 +260,29 @@ func TestExpireInBatches(t *testing.T) {
 		}
 	}
 }
+
+// TestExpireAnUnreadableSession: the sweep counts a learner whose session
+// cannot be read as silent (their learner record is old), and the erasure
+// does not depend on the value it erases; the worker must not fail on it
+// first, or the learner is parked in the dead letters every day and never
+// erased.
+func TestExpireAnUnreadableSession(t *testing.T) {
+	clock := &simClock{now: time.Date(2025, 10, 1, 10, 0, 0, 0, time.UTC)}
+	h := start(t, filepath.Join(t.TempDir(), "b.db"), func(c *Config) { c.Now = clock.Now; c.TickEvery = time.Hour })
+	const id = "test:501"
+	if _, err := h.db.CommitTurn(storage.Turn{Learner: &storage.Learner{ID: id, Channel: "test", Lang: "fr", UpdatedAt: clock.Now()},
+		Session: json.RawMessage(`"not a session"`)}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Add(400 * 24 * time.Hour)
+	if err := h.bot.Tick(); err != nil {
+		t.Fatal(err)
+	}
+	h.waitIdle()
+	if dl, _ := h.db.DeadLetters(); len(dl) != 0 {
+		t.Errorf("the erasure was parked: %+v", dl)
+	}
+	if _, ok, _ := h.db.Learner(id); ok {
+		t.Error("a learner silent for more than a year, with an unreadable session, is kept")
+	}
+}
