@@ -113,3 +113,26 @@ func TestCampaignCodeTypedAlone(t *testing.T) {
 		t.Errorf("the learner who typed the code was not welcomed to the campaign:\n%s", lastText(h, "test:41"))
 	}
 }
+
+// FuzzNormalizeCode: a code read from typed text has the campaign form,
+// reads back as itself, and keeps the typed letters and digits in order.
+func FuzzNormalizeCode(f *testing.F) {
+	for _, s := range []string{"QWERTY789", "qwerty 789", " q w e r t y 7 8 9 ", "QWERTY78", "QWERTYI789", "ÉCOLE1234", "", "qwerty\t789\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, ok := NormalizeCode(s)
+		if !ok {
+			return
+		}
+		if len(c) != 9 || strings.ContainsAny(c, "ILO01 ") {
+			t.Fatalf("NormalizeCode(%q) = %q, accepted", s, c)
+		}
+		if again, ok := NormalizeCode(c); !ok || again != c {
+			t.Fatalf("NormalizeCode(%q) = %q, which reads back as %q %v", s, c, again, ok)
+		}
+		if strings.Join(strings.Fields(strings.ToUpper(s)), "") != c {
+			t.Fatalf("NormalizeCode(%q) = %q: not the typed characters", s, c)
+		}
+	})
+}
