@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -296,11 +297,23 @@ func drop(tx *bbolt.Tx, m Message, reason string, now time.Time) error {
 	if err := removeMessage(tx, m); err != nil {
 		return err
 	}
+	if goneLearner(tx, m) {
+		// An erased learner's last message (the goodbye to someone who
+		// blocked the bot): kept for the operator, it would keep their id
+		// for KeepDropped after the erasure.
+		return nil
+	}
 	v, err := json.Marshal(DroppedMessage{Message: m, Reason: reason, At: now})
 	if err != nil {
 		return err
 	}
 	return tx.Bucket(bucketDropped).Put(u64(m.ID), v)
+}
+
+// goneLearner tells whether m goes to a learner (a To of the form
+// "channel:chat", as learner ids are) who is no longer stored: erased.
+func goneLearner(tx *bbolt.Tx, m Message) bool {
+	return strings.HasPrefix(m.To, m.Channel+":") && tx.Bucket(bucketLearners).Get([]byte(m.To)) == nil
 }
 
 // DropTo drops every pending message to (channel, to), used when a learner

@@ -175,6 +175,9 @@ func TestRetry(t *testing.T) {
 func TestDropAndDropTo(t *testing.T) {
 	c := newClock()
 	db := openTest(t, withClock(c.Now))
+	for _, id := range []string{"telegram:1", "telegram:2"} {
+		mustCommit(t, db, Turn{Learner: &Learner{ID: id, Channel: "telegram"}})
+	}
 	ids := enqueueAll(t, db,
 		msg("telegram", "telegram:1", "a"), msg("telegram", "telegram:2", "b"),
 		msg("telegram", "telegram:1", "c"), msg("slack", "telegram:1", "not telegram"),
@@ -213,6 +216,32 @@ func TestDropAndDropTo(t *testing.T) {
 	}
 	if d, _ := db.Dropped(); len(d) != 1 || d[0].Reason != "late" {
 		t.Errorf("left after prune: %+v", d)
+	}
+}
+
+// TestDropLeavesNoTraceOfAnErasedLearner: the goodbye to a learner who
+// erased everything and blocked the bot cannot be delivered; it goes, and is
+// not kept among the dropped messages, which would hold their id for
+// KeepDropped. A dropped message to a learner still stored, or to an
+// advisor's channel, is kept for the operator.
+func TestDropLeavesNoTraceOfAnErasedLearner(t *testing.T) {
+	db := openTest(t)
+	mustCommit(t, db, Turn{Learner: &Learner{ID: "telegram:7", Channel: "telegram"}})
+	enqueueAll(t, db, msg("telegram", "telegram:5551234", "goodbye"), msg("telegram", "telegram:7", "question"), msg("slack", "C9", "notify_erased"))
+	for _, to := range []struct{ channel, to string }{{"telegram", "telegram:5551234"}, {"telegram", "telegram:7"}, {"slack", "C9"}} {
+		if n, err := db.DropTo(to.channel, to.to, "403 Forbidden: bot was blocked by the user"); err != nil || n != 1 {
+			t.Fatalf("DropTo(%s) = %d %v", to.to, n, err)
+		}
+	}
+	dropped, _ := db.Dropped()
+	if kinds := func() string {
+		var k []string
+		for _, d := range dropped {
+			k = append(k, d.Message.Kind)
+		}
+		return strings.Join(k, " ")
+	}(); kinds != "question notify_erased" {
+		t.Errorf("dropped kept %q, want the question and the notice, not the erased learner's goodbye", kinds)
 	}
 }
 
