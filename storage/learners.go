@@ -3,7 +3,6 @@ package storage
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 
 	"go.etcd.io/bbolt"
 )
@@ -16,7 +15,8 @@ func (e callerError) Error() string { return e.err.Error() }
 
 // ForEachLearner calls fn for every stored learner, in id order, inside one
 // read transaction: a consistent view, even while the bot writes. It stops at
-// the first error of fn and returns it as is.
+// the first error of fn and returns it as is. A record that cannot be decoded
+// is skipped, with a warning in the log.
 //
 // fn must not write to the database: a write waiting for this read to end
 // while the read waits for the write would never finish. It is meant for
@@ -27,7 +27,11 @@ func (db *DB) ForEachLearner(fn func(Learner) error) error {
 		return tx.Bucket(bucketLearners).ForEach(func(k, v []byte) error {
 			var l Learner
 			if err := json.Unmarshal(v, &l); err != nil {
-				return fmt.Errorf("decode learner %q: %w", k, err)
+				// One damaged record must not stop a sweep over everyone
+				// (retention, look-ups): it is skipped and said, without
+				// its id (a learner's) at this level.
+				db.log.Warn().Err(err).Int("bytes", len(v)).Msg("storage: a learner record cannot be read; skipped (check the file with bbolt check)")
+				return nil
 			}
 			if err := fn(l); err != nil {
 				return callerError{err}

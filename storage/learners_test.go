@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+
+	"go.etcd.io/bbolt"
 )
 
 func TestForEachLearner(t *testing.T) {
@@ -40,5 +42,19 @@ func TestForEachLearner(t *testing.T) {
 	})
 	if err != found || n != 2 {
 		t.Errorf("stop: err %v (want the caller's own error, unwrapped) after %d learners", err, n)
+	}
+
+	// A damaged record is skipped; the others are still visited.
+	if err := db.bolt.Update(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketLearners).Put([]byte("test:15"), []byte("{not json"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ids = nil
+	if err := db.ForEachLearner(func(l Learner) error { ids = append(ids, l.ID); return nil }); err != nil {
+		t.Fatalf("a damaged record stopped the sweep: %v", err)
+	}
+	if fmt.Sprint(ids) != "[test:1 test:2 test:3]" {
+		t.Errorf("learners around a damaged record: %v", ids)
 	}
 }
