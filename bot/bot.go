@@ -434,7 +434,7 @@ func (b *Bot) handleSafely(ctx context.Context, u storage.Update) {
 		if b.onTurn != nil {
 			b.onTurn(took)
 		}
-		b.cfg.Log.Debug().Str("update", u.Key).Dur("took", b.cfg.Now().Sub(start)).Msg("turn")
+		b.cfg.Log.Debug().Str("update", u.Key).Dur("took", took).Msg("turn")
 		return
 	}
 	b.metrics.DeadLetters.Add(1)
@@ -481,13 +481,9 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 		// A message of theirs may be waiting behind this update: the
 		// session does not show it yet, the erasure (in its transaction)
 		// does, and keeps them; the message is handled next.
-		if _, err := b.cfg.DB.CommitTurn(storage.Turn{Update: &u, LearnerID: u.LearnerID, Erase: true, KeepIfWaiting: true}); err != nil {
-			return err
-		}
-		if _, kept, err := b.cfg.DB.Learner(u.LearnerID); err == nil && !kept {
-			b.cfg.Log.Info().Dur("silent_for", KeepLearners).Msg("learner erased: kept as long as the privacy notice says")
-		}
-		return nil
+		// Storage logs which it was.
+		_, err := b.cfg.DB.CommitTurn(storage.Turn{Update: &u, LearnerID: u.LearnerID, Erase: true, KeepIfWaiting: true})
+		return err
 	}
 	if in.Kind == dialog.InTick || in.Kind == dialog.InAdvisor {
 		// Not from the learner: never creates one, and nothing more for

@@ -313,16 +313,7 @@ func BenchmarkTurns(b *testing.B) {
 			bk, eng := loadTestEngine(b)
 			bt, _ := New(Config{DB: db, Bank: bk, Engine: eng, Log: zerolog.Nop(),
 				Senders: map[string]Sender{"test": nopSender{}}})
-			var turnMu sync.Mutex
-			var turns []time.Duration
-			measuring := false
-			bt.onTurn = func(d time.Duration) {
-				turnMu.Lock()
-				if measuring {
-					turns = append(turns, d)
-				}
-				turnMu.Unlock()
-			}
+			turns := recordTurns(bt)
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan error)
 			go func() { done <- bt.Run(ctx) }()
@@ -342,9 +333,7 @@ func BenchmarkTurns(b *testing.B) {
 			}
 			var lat []time.Duration
 			var mu sync.Mutex
-			turnMu.Lock()
-			measuring = true
-			turnMu.Unlock()
+			turns.start()
 			b.ResetTimer()
 			start := time.Now()
 			var wg sync.WaitGroup
@@ -372,10 +361,8 @@ func BenchmarkTurns(b *testing.B) {
 			b.ReportMetric(float64(per*learners)/elapsed.Seconds(), "answers/s")
 			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-receive-ms")
 			// The turn itself (dequeued → loaded, stepped, committed), exact.
-			turnMu.Lock()
-			sort.Slice(turns, func(i, j int) bool { return turns[i] < turns[j] })
-			b.ReportMetric(float64(turns[len(turns)*99/100].Microseconds())/1000, "p99-turn-ms")
-			turnMu.Unlock()
+			p99, _ := turns.quantile(0.99, 0)
+			b.ReportMetric(float64(p99.Microseconds())/1000, "p99-turn-ms")
 		})
 	}
 }

@@ -108,10 +108,10 @@ const (
 )
 
 // expire queues an erasure for the learners whose last exchange is older
-// than KeepLearners (the oldest learner records first), at most b.expireBatch of them; more
-// says some were left for the next sweep. The learner record's UpdatedAt
-// changes only with it, so it picks the candidates cheaply; the session's
-// own UpdatedAt (set at every turn of the learner) decides.
+// than KeepLearners (the oldest learner records first), at most b.expireBatch
+// of them; more says some were left for the next sweep. The learner record's
+// UpdatedAt changes only with it, so it picks the candidates cheaply; the
+// session's own UpdatedAt (set at every turn of the learner) decides.
 func (b *Bot) expire(now time.Time) (queued int, more bool, err error) {
 	cutoff := now.Add(-KeepLearners)
 	var old []storage.Learner
@@ -126,9 +126,9 @@ func (b *Bot) expire(now time.Time) (queued int, more bool, err error) {
 	}
 	slices.SortFunc(old, func(x, y storage.Learner) int { return x.UpdatedAt.Compare(y.UpdatedAt) })
 	var us []storage.Update
-	for i, l := range old {
+	for _, l := range old {
 		if len(us) == b.expireBatch {
-			more = i < len(old)
+			more = true
 			break
 		}
 		if !b.silentSince(l.ID, cutoff) {

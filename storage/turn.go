@@ -208,19 +208,20 @@ func (p *preparedTurn) apply(tx *bbolt.Tx) error {
 // waitingFrom tells whether an update of the learner from a channel other
 // than except is in the inbox.
 func waitingFrom(tx *bbolt.Tx, learnerID, except string) (bool, error) {
-	found := false
 	err := tx.Bucket(bucketInbox).ForEach(func(k, v []byte) error {
-		if found {
-			return nil
-		}
 		var u Update
 		if err := json.Unmarshal(v, &u); err != nil {
 			return fmt.Errorf("decode inbox entry %d: %w", fromU64(k), err)
 		}
-		found = u.LearnerID == learnerID && u.Channel != except
+		if u.LearnerID == learnerID && u.Channel != except {
+			return errStop
+		}
 		return nil
 	})
-	return found, err
+	if err == errStop {
+		return true, nil
+	}
+	return false, err
 }
 
 // check validates t before any transaction and returns the learner id.
