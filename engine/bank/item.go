@@ -5,6 +5,8 @@
 package bank
 
 import (
+	"go.yaml.in/yaml/v3"
+
 	"github.com/diagbot/diagbot/engine"
 )
 
@@ -31,6 +33,7 @@ type Translation struct {
 	Answers []string `json:"answers,omitempty"`
 	Tip     string   `json:"tip,omitempty"`
 	Alt     string   `json:"alt,omitempty"`
+	Why     string   `json:"why,omitempty"`
 }
 
 // Item is one question with everything needed to ask it, score it and teach
@@ -50,7 +53,13 @@ type Item struct {
 	B          float64      `json:"b"`
 	Image      string       `json:"image,omitempty"` // path inside the bank
 	Alt        string       `json:"alt,omitempty"`
+	Why        string       `json:"why,omitempty"`     // why the key is right, for advisors and reviewers
+	Source     string       `json:"source,omitempty"`  // where a fact that can change was checked (a URL)
+	Checked    string       `json:"checked,omitempty"` // when it was checked, YYYY-MM-DD
 	EN         *Translation `json:"en,omitempty"`
+	// Screen is the picture's description (a phone-screen mock-up), from
+	// which the image file is drawn; nil when the item has no drawn picture.
+	Screen *yaml.Node `json:"-"`
 
 	File string `json:"-"` // where it was read, for messages
 	Line int    `json:"-"`

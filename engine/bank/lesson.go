@@ -28,6 +28,9 @@ const (
 	// MaxLink is the longest link accepted; a long address is often a
 	// tracking or deep link that breaks.
 	MaxLink = 200
+	// MaxCan bounds a skill said as an action ("reconnaître un SMS d'arnaque"),
+	// which the results and the advisor's reports put in a sentence.
+	MaxCan = 60
 	// TryFR and TryEN start every `try`, so the learner knows this line is
 	// the thing to do now.
 	TryFR = "Essayez maintenant"
@@ -35,7 +38,7 @@ const (
 )
 
 // LessonText is a lesson in one language.
-type LessonText struct{ Title, Text, Try string }
+type LessonText struct{ Title, Text, Try, Can string }
 
 // Lesson is the micro-lesson of one skill.
 type Lesson struct {
@@ -45,8 +48,11 @@ type Lesson struct {
 	EN         *LessonText // nil when the file has no English
 	Link       string      // "" when none
 	Check      string      // item id of the check question
-	File       string
-	Line       int
+	// Priority orders the skills to work for someone looking for a job:
+	// 1 (most useful: scams, e-mail, online procedures) to 3 (least). 2 when unset.
+	Priority int
+	File     string
+	Line     int
 }
 
 // In returns the lesson in lang: English when lang is "en" and the lesson
@@ -163,7 +169,7 @@ func (c *checker) lessonFile(name string) {
 	}
 }
 
-var lessonFields = []string{"skill", "title", "text", "try", "link", "check", "en"}
+var lessonFields = []string{"skill", "can", "priority", "title", "text", "try", "link", "check", "en"}
 
 func (c *checker) lesson(file, comp string, n *yaml.Node) *Lesson {
 	if n.Kind != yaml.MappingNode {
@@ -194,6 +200,19 @@ func (c *checker) lesson(file, comp string, n *yaml.Node) *Lesson {
 	}
 
 	l.LessonText = c.lessonText(file, who, "", f, n.Line, TryFR, "Essayez maintenant : tapez…")
+	l.Can = c.scalar(file, who, f, "can", n.Line, false)
+	if utf8.RuneCountInString(l.Can) > MaxCan {
+		c.add(file, f["can"].Line, "%s: `can` is %d characters; keep it to %d (a short action: « reconnaître un SMS d'arnaque »)", who, utf8.RuneCountInString(l.Can), MaxCan)
+	}
+	l.Priority = 2
+	if v, ok := f["priority"]; ok {
+		switch v.Value {
+		case "1", "2", "3":
+			l.Priority = int(v.Value[0] - '0')
+		default:
+			c.add(file, v.Line, "%s: priority must be 1 (most useful to find a job), 2 or 3", who)
+		}
+	}
 	if v, ok := f["link"]; ok {
 		l.Link = c.link(file, who, v)
 	}
@@ -205,8 +224,9 @@ func (c *checker) lesson(file, comp string, n *yaml.Node) *Lesson {
 		if v.Kind != yaml.MappingNode {
 			c.add(file, v.Line, "%s: `en` must be a mapping with title, text and try in English", who)
 		} else {
-			ef := fields(c, file, v, "title", "text", "try")
+			ef := fields(c, file, v, "can", "title", "text", "try")
 			en := c.lessonText(file, who, "en.", ef, v.Line, TryEN, "Try it now: type…")
+			en.Can = c.scalar(file, who, ef, "can", v.Line, false)
 			l.EN = &en
 		}
 	} else if c.hasEN[comp] {

@@ -83,7 +83,7 @@ func TestLessonProblems(t *testing.T) {
 		{"lessons/1.1.yaml:26:", `link "http://www.service-public.fr" must start with https://`, false},
 		{"lessons/1.1.yaml:27:", `check "c11-mots-1" has skill "mots", not "site"; the check question must test what the lesson teaches (for example c11-site-1)`, false},
 		{"lessons/1.1.yaml:31:", `lesson site: en.try must start with "Try it now"`, false},
-		{"lessons/1.1.yaml:32:", `unknown field "link": allowed here are title, text, try`, false},
+		{"lessons/1.1.yaml:32:", `unknown field "link": allowed here are can, title, text, try`, false},
 		{"lessons/1.1.yaml:33:", "lesson pub: missing `en:`", false},
 		{"lessons/1.1.yaml:33:", "lesson pub: the French lesson is 785 characters (title, text, try and link); keep it to 700", false},
 		{"lessons/1.1.yaml:38:", `link "https://localhost/pub" has no site name`, false},

@@ -30,6 +30,7 @@ const (
 	MaxChoice     = 60   // characters: a button label of two short lines at most
 	MaxTip        = 300  // one or two sentences
 	MaxAlt        = 300  // text alternative of an image
+	MaxWhy        = 300  // why the key is right: one sentence
 	MinChoices    = 2    //
 	MaxChoices    = 6    // more does not fit as buttons
 	MaxMessage    = 4096 // Telegram message text
@@ -45,6 +46,7 @@ const (
 var (
 	idPattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 	skillPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	datePattern  = regexp.MustCompile(`^20[0-9]{2}-[01][0-9]-[0-3][0-9]$`)
 )
 
 // Problem is one thing to fix in the bank, located by file and line.
@@ -298,7 +300,7 @@ func fields(c *checker, file string, n *yaml.Node, allowed ...string) map[string
 	return out
 }
 
-var itemFields = []string{"id", "skill", "level", "type", "prompt", "choices", "answers", "answer", "typo", "tip", "a", "b", "image", "alt", "en"}
+var itemFields = []string{"id", "skill", "level", "type", "prompt", "choices", "answers", "answer", "typo", "tip", "a", "b", "image", "alt", "screen", "why", "source", "checked", "en"}
 
 func (c *checker) item(file, comp string, n *yaml.Node) *Item {
 	if n.Kind != yaml.MappingNode {
@@ -365,6 +367,19 @@ func (c *checker) item(file, comp string, n *yaml.Node) *Item {
 	it.Tip = str("tip", true, MaxTip)
 	it.Image = str("image", false, 0)
 	it.Alt = str("alt", false, MaxAlt)
+	it.Why = str("why", false, MaxWhy)
+	it.Source = str("source", false, MaxLink)
+	it.Checked = str("checked", false, 0)
+	if it.Checked != "" && !datePattern.MatchString(it.Checked) {
+		c.add(file, f["checked"].Line, "item %s: checked must be a date written YYYY-MM-DD", it.ID)
+	}
+	if v, ok := f["screen"]; ok {
+		if v.Kind != yaml.MappingNode {
+			c.add(file, v.Line, "item %s: `screen` must be a mapping (title, blocks …)", it.ID)
+		} else {
+			it.Screen = v
+		}
+	}
 
 	switch it.Type {
 	case Single, Multiple:
@@ -574,7 +589,7 @@ func (c *checker) english(file string, it *Item, n *yaml.Node) {
 		c.add(file, n.Line, "item %s: `en` must be a mapping (prompt, choices, answers, tip, alt)", it.ID)
 		return
 	}
-	f := fields(c, file, n, "prompt", "choices", "answers", "tip", "alt")
+	f := fields(c, file, n, "prompt", "choices", "answers", "tip", "alt", "why")
 	en := &Translation{}
 	text := func(k string, limit int) string {
 		v, ok := f[k]
@@ -590,6 +605,7 @@ func (c *checker) english(file string, it *Item, n *yaml.Node) {
 	en.Prompt = text("prompt", MaxPrompt)
 	en.Tip = text("tip", MaxTip)
 	en.Alt = text("alt", MaxAlt)
+	en.Why = text("why", MaxWhy)
 	if v, ok := f["choices"]; ok {
 		en.Choices = c.strList(file, it, v, "en.choices", n.Line, MaxChoice)
 		if it.Type == TrueFalse {
