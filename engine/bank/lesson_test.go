@@ -23,7 +23,7 @@ func TestLessons(t *testing.T) {
 			Text:  "Un moteur de recherche cherche des mots. Tapez le métier et la ville.",
 			Try:   "Essayez maintenant : tapez « vendeur » et votre ville.",
 		},
-		Link: "https://www.francetravail.fr", Check: "c11-a-1", File: "lessons/1.1.yaml", Line: 3,
+		Link: "https://www.francetravail.fr", Check: "c11-a-1", File: "lessons/1.1.yaml", Line: 3, Priority: 2,
 	}
 	got := *l
 	got.EN = nil
