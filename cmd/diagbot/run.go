@@ -153,7 +153,7 @@ func serve(ctx context.Context, cfg runConfig) error {
 		if err != nil {
 			return err
 		}
-		senders[bot.NotifyChannel] = ss
+		senders[bot.NotifyChannel] = bot.SlackSender{S: ss, Started: time.Now()}
 	} else {
 		cfg.log.Warn().Msg("Slack is not configured (" + slack.EnvBotToken + "): advisor notifications wait in the outbox")
 	}

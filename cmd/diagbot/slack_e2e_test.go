@@ -82,8 +82,16 @@ func (f *e2eSlack) button(t *testing.T, envelope, user, channel, ts, action, val
 // reply writes in a message's thread.
 func (f *e2eSlack) reply(t *testing.T, envelope, user, channel, threadTS, ts, text string) {
 	t.Helper()
+	f.redeliver(t, envelope, "Ev"+envelope, 0, user, channel, threadTS, ts, text)
+}
+
+// redeliver delivers a message event as Slack does when an acknowledgement
+// came late: the same event id and message, a new envelope, a retry count.
+func (f *e2eSlack) redeliver(t *testing.T, envelope, eventID string, attempt int, user, channel, threadTS, ts, text string) {
+	t.Helper()
 	f.push(t, "events_api", envelope, map[string]any{
-		"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": "Ev" + envelope, "event_time": 1700000200,
+		"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": eventID, "event_time": 1700000200,
+		"retry_attempt": attempt, "retry_reason": map[bool]string{true: "timeout"}[attempt > 0],
 		"event": map[string]any{"type": "message", "channel": channel, "user": user, "text": text,
 			"ts": ts, "thread_ts": threadTS, "channel_type": "channel"},
 	})
@@ -343,6 +351,9 @@ func TestSlackAdvisorsWithTelegramLearners(t *testing.T) {
 			waitMessage(t, tgs, zoe.chat, func(m telegramtest.SentMessage) bool {
 				return strings.Contains(m.PlainText, "Votre conseiller·e : Regardez le cadenas & dites-moi")
 			})
+			// Slack delivers the reply again: same event, new envelope.
+			sl.redeliver(t, "reply-retry-1", "Evreply", 1, e2eAdvisor, e2eRoom, ts, "1700000300.000001", "Regardez le cadenas &amp; dites-moi")
+			sl.redeliver(t, "reply-retry-2", "Evreply", 2, e2eAdvisor, e2eRoom, ts, "1700000300.000001", "Regardez le cadenas &amp; dites-moi")
 
 			// The learner writes back: it lands in the thread.
 			tgs.SendText(zoe.chat, zoe.name, "merci, je regarde")
@@ -361,6 +372,10 @@ func TestSlackAdvisorsWithTelegramLearners(t *testing.T) {
 			}
 			if n := countSent(tgs, zoe.chat, "a vu votre demande"); n != 1 {
 				t.Errorf("the learner was told %d times that the advisor saw the request", n)
+			}
+			// So did the reply delivered three times.
+			if n := countSent(tgs, zoe.chat, "Regardez le cadenas"); n != 1 {
+				t.Errorf("the learner got the advisor's reply %d times, want 1", n)
 			}
 
 			// "Résolu": the message says so; the learner gets the question back.

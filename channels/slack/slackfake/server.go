@@ -20,7 +20,7 @@ const WaitTimeout = 20 * time.Second
 
 // methods are the Web API methods the server answers.
 var methods = []string{"auth.test", "apps.connections.open", "conversations.info", "conversations.members",
-	"conversations.history", "users.info", "chat.postMessage", "chat.postEphemeral", "chat.update",
+	"conversations.history", "conversations.replies", "users.info", "chat.postMessage", "chat.postEphemeral", "chat.update",
 	"files.getUploadURLExternal", "files.completeUploadExternal"}
 
 // Call is one request the server received.
@@ -57,7 +57,9 @@ type Server struct {
 	faults   map[string][]Fault // per method, one used per call
 	down     int                // the next down calls of any method get 503
 	messages map[string]json.RawMessage
+	posts    []post // every message posted or shared, in order, as history and replies list them
 	members  map[string][]string
+	names    map[string]string // file id → file name, from files.getUploadURLExternal
 	seq      int
 	changed  chan struct{}
 
@@ -68,7 +70,7 @@ type Server struct {
 func New(tb testing.TB) *Server {
 	tb.Helper()
 	s := &Server{acks: map[string]bool{}, faults: map[string][]Fault{}, messages: map[string]json.RawMessage{},
-		members: map[string][]string{}, changed: make(chan struct{}, 1)}
+		members: map[string][]string{}, names: map[string]string{}, changed: make(chan struct{}, 1)}
 	s.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		for _, m := range methods {
 			c.Handle("/"+m, s.handler(m))
@@ -336,6 +338,11 @@ func (s *Server) respond(c *Call) map[string]any {
 		s.seq++
 		c.TS = fmt.Sprintf("1700000000.%06d", s.seq)
 		s.messages[get("channel")+":"+c.TS] = storedMessage(c.TS, get("text"), get("blocks"))
+		p := post{channel: get("channel"), ts: c.TS, thread: get("thread_ts"), text: get("text")}
+		if md := get("metadata"); md != "" {
+			p.metadata = json.RawMessage(md)
+		}
+		s.posts = append(s.posts, p)
 		return map[string]any{"ok": true, "channel": get("channel"), "ts": c.TS}
 	case "chat.postEphemeral":
 		s.seq++
@@ -349,17 +356,47 @@ func (s *Server) respond(c *Call) map[string]any {
 		return map[string]any{"ok": true, "channel": get("channel"), "ts": get("ts"), "text": get("text")}
 	case "conversations.history":
 		msgs := []json.RawMessage{}
-		if m, ok := s.messages[get("channel")+":"+get("latest")]; ok {
-			msgs = append(msgs, m)
+		if get("latest") != "" && get("latest") == get("oldest") {
+			if m, ok := s.messages[get("channel")+":"+get("latest")]; ok {
+				msgs = append(msgs, m)
+			}
+			return map[string]any{"ok": true, "messages": msgs}
 		}
-		return map[string]any{"ok": true, "messages": msgs}
+		// Newest first, top-level messages only, since oldest.
+		for i := len(s.posts) - 1; i >= 0; i-- {
+			p := s.posts[i]
+			if p.channel == get("channel") && p.thread == "" && p.ts >= get("oldest") {
+				msgs = append(msgs, p.json(get("include_all_metadata") == "1"))
+			}
+		}
+		return map[string]any{"ok": true, "messages": msgs, "has_more": false}
+	case "conversations.replies":
+		msgs := []json.RawMessage{}
+		for _, p := range s.posts {
+			if p.channel == get("channel") && (p.ts == get("ts") || p.thread == get("ts")) {
+				msgs = append(msgs, p.json(get("include_all_metadata") == "1"))
+			}
+		}
+		return map[string]any{"ok": true, "messages": msgs, "has_more": false}
 	case "files.getUploadURLExternal":
 		s.seq++
 		id := fmt.Sprintf("F%d", s.seq)
+		s.names[id] = get("filename")
 		return map[string]any{"ok": true, "upload_url": s.srv.GetAPIURL() + "upload/" + id, "file_id": id}
 	case "files.completeUploadExternal":
 		var files []map[string]string
 		_ = json.Unmarshal([]byte(get("files")), &files)
+		if ch := get("channel_id"); ch != "" {
+			// Shared in a channel: a message with the files, named by the
+			// title the upload gave (the client sends the file name as
+			// the title when none is set).
+			s.seq++
+			p := post{channel: ch, ts: fmt.Sprintf("1700000000.%06d", s.seq), thread: get("thread_ts"), text: get("initial_comment")}
+			for _, f := range files {
+				p.files = append(p.files, map[string]string{"id": f["id"], "name": s.names[f["id"]], "title": f["title"]})
+			}
+			s.posts = append(s.posts, p)
+		}
 		return map[string]any{"ok": true, "files": files}
 	}
 	return nil // upload, response_url: plain "OK"
@@ -370,6 +407,28 @@ func storedMessage(ts, text, blocks string) json.RawMessage {
 	m := map[string]any{"type": "message", "ts": ts, "text": text}
 	if blocks != "" {
 		m["blocks"] = json.RawMessage(blocks)
+	}
+	b, _ := json.Marshal(m)
+	return b
+}
+
+// post is a message in a channel or thread, as history and replies list it.
+type post struct {
+	channel, ts, thread, text string
+	metadata                  json.RawMessage
+	files                     []map[string]string
+}
+
+func (p post) json(withMetadata bool) json.RawMessage {
+	m := map[string]any{"type": "message", "ts": p.ts, "text": p.text}
+	if p.thread != "" {
+		m["thread_ts"] = p.thread
+	}
+	if withMetadata && len(p.metadata) > 0 {
+		m["metadata"] = p.metadata
+	}
+	if len(p.files) > 0 {
+		m["files"] = p.files
 	}
 	b, _ := json.Marshal(m)
 	return b
