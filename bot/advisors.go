@@ -23,6 +23,9 @@ import (
 type Advisors struct {
 	Bot     *Bot
 	BotName string // the Telegram bot's username, for campaign links
+	// DefaultChannel receives the notifications of campaigns without a
+	// channel of their own (DIAGBOT_SLACK_CHANNEL).
+	DefaultChannel string
 }
 
 var _ slack.Handler = (*Advisors)(nil)
@@ -50,36 +53,50 @@ func (a *Advisors) Command(_ context.Context, c slack.Command) (slack.Reply, err
 	cfg := a.Bot.cfg
 	now := cfg.Now()
 	fail := func(err error) (slack.Reply, error) {
-		return slack.Reply{Text: "⚠️ " + slack.Escape(err.Error()), Ephemeral: true}, nil
+		cfg.Log.Info().Err(err).Str("op", c.Op).Msg("slack: an advisor's command failed")
+		return slack.Reply{Text: "⚠️ " + AdviceOf(err), Ephemeral: true}, nil
 	}
 	switch c.Op {
 	case slack.OpCampaignCreate:
 		rng := rand.New(rand.NewPCG(cfg.Random(), cfg.Random()))
+		room := c.Channel
+		if c.BotAbsent {
+			room = "" // nothing can arrive there: the default channel, if any
+		}
 		camp, err := CreateCampaign(cfg.DB, storage.Campaign{Name: c.Name, Competences: c.Competences, MaxQuestions: c.MaxQuestions,
-			Feedback: c.Feedback, AskExternalID: c.AskExternalID, PathLength: c.PathLength, SlackChannel: c.Channel, Owner: c.User}, rng, now)
+			Feedback: c.Feedback, AskExternalID: c.AskExternalID, PathLength: c.PathLength, SlackChannel: room, Owner: c.User}, rng, now)
 		if err != nil {
 			return fail(err)
 		}
-		cfg.Log.Info().Str("campaign", camp.Code).Str("advisor", c.User).Msg("campaign created from Slack")
+		cfg.Log.Info().Str("campaign", camp.Code).Str("advisor", c.User).Bool("bot_absent", c.BotAbsent).Msg("campaign created from Slack")
 		text := fmt.Sprintf("Campagne *%s* créée : code *%s*.", slack.Escape(camp.Name), camp.Code)
-		reply := slack.Reply{}
+		reply := slack.Reply{Ephemeral: c.BotAbsent}
 		if link := linkOf(a.BotName, camp.Code); link != "" {
 			text += "\nLien à partager : " + link
 			png, err := chart.QR(link, 800, camp.Code)
 			if err != nil {
-				return slack.Reply{}, err
+				return fail(err)
 			}
 			reply.Files = append(reply.Files, slack.File{Name: "qr-" + camp.Code + ".png", Title: "QR code " + camp.Code, Data: png})
 		} else {
 			text += "\nLes jeunes écrivent au bot : /start " + camp.Code
 		}
-		text += "\nLes notifications de cette campagne arrivent dans ce canal."
+		switch {
+		case !c.BotAbsent:
+			text += "\nLes notifications de cette campagne arrivent dans ce canal."
+		case a.DefaultChannel != "":
+			text += fmt.Sprintf("\n⚠️ Je ne suis pas dans cette conversation : les notifications de cette campagne ne peuvent pas y arriver. "+
+				"Elles iront dans <#%s>. Pour les recevoir ailleurs, invitez-moi dans le canal de votre équipe (`/invite @diagbot`) et créez-y la campagne.", a.DefaultChannel)
+		default:
+			text += "\n⚠️ Je ne suis pas dans cette conversation : les notifications de cette campagne ne peuvent pas y arriver. " +
+				"Invitez-moi dans le canal de votre équipe (`/invite @diagbot`), puis créez-y la campagne : c'est là que je vous préviendrai."
+		}
 		reply.Text = text
 		return reply, nil
 	case slack.OpCampaignList:
 		list, err := ListCampaigns(cfg.DB, a.BotName)
 		if err != nil {
-			return slack.Reply{}, err
+			return fail(err)
 		}
 		if len(list) == 0 {
 			return slack.Reply{Text: "Aucune campagne pour l'instant. `/diagbot campagne créer NOM` pour commencer."}, nil
@@ -130,7 +147,7 @@ func (a *Advisors) Command(_ context.Context, c slack.Command) (slack.Reply, err
 	case slack.OpLearner:
 		l, ok, err := FindLearner(cfg.DB, c.Learner)
 		if err != nil {
-			return slack.Reply{}, err
+			return fail(err)
 		}
 		if !ok {
 			return slack.Reply{Text: "Je ne trouve pas « " + slack.Escape(c.Learner) + " ». Donnez le pseudonyme (A-…) d'une notification ou l'identifiant France Travail.", Ephemeral: true}, nil

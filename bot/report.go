@@ -65,7 +65,8 @@ type CompetenceAverage struct {
 
 // errNoCampaign says the code is unknown, wrapping storage.ErrNotFound.
 func errNoCampaign(code string) error {
-	return fmt.Errorf("no campaign with code %s: `diagbot campaign list` shows them: %w", code, storage.ErrNotFound)
+	return problem(fmt.Errorf("no campaign with code %s: `diagbot campaign list` shows them: %w", code, storage.ErrNotFound),
+		"Je ne trouve pas de campagne avec le code %s. `/diagbot campagne liste` montre les codes de vos campagnes.", code)
 }
 
 // status is where one learner stands.
@@ -493,7 +494,8 @@ func Report(db *storage.DB, eng *engine.Engine, learnerID string) (LearnerReport
 		return LearnerReport{}, err
 	}
 	if !ok {
-		return LearnerReport{}, fmt.Errorf("no learner %s in %s: %w", dialog.LearnerRef(learnerID), db.Path(), storage.ErrNotFound)
+		return LearnerReport{}, problem(fmt.Errorf("no learner %s in %s: %w", dialog.LearnerRef(learnerID), db.Path(), storage.ErrNotFound),
+			"Je ne trouve pas l'apprenant ou l'apprenante %s : ses données ont peut-être été effacées.", dialog.LearnerRef(learnerID))
 	}
 	r := LearnerReport{LearnerID: l.ID, Ref: dialog.LearnerRef(l.ID), ExternalID: l.ExternalID, FirstName: l.FirstName,
 		Campaign: l.Campaign, LastActive: l.UpdatedAt}

@@ -163,7 +163,7 @@ func serve(ctx context.Context, cfg runConfig) error {
 	}
 	var listener *slack.Listener
 	if slackCfg != nil {
-		listener, err = slack.NewListener(*slackCfg, &bot.Advisors{Bot: b, BotName: os.Getenv(envBotUsername)})
+		listener, err = slack.NewListener(*slackCfg, &bot.Advisors{Bot: b, BotName: os.Getenv(envBotUsername), DefaultChannel: cfg.slack.channel})
 		if err != nil {
 			return err
 		}

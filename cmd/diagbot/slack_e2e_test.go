@@ -508,3 +508,63 @@ func TestSlackAdvisorsWithTelegramLearners(t *testing.T) {
 		}
 	}
 }
+
+// An advisor creates a campaign where the bot cannot post (a channel it was
+// not invited to): they are told that notifications cannot arrive there and
+// where they will go, and still get the QR code, in their own conversation
+// with the bot; a learner's results then reach the default channel.
+func TestSlackCampaignCreatedWhereTheBotIsAbsent(t *testing.T) {
+	t.Setenv(envBotUsername, "diagbot_test_bot")
+	sl := newE2ESlack(t)
+	sl.SetAbsent("CELSEWHERE")
+	tgs := telegramtest.NewServer(t)
+	serveWithSlack(t, tgs, sl)
+
+	sl.command(t, "create-away", e2eAdvisor, "CELSEWHERE", `campagne créer "Atelier jeudi" 4.1 questions=4`)
+	told := sl.WaitCall(t, "the advisor's private answer", "chat.postEphemeral", func(c slackfake.Call) bool {
+		return strings.Contains(c.Form.Get("text"), "Atelier jeudi")
+	})
+	text := told.Form.Get("text")
+	for _, want := range []string{"ne peuvent pas y arriver", "<#" + e2eDefault + ">", "/invite @diagbot", "https://t.me/diagbot_test_bot?start="} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the advisor's answer lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "diagbot campaign") {
+		t.Errorf("the answer names a shell command:\n%s", text)
+	}
+	share := sl.WaitCall(t, "the QR code in the advisor's conversation", "files.completeUploadExternal", func(c slackfake.Call) bool {
+		return c.Form.Get("channel_id") == "D"+e2eAdvisor
+	})
+	_, title, data := sl.upload(t, share)
+	validPNG(t, "the QR code", data)
+	code := codeInReply.FindStringSubmatch(text)
+	if code == nil || !strings.Contains(title, code[1]) {
+		t.Fatalf("QR code titled %q for the answer %q", title, text)
+	}
+	for _, c := range sl.Calls() {
+		if c.Method == "chat.postMessage" && c.Form.Get("channel") == "CELSEWHERE" {
+			t.Errorf("posted in the channel without the bot: %q", c.Form.Get("text"))
+		}
+	}
+
+	// Its learners' notifications go to the default channel.
+	lea := &e2eLearner{t: t, tg: tgs, chat: 7101, name: "Léa", answered: map[int]bool{}}
+	lea.join(code[1], "Atelier jeudi")
+	lea.finish(1)
+	done := sl.WaitCall(t, "the finished notification", "files.completeUploadExternal", func(c slackfake.Call) bool {
+		return strings.Contains(c.Form.Get("initial_comment"), "Diagnostic terminé")
+	})
+	if got := done.Form.Get("channel_id"); got != e2eDefault {
+		t.Errorf("finished notification in %q, want the default channel %s", got, e2eDefault)
+	}
+
+	// An unknown code gets French words and no shell command.
+	sl.command(t, "stats-unknown", e2eAdvisor, e2eRoom, "campagne stats ZZZZZZ999")
+	miss := sl.WaitCall(t, "the answer to an unknown code", "chat.postEphemeral", func(c slackfake.Call) bool {
+		return strings.Contains(c.Form.Get("text"), "ZZZZZZ999")
+	})
+	if got := miss.Form.Get("text"); !strings.Contains(got, "Je ne trouve pas de campagne") || strings.Contains(got, "diagbot campaign") || strings.Contains(got, "not found") {
+		t.Errorf("unknown code answered %q", got)
+	}
+}

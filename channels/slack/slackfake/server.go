@@ -20,7 +20,7 @@ const WaitTimeout = 20 * time.Second
 
 // methods are the Web API methods the server answers.
 var methods = []string{"auth.test", "apps.connections.open", "conversations.info", "conversations.members",
-	"conversations.history", "conversations.replies", "users.info", "chat.postMessage", "chat.postEphemeral", "chat.update",
+	"conversations.history", "conversations.replies", "conversations.open", "users.info", "chat.postMessage", "chat.postEphemeral", "chat.update",
 	"files.getUploadURLExternal", "files.completeUploadExternal"}
 
 // Call is one request the server received.
@@ -60,6 +60,7 @@ type Server struct {
 	posts    []post // every message posted or shared, in order, as history and replies list them
 	members  map[string][]string
 	names    map[string]string // file id → file name, from files.getUploadURLExternal
+	absent   map[string]bool   // channels the bot is not a member of
 	seq      int
 	changed  chan struct{}
 
@@ -70,7 +71,7 @@ type Server struct {
 func New(tb testing.TB) *Server {
 	tb.Helper()
 	s := &Server{acks: map[string]bool{}, faults: map[string][]Fault{}, messages: map[string]json.RawMessage{},
-		members: map[string][]string{}, names: map[string]string{}, changed: make(chan struct{}, 1)}
+		members: map[string][]string{}, names: map[string]string{}, absent: map[string]bool{}, changed: make(chan struct{}, 1)}
 	s.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		for _, m := range methods {
 			c.Handle("/"+m, s.handler(m))
@@ -177,6 +178,14 @@ func (s *Server) SetMembers(channel string, ids ...string) {
 	s.mu.Lock()
 	s.members[channel] = ids
 	s.mu.Unlock()
+}
+
+// SetAbsent makes the bot a non-member of channel: conversations.info says
+// so, and posts and file shares there fail with not_in_channel.
+func (s *Server) SetAbsent(channel string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.absent[channel] = true
 }
 
 // Calls returns every call so far, failed ones included, in order.
@@ -328,13 +337,18 @@ func (s *Server) respond(c *Call) map[string]any {
 		}
 		return map[string]any{"ok": true, "url": s.srv.GetWSURL()}
 	case "conversations.info":
-		return map[string]any{"ok": true, "channel": map[string]any{"id": get("channel"), "is_member": true}}
+		return map[string]any{"ok": true, "channel": map[string]any{"id": get("channel"), "is_member": !s.absent[get("channel")]}}
+	case "conversations.open":
+		return map[string]any{"ok": true, "channel": map[string]any{"id": "D" + get("users"), "is_im": true}}
 	case "conversations.members":
 		members := append([]string{}, s.members[get("channel")]...)
 		return map[string]any{"ok": true, "members": members, "response_metadata": map[string]any{"next_cursor": ""}}
 	case "users.info":
 		return map[string]any{"ok": true, "user": map[string]any{"id": get("user"), "name": "nadia.b", "profile": map[string]any{"display_name": "Nadia"}}}
 	case "chat.postMessage":
+		if s.absent[get("channel")] {
+			return map[string]any{"ok": false, "error": "not_in_channel"}
+		}
 		s.seq++
 		c.TS = fmt.Sprintf("1700000000.%06d", s.seq)
 		s.messages[get("channel")+":"+c.TS] = storedMessage(c.TS, get("text"), get("blocks"))
@@ -384,6 +398,9 @@ func (s *Server) respond(c *Call) map[string]any {
 		s.names[id] = get("filename")
 		return map[string]any{"ok": true, "upload_url": s.srv.GetAPIURL() + "upload/" + id, "file_id": id}
 	case "files.completeUploadExternal":
+		if s.absent[get("channel_id")] {
+			return map[string]any{"ok": false, "error": "not_in_channel"}
+		}
 		var files []map[string]string
 		_ = json.Unmarshal([]byte(get("files")), &files)
 		if ch := get("channel_id"); ch != "" {
