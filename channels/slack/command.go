@@ -32,12 +32,12 @@ const (
 
 // Command is an advisor's /diagbot command, parsed.
 type Command struct {
-	Op            string   // "campaign_create", "campaign_list", "campaign_archive", "campaign_stats", "campaign_export", "learner", "help"
-	User          string   // Slack user id
-	Channel       string   // where it was typed (the default Slack channel of a new campaign)
+	Op      string // "campaign_create", "campaign_list", "campaign_archive", "campaign_stats", "campaign_export", "learner", "help"
+	User    string // Slack user id
+	Channel string // where it was typed (the default Slack channel of a new campaign)
 	// BotAbsent says the bot is not a member of Channel (a direct message,
 	// or a channel it was not invited to): nothing it posts can arrive there.
-	BotAbsent bool
+	BotAbsent     bool
 	Name          string   // campaign_create
 	Competences   []string // campaign_create, e.g. ["1.1","4.2"]; empty = all
 	MaxQuestions  int      // campaign_create: questions=20; 0 = the default
