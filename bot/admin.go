@@ -256,7 +256,7 @@ func (a *admin) learner(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no learner answers to %q: give the pseudonym shown in Slack (A-…), the external id or the learner id", q))
 		return
 	}
-	rep, err := Report(a.cfg.DB, a.cfg.Engine, l.ID)
+	rep, err := Report(a.cfg.DB, a.cfg.Engine, a.cfg.Bank, l.ID)
 	if err != nil {
 		writeFailure(w, err)
 		return

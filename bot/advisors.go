@@ -152,7 +152,7 @@ func (a *Advisors) Command(_ context.Context, c slack.Command) (slack.Reply, err
 		if !ok {
 			return slack.Reply{Text: "Je ne trouve pas « " + slack.Escape(c.Learner) + " ». Donnez le pseudonyme (A-…) d'une notification ou l'identifiant France Travail.", Ephemeral: true}, nil
 		}
-		rep, err := Report(cfg.DB, cfg.Engine, l.ID)
+		rep, err := Report(cfg.DB, cfg.Engine, cfg.Bank, l.ID)
 		if err != nil {
 			return fail(err)
 		}
@@ -161,10 +161,14 @@ func (a *Advisors) Command(_ context.Context, c slack.Command) (slack.Reply, err
 	return slack.Reply{Text: slack.Usage, Ephemeral: true}, nil
 }
 
-// SkillNames gives Slack the lesson title of a skill, a name an advisor reads.
+// SkillNames gives Slack a skill in words an advisor reads: what the learner
+// will be able to do ("reconnaître un SMS d'arnaque"), else its lesson's title.
 func SkillNames(bk *bank.Bank) func(competence, skill string) string {
 	return func(competence, skill string) string {
 		if l, ok := bk.Lesson(competence, skill); ok {
+			if l.Can != "" {
+				return l.Can
+			}
 			return l.Title
 		}
 		return ""
