@@ -183,11 +183,41 @@ func (s *Sender) helpMessage(ctx context.Context, channel, key string, n dialog.
 	if ch, ts, ok := splitRef(thread); ok {
 		c, t, err := s.api.PostMessageContext(ctx, ch, slackapi.MsgOptionText(helpMessageText(n, true), false),
 			slackapi.MsgOptionTS(ts), slackapi.MsgOptionDisableLinkUnfurl(), keyMetadata(key))
+		if err == nil {
+			s.quoteFirst(ctx, ch, ts, n)
+		}
 		return ref(c, t), classify(err, "post a learner's message in their help thread", ch)
 	} else if thread != "" {
 		s.cfg.Log.Warn().Str("ref", thread).Msg("slack: the learner's help thread is not CHANNEL:TS; their message goes to the channel")
 	}
 	return s.post(ctx, channel, key, helpMessageText(n, false), "post a learner's message")
+}
+
+// quoteFirst puts the learner's first words into their help request when
+// they asked for help without saying why (/aide alone) and then wrote: the
+// advisor sees at a glance what is wrong, without opening the thread. Later
+// messages leave it as it is. Best effort: the message is in the thread
+// anyway.
+func (s *Sender) quoteFirst(ctx context.Context, channel, ts string, n dialog.Notification) {
+	blocks, err := s.postedBlocks(ctx, channel, ts)
+	if err != nil || blocks == nil {
+		return
+	}
+	changed := false
+	for i, b := range blocks {
+		sec, ok := b.(*slackapi.SectionBlock)
+		if !ok || b.ID() != blockHelpText || sec.Text == nil || sec.Text.Text != quote("") {
+			continue
+		}
+		blocks[i] = slackapi.NewSectionBlock(mrkdwn(quote(n.Event.Text)), nil, nil, slackapi.SectionBlockOptionBlockID(blockHelpText))
+		changed = true
+	}
+	if !changed {
+		return
+	}
+	if _, _, _, err := s.api.UpdateMessageContext(ctx, channel, ts, slackapi.MsgOptionText(helpFallback(n), false), slackapi.MsgOptionBlocks(blocks...)); err != nil {
+		s.cfg.Log.Warn().Err(err).Str("channel", channel).Msg("slack: cannot quote the learner's first message in their help request")
+	}
 }
 
 // restatus updates a help notification after a claim or a resolve: the same

@@ -439,3 +439,55 @@ func TestSlackDownThenBack(t *testing.T) {
 		t.Errorf("%d failures, want 5 while down and 1 share", f.Failed(""))
 	}
 }
+
+// /aide alone, then the learner writes: her first words go into the request
+// itself, so the advisor reads them without opening the thread; the next
+// ones stay in the thread.
+func TestHelpRequestQuotesTheFirstMessage(t *testing.T) {
+	f := slackfake.New(t)
+	var thread string
+	s := newTestSender(t, f, func(c *Config) {
+		c.ThreadOf = func(string) (string, bool, error) { return thread, thread != "", nil }
+	})
+	ctx := context.Background()
+	help := dialog.Notification{LearnerID: learnerID, Event: dialog.Event{Kind: dialog.EvHelp, FirstName: "Léo", Question: 3}}
+	r, err := s.Send(ctx, note(t, KindHelp, help, chanHelp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	thread = r
+	for _, text := range []string{"je comprends pas le mot cellule", "et aussi la 4"} {
+		msg := dialog.Notification{LearnerID: learnerID, Event: dialog.Event{Kind: dialog.EvHelpMessage, FirstName: "Léo", Text: text}}
+		if _, err := s.Send(ctx, note(t, KindHelpMessage, msg, chanHelp)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ups := f.OK("chat.update")
+	if len(ups) != 1 {
+		t.Fatalf("%d updates of the help request, want 1 (the first message only)", len(ups))
+	}
+	bs := blocksOf(t, ups[0])
+	if got := blockText(findBlock(bs, blockHelpText)); !strings.Contains(got, `\u003e je comprends pas le mot cellule`) || strings.Contains(got, "et aussi") {
+		t.Errorf("the help request after the first message: %s", got)
+	}
+	if q := blockText(findBlock(bs, blockHelpQuestion)); !strings.Contains(q, "Question 3") {
+		t.Errorf("the update lost the question: %s", q)
+	}
+	if act := blockText(findBlock(bs, blockHelpActions)); !strings.Contains(act, ActionClaim) {
+		t.Errorf("the update lost the claim button: %s", act)
+	}
+
+	// A request that came with words keeps them.
+	thread = ""
+	worded := dialog.Notification{LearnerID: learnerID, Event: dialog.Event{Kind: dialog.EvHelp, Text: "au secours"}}
+	if thread, err = s.Send(ctx, note(t, KindHelp, worded, chanHelp)); err != nil {
+		t.Fatal(err)
+	}
+	msg := dialog.Notification{LearnerID: learnerID, Event: dialog.Event{Kind: dialog.EvHelpMessage, Text: "encore moi"}}
+	if _, err := s.Send(ctx, note(t, KindHelpMessage, msg, chanHelp)); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.OK("chat.update")); n != 1 {
+		t.Errorf("a request with words was updated (%d updates)", n)
+	}
+}
