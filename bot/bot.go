@@ -621,13 +621,30 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 	if next := turn.Session.Due(); in.Kind == dialog.InTick || !next.Equal(sess.Due()) {
 		due = &next
 	}
+	help, closeHelp := helpChange(sess, turn.Session)
 	_, err = b.cfg.DB.CommitTurn(storage.Turn{Update: &u, Learner: upsert, LearnerID: u.LearnerID,
-		Session: sessJSON, Answers: answers, Outbox: out, Due: due})
+		Session: sessJSON, Answers: answers, Outbox: out, Due: due, Help: help, CloseHelp: closeHelp})
 	if err != nil {
 		return err
 	}
 	b.wakeAll()
 	return ctx.Err()
+}
+
+// helpChange keeps the record of open help requests in step with the
+// session: opened (now), claimed (same time, new advisor), closed.
+func helpChange(before, after dialog.Session) (*storage.HelpOpen, bool) {
+	switch {
+	case after.HelpPending && (!before.HelpPending || before.HelpClaimed != after.HelpClaimed):
+		h := &storage.HelpOpen{ClaimedBy: after.HelpClaimed}
+		if after.Campaign != nil {
+			h.Campaign = after.Campaign.Code
+		}
+		return h, false
+	case before.HelpPending && !after.HelpPending:
+		return nil, true
+	}
+	return nil, false
 }
 
 // textIsAnAnswer tells whether typed text is taken as it is in the
