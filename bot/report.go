@@ -12,8 +12,6 @@ import (
 	"sync"
 	"time"
 	_ "time/tzdata" // Europe/Paris even on a host (or container) without a zone database
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/diagbot/diagbot/channels/chart"
 	"github.com/diagbot/diagbot/dialog"
@@ -376,8 +374,7 @@ func SkillPhrase(bk *bank.Bank, competence, skill string) string {
 			if l.Can != "" {
 				return l.Can + " (" + competence + ")"
 			}
-			first, size := utf8.DecodeRuneInString(l.Title)
-			return string(unicode.ToLower(first)) + l.Title[size:] + " (" + competence + ")"
+			return "« " + l.Title + " » (" + competence + ")"
 		}
 	}
 	return competence + " " + skill

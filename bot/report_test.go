@@ -518,7 +518,7 @@ lessons:
 		want              string
 	}{
 		{bk, "4.1", "sms", "reconnaître un SMS d'arnaque (4.1)"},
-		{bk, "4.1", "mdp", "écrire un mot de passe solide (4.1)"}, // no `can`: the title, lower case first
+		{bk, "4.1", "mdp", "« Écrire un mot de passe solide » (4.1)"}, // no `can`: the lesson's title
 		{bk, "4.1", "inconnu", "4.1 inconnu"},
 		{nil, "4.1", "sms", "4.1 sms"},
 	} {

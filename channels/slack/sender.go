@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	slackapi "github.com/slack-go/slack"
 
@@ -33,7 +34,13 @@ const DefaultTo = "default"
 type Sender struct {
 	cfg Config
 	api *slackapi.Client
+
+	alreadyPosted atomic.Int64
 }
+
+// AlreadyPosted counts the notifications an uncertain retry found already
+// posted, and did not post again.
+func (s *Sender) AlreadyPosted() int64 { return s.alreadyPosted.Load() }
 
 // NewSender checks cfg and returns a sender. It makes no call to Slack;
 // Listener.Check does.
@@ -80,6 +87,7 @@ func (s *Sender) Send(ctx context.Context, m Notice) (string, error) {
 	if m.Uncertain {
 		if r, found, err := s.posted(ctx, channel, m); err != nil || found {
 			if found {
+				s.alreadyPosted.Add(1)
 				s.cfg.Log.Info().Str("kind", m.Kind).Str("key", m.Key).Msg("slack: already posted by an earlier attempt, not posted again")
 			}
 			return r, err
