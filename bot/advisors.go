@@ -54,7 +54,7 @@ func (a *Advisors) Command(_ context.Context, c slack.Command) (slack.Reply, err
 	now := cfg.Now()
 	fail := func(err error) (slack.Reply, error) {
 		cfg.Log.Info().Err(err).Str("op", c.Op).Msg("slack: an advisor's command failed")
-		return slack.Reply{Text: "⚠️ " + AdviceOf(err), Ephemeral: true}, nil
+		return slack.Reply{Text: "⚠️ " + AdviceOf(err), Ephemeral: true, Failed: true}, nil
 	}
 	switch c.Op {
 	case slack.OpCampaignCreate:
@@ -83,13 +83,18 @@ func (a *Advisors) Command(_ context.Context, c slack.Command) (slack.Reply, err
 		}
 		switch {
 		case !c.BotAbsent:
-			text += "\nLes notifications de cette campagne arrivent dans ce canal."
+			text += fmt.Sprintf("\nLes notifications de cette campagne arrivent dans <#%s>.", c.Channel)
+		case c.Channel == "" && a.DefaultChannel != "":
+			text += fmt.Sprintf("\nLes notifications de cette campagne arrivent dans <#%s>, le canal par défaut.", a.DefaultChannel)
+		case c.Channel == "":
+			text += "\n⚠️ Aucun canal pour les notifications de cette campagne : elles attendront. " +
+				"Créez-la plutôt depuis le canal de votre équipe, après m'y avoir invité (`/invite @diagbot`)."
 		case a.DefaultChannel != "":
-			text += fmt.Sprintf("\n⚠️ Je ne suis pas dans cette conversation : les notifications de cette campagne ne peuvent pas y arriver. "+
-				"Elles iront dans <#%s>. Pour les recevoir ailleurs, invitez-moi dans le canal de votre équipe (`/invite @diagbot`) et créez-y la campagne.", a.DefaultChannel)
+			text += fmt.Sprintf("\n⚠️ Je ne suis pas dans <#%s> : les notifications de cette campagne ne peuvent pas y arriver. "+
+				"Elles iront dans <#%s>. Pour les recevoir ailleurs, invitez-moi dans le canal de votre équipe (`/invite @diagbot`) et créez-y la campagne.", c.Channel, a.DefaultChannel)
 		default:
-			text += "\n⚠️ Je ne suis pas dans cette conversation : les notifications de cette campagne ne peuvent pas y arriver. " +
-				"Invitez-moi dans le canal de votre équipe (`/invite @diagbot`), puis créez-y la campagne : c'est là que je vous préviendrai."
+			text += fmt.Sprintf("\n⚠️ Je ne suis pas dans <#%s> : les notifications de cette campagne ne peuvent pas y arriver. "+
+				"Invitez-moi dans le canal de votre équipe (`/invite @diagbot`), puis créez-y la campagne : c'est là que je vous préviendrai.", c.Channel)
 		}
 		reply.Text = text
 		return reply, nil
@@ -144,6 +149,18 @@ func (a *Advisors) Command(_ context.Context, c slack.Command) (slack.Reply, err
 		}
 		return slack.Reply{Text: fmt.Sprintf("Export de *%s* : %d jeune(s).", code, rows),
 			Files: []slack.File{{Name: "diagbot-" + code + "-" + now.Format("2006-01-02") + ".csv", Title: "Export " + code, Data: buf.Bytes()}}}, nil
+	case slack.OpCampaignLearners:
+		text, err := a.learnersText(c, now)
+		if err != nil {
+			return fail(err)
+		}
+		return slack.Reply{Text: text, Ephemeral: true}, nil
+	case slack.OpCampaignTopics:
+		text, err := a.topicsText(c, now)
+		if err != nil {
+			return fail(err)
+		}
+		return slack.Reply{Text: text, Ephemeral: true}, nil
 	case slack.OpLearner:
 		l, ok, err := FindLearner(cfg.DB, c.Learner)
 		if err != nil {

@@ -25,7 +25,7 @@ func TestSlackSenderLooksBeforeReposting(t *testing.T) {
 		t.Fatal(err)
 	}
 	started := time.Unix(1700000100, 0)
-	a := SlackSender{S: ss, Started: started}
+	a := &SlackSender{S: ss, Started: started}
 	payload, _ := json.Marshal(dialog.Notification{Event: dialog.Event{Kind: dialog.EvErased}, At: started.Add(-time.Minute)})
 	entry := storage.Message{ID: 41, Channel: NotifyChannel, To: "CROOM", Kind: slack.KindErased, Payload: payload, CreatedAt: started.Add(-time.Minute)}
 	for _, tt := range []struct {

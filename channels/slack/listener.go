@@ -33,6 +33,7 @@ type Reply struct {
 	Text      string // Slack mrkdwn, already escaped by the bot where needed
 	Files     []File // uploaded to the channel where the command was typed
 	Ephemeral bool   // Text is shown to the advisor only (files are not: Slack has no ephemeral files)
+	Failed    bool   // the command did nothing; Text says why and what to do
 }
 
 // File is a file to upload with a reply (a QR code, a chart, a CSV).
@@ -84,6 +85,9 @@ type Listener struct {
 	names   map[string]string     // user id → display name, for replies
 
 	wg sync.WaitGroup // slash commands in flight
+
+	home   homeState
+	runCtx context.Context // set by Run, for the Home tabs' refresh
 
 	// connected is called at each Socket Mode connection (tests).
 	connected func()
@@ -162,6 +166,9 @@ var fatalConnect = []string{"invalid_auth", "not_authed", "account_inactive", "t
 // refuses the app-level token. It waits for the commands in flight.
 func (l *Listener) Run(ctx context.Context) error {
 	runCtx, stop := context.WithCancel(ctx)
+	l.home.mu.Lock()
+	l.runCtx = runCtx
+	l.home.mu.Unlock()
 	fatal := make(chan error, 1)
 	done := make(chan struct{})
 	go func() {
@@ -263,6 +270,29 @@ func (l *Listener) events(ctx context.Context, fatal func(error)) {
 				l.ack(ctx, evt.Request)
 				continue
 			}
+			if cb.Type == slackapi.InteractionTypeViewSubmission {
+				// The form's answer goes in the acknowledgement: errors to
+				// show, or nothing to close it.
+				var payload any
+				if cb.View.CallbackID == CallbackCreate {
+					payload = l.submitCreate(ctx, cb)
+				}
+				if evt.Request != nil {
+					if err := l.sm.AckCtx(ctx, evt.Request.EnvelopeID, payload); err != nil && ctx.Err() == nil {
+						log.Warn().Err(err).Msg("slack: cannot answer a form")
+					}
+				}
+				continue
+			}
+			if cb.Type == slackapi.InteractionTypeBlockActions && cb.View.Type == slackapi.VTHomeTab {
+				l.ack(ctx, evt.Request) // at once: opening a form needs the trigger within 3 s
+				for _, a := range cb.ActionCallback.BlockActions {
+					if a != nil {
+						l.wg.Go(func() { l.homeAction(ctx, cb, a) })
+					}
+				}
+				continue
+			}
 			if err := l.interaction(ctx, cb); err != nil {
 				log.Error().Err(err).Msg("slack: button press not stored, Slack will deliver it again")
 				continue
@@ -272,6 +302,13 @@ func (l *Listener) events(ctx context.Context, fatal func(error)) {
 			e, ok := evt.Data.(slackevents.EventsAPIEvent)
 			if !ok {
 				l.ack(ctx, evt.Request)
+				continue
+			}
+			if h, ok := e.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok {
+				l.ack(ctx, evt.Request)
+				if h.Tab == "home" && h.User != "" {
+					l.wg.Go(func() { l.homeOpened(ctx, h.User) })
+				}
 				continue
 			}
 			if err := l.event(ctx, e); err != nil {

@@ -144,6 +144,7 @@ func serve(ctx context.Context, cfg runConfig) error {
 	senders := map[string]bot.Sender{telegram.Name: telegramSender{sender}}
 	var slackCfg *slack.Config
 	var collectors []prometheus.Collector
+	var slackSender *bot.SlackSender
 	if cfg.slack.token != "" {
 		advisors, err := slack.ParseAdvisors(cfg.slack.advisors)
 		if err != nil {
@@ -156,7 +157,8 @@ func serve(ctx context.Context, cfg runConfig) error {
 		if err != nil {
 			return err
 		}
-		senders[bot.NotifyChannel] = bot.SlackSender{S: ss, Started: time.Now()}
+		slackSender = &bot.SlackSender{S: ss, Started: time.Now()}
+		senders[bot.NotifyChannel] = slackSender
 		collectors = append(collectors, prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "diagbot_slack_reposts_avoided_total",
 			Help: "Slack posts found already there after a crash or a lost answer, not posted again."}, func() float64 { return float64(ss.AlreadyPosted()) }))
 	} else {
@@ -175,6 +177,7 @@ func serve(ctx context.Context, cfg runConfig) error {
 		if err := listener.Check(ctx); err != nil {
 			return err
 		}
+		slackSender.Changed = listener.HomeChanged
 	}
 	recv := &telegram.Receiver{APIURL: cfg.apiURL, Token: cfg.token, API: api, Log: cfg.log, Timeout: cfg.pollTimeout}
 	collectors = append(collectors, prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "diagbot_webhook_refused_total",

@@ -568,3 +568,127 @@ func TestSlackCampaignCreatedWhereTheBotIsAbsent(t *testing.T) {
 		t.Errorf("unknown code answered %q", got)
 	}
 }
+
+// viewJSON is the view of a views.publish or views.open call, as JSON text.
+func viewJSON(t *testing.T, c slackfake.Call) string {
+	t.Helper()
+	var body struct {
+		View json.RawMessage `json:"view"`
+	}
+	if err := json.Unmarshal([]byte(c.Form.Get("json")), &body); err != nil {
+		t.Fatalf("%s body: %v", c.Method, err)
+	}
+	var s string
+	b, _ := json.Marshal(body.View)
+	json.Unmarshal(b, &s)
+	var pretty bytes.Buffer
+	json.Indent(&pretty, body.View, "", " ")
+	return strings.ReplaceAll(strings.ReplaceAll(pretty.String(), `\u003c`, "<"), `\u003e`, ">")
+}
+
+// The advisor's Home tab: published when opened, with the campaigns and
+// their counts; its form creates a campaign (errors shown in the form); its
+// buttons show the stuck learners and the skills to work; it is published
+// again when a learner finishes.
+func TestSlackHomeTab(t *testing.T) {
+	t.Setenv(envBotUsername, "diagbot_test_bot")
+	sl := newE2ESlack(t)
+	tgs := telegramtest.NewServer(t)
+	serveWithSlack(t, tgs, sl)
+
+	openHome := func(envelope, user string) string {
+		t.Helper()
+		before := len(sl.OK("views.publish"))
+		sl.push(t, "events_api", envelope, map[string]any{
+			"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": "Ev" + envelope, "event_time": 1700000200,
+			"event": map[string]any{"type": "app_home_opened", "user": user, "channel": "D" + user, "tab": "home", "event_ts": "1700000200.000100"},
+		})
+		sl.Wait(t, "the Home tab", func() bool { return len(sl.OK("views.publish")) > before })
+		return viewJSON(t, sl.OK("views.publish")[before])
+	}
+	home := openHome("home-1", e2eAdvisor)
+	for _, want := range []string{"Suivi de vos jeunes", "Créer une campagne", "Demandes d'aide ouvertes : 0", "Campagnes : 0"} {
+		if !strings.Contains(home, want) {
+			t.Errorf("empty Home lacks %q:\n%s", want, home)
+		}
+	}
+	if outsider := openHome("home-out", e2eOutsider); strings.Contains(outsider, "home_create") || !strings.Contains(outsider, "réservé") {
+		t.Errorf("an outsider's Home:\n%s", outsider)
+	}
+
+	// "Créer une campagne" opens the form.
+	homeButton := func(envelope, action, value string) {
+		t.Helper()
+		sl.push(t, "interactive", envelope, map[string]any{
+			"type": "block_actions", "user": map[string]any{"id": e2eAdvisor}, "trigger_id": "tr-" + envelope,
+			"container": map[string]any{"type": "view", "view_id": "VHOME"}, "view": map[string]any{"id": "VHOME", "type": "home"},
+			"actions": []map[string]any{{"action_id": action, "block_id": "b", "value": value, "type": "button", "action_ts": "1700000300.0001"}},
+		})
+	}
+	homeButton("create-btn", "home_create", "new")
+	form := sl.WaitCall(t, "the form", "views.open", func(c slackfake.Call) bool { return strings.Contains(c.Form.Get("json"), "Nouvelle campagne") })
+	if !strings.Contains(form.Form.Get("json"), `"trigger_id":"tr-create-btn"`) {
+		t.Errorf("the form was not opened with the button's trigger: %s", form.Form.Get("json"))
+	}
+
+	submit := func(envelope string, values map[string]any) {
+		t.Helper()
+		sl.push(t, "interactive", envelope, map[string]any{
+			"type": "view_submission", "user": map[string]any{"id": e2eAdvisor}, "trigger_id": "tr-" + envelope,
+			"view": map[string]any{"id": "VFORM", "type": "modal", "callback_id": "diagbot_create_campaign", "state": map[string]any{"values": values}},
+		})
+	}
+	// An empty name: the form says so, and nothing is created.
+	submit("submit-empty", map[string]any{"c_name": map[string]any{"name": map[string]any{"type": "plain_text_input", "value": "  "}}})
+	if p := string(sl.AckPayload("submit-empty")); !strings.Contains(p, `"response_action":"errors"`) || !strings.Contains(p, "c_name") {
+		t.Errorf("an empty name was answered %s", p)
+	}
+	submit("submit-ok", map[string]any{
+		"c_name":      map[string]any{"name": map[string]any{"type": "plain_text_input", "value": "Atelier vendredi"}},
+		"c_comps":     map[string]any{"comps": map[string]any{"type": "multi_static_select", "selected_options": []map[string]any{{"value": "4.1"}}}},
+		"c_questions": map[string]any{"questions": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": "4"}}},
+		"c_channel":   map[string]any{"channel": map[string]any{"type": "conversations_select", "selected_conversation": e2eRoom}},
+	})
+	if p := sl.AckPayload("submit-ok"); p != nil {
+		t.Errorf("a good form was answered %s, want nothing (the form closes)", p)
+	}
+	dm := sl.WaitCall(t, "the code in the advisor's conversation", "chat.postMessage", func(c slackfake.Call) bool {
+		return c.Form.Get("channel") == "D"+e2eAdvisor && strings.Contains(c.Form.Get("text"), "Atelier vendredi")
+	})
+	m := codeInReply.FindStringSubmatch(dm.Form.Get("text"))
+	if m == nil || !strings.Contains(dm.Form.Get("text"), "<#"+e2eRoom+">") {
+		t.Fatalf("the advisor was told %q", dm.Form.Get("text"))
+	}
+	code := m[1]
+	sl.WaitCall(t, "the QR code in the advisor's conversation", "files.completeUploadExternal", func(c slackfake.Call) bool {
+		return c.Form.Get("channel_id") == "D"+e2eAdvisor
+	})
+
+	// A learner finishes: the Home tab is published again, with the counts.
+	before := len(sl.OK("views.publish"))
+	lea := &e2eLearner{t: t, tg: tgs, chat: 7201, name: "Léa", answered: map[int]bool{}}
+	lea.join(code, "Atelier vendredi")
+	lea.finish(1)
+	sl.WaitCall(t, "the finished notification", "files.completeUploadExternal", func(c slackfake.Call) bool {
+		return strings.Contains(c.Form.Get("initial_comment"), "Diagnostic terminé")
+	})
+	sl.Wait(t, "the Home tab published again", func() bool { return len(sl.OK("views.publish")) > before })
+	home = viewJSON(t, sl.OK("views.publish")[len(sl.OK("views.publish"))-1])
+	for _, want := range []string{"Atelier vendredi", code, "1 a terminé", "la vôtre", "Terminé cette semaine : 1", "Léa"} {
+		if !strings.Contains(home, want) {
+			t.Errorf("Home after a learner finished lacks %q:\n%s", want, home)
+		}
+	}
+
+	// "Sujets à travailler" and "Apprenants" show their answers in a window.
+	homeButton("topics-btn", "home_topics", code)
+	topics := sl.WaitCall(t, "the topics", "views.open", func(c slackfake.Call) bool { return strings.Contains(c.Form.Get("json"), "tr-topics-btn") })
+	if v := viewJSON(t, topics); !strings.Contains(v, "Sujets à travailler") || !strings.Contains(v, "*1* jeune") {
+		t.Errorf("topics window:\n%s", v)
+	}
+	homeButton("learners-btn", "home_learners", code)
+	learners := sl.WaitCall(t, "the learners", "views.open", func(c slackfake.Call) bool { return strings.Contains(c.Form.Get("json"), "tr-learners-btn") })
+	if v := viewJSON(t, learners); !strings.Contains(v, "Léa") || !strings.Contains(v, "terminé") || !strings.Contains(v, "niveau") {
+		t.Errorf("learners window:\n%s", v)
+	}
+}

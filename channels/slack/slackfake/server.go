@@ -21,7 +21,7 @@ const WaitTimeout = 20 * time.Second
 // methods are the Web API methods the server answers.
 var methods = []string{"auth.test", "apps.connections.open", "conversations.info", "conversations.members",
 	"conversations.history", "conversations.replies", "conversations.open", "users.info", "chat.postMessage", "chat.postEphemeral", "chat.update",
-	"files.getUploadURLExternal", "files.completeUploadExternal"}
+	"files.getUploadURLExternal", "files.completeUploadExternal", "views.publish", "views.open"}
 
 // Call is one request the server received.
 type Call struct {
@@ -54,6 +54,7 @@ type Server struct {
 	mu       sync.Mutex
 	calls    []Call
 	acks     map[string]bool
+	ackBody  map[string]json.RawMessage // envelope id -> the ack's payload, when it had one
 	faults   map[string][]Fault // per method, one used per call
 	down     int                // the next down calls of any method get 503
 	messages map[string]json.RawMessage
@@ -70,7 +71,7 @@ type Server struct {
 // New starts a server that stops when the test ends.
 func New(tb testing.TB) *Server {
 	tb.Helper()
-	s := &Server{acks: map[string]bool{}, faults: map[string][]Fault{}, messages: map[string]json.RawMessage{},
+	s := &Server{acks: map[string]bool{}, ackBody: map[string]json.RawMessage{}, faults: map[string][]Fault{}, messages: map[string]json.RawMessage{},
 		members: map[string][]string{}, names: map[string]string{}, absent: map[string]bool{}, changed: make(chan struct{}, 1)}
 	s.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		for _, m := range methods {
@@ -90,11 +91,15 @@ func New(tb testing.TB) *Server {
 				return
 			case m := <-s.srv.SeenFeed:
 				var ack struct {
-					EnvelopeID string `json:"envelope_id"`
+					EnvelopeID string          `json:"envelope_id"`
+					Payload    json.RawMessage `json:"payload"`
 				}
 				if json.Unmarshal([]byte(m), &ack) == nil && ack.EnvelopeID != "" {
 					s.mu.Lock()
 					s.acks[ack.EnvelopeID] = true
+					if len(ack.Payload) > 0 && string(ack.Payload) != "null" {
+						s.ackBody[ack.EnvelopeID] = ack.Payload
+					}
 					s.mu.Unlock()
 					s.Notify()
 				}
@@ -178,6 +183,14 @@ func (s *Server) SetMembers(channel string, ids ...string) {
 	s.mu.Lock()
 	s.members[channel] = ids
 	s.mu.Unlock()
+}
+
+// AckPayload is the payload the bot sent with its acknowledgement of an
+// envelope (a form's errors), nil when none.
+func (s *Server) AckPayload(envelope string) json.RawMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ackBody[envelope]
 }
 
 // SetAbsent makes the bot a non-member of channel: conversations.info says
@@ -392,6 +405,8 @@ func (s *Server) respond(c *Call) map[string]any {
 			}
 		}
 		return map[string]any{"ok": true, "messages": msgs, "has_more": false}
+	case "views.publish", "views.open":
+		return map[string]any{"ok": true, "view": map[string]any{"id": fmt.Sprintf("V%d", s.seq)}}
 	case "files.getUploadURLExternal":
 		s.seq++
 		id := fmt.Sprintf("F%d", s.seq)
