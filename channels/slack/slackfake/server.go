@@ -55,8 +55,8 @@ type Server struct {
 	calls    []Call
 	acks     map[string]bool
 	ackBody  map[string]json.RawMessage // envelope id -> the ack's payload, when it had one
-	faults   map[string][]Fault // per method, one used per call
-	down     int                // the next down calls of any method get 503
+	faults   map[string][]Fault         // per method, one used per call
+	down     int                        // the next down calls of any method get 503
 	messages map[string]json.RawMessage
 	posts    []post // every message posted or shared, in order, as history and replies list them
 	members  map[string][]string
