@@ -32,38 +32,42 @@ type homeState struct {
 
 // homeOpened publishes the Home tab of user.
 func (l *Listener) homeOpened(ctx context.Context, user string) {
-	l.home.mu.Lock()
-	if l.home.opened == nil {
-		l.home.opened = map[string]time.Time{}
+	if l.publishHome(ctx, user) {
+		l.home.mu.Lock()
+		if l.home.opened == nil {
+			l.home.opened = map[string]time.Time{}
+		}
+		l.home.opened[user] = l.cfg.Now()
+		l.home.mu.Unlock()
 	}
-	l.home.opened[user] = l.cfg.Now()
-	l.home.mu.Unlock()
-	l.publishHome(ctx, user)
 }
 
-func (l *Listener) publishHome(ctx context.Context, user string) {
+// publishHome publishes user's Home tab and tells whether they are an
+// advisor (whose tab is kept up to date).
+func (l *Listener) publishHome(ctx context.Context, user string) bool {
 	hh, ok := l.h.(HomeHandler)
 	if !ok {
-		return
+		return false
 	}
 	adv, err := l.isAdvisor(ctx, user)
 	if err != nil {
 		l.cfg.Log.Warn().Err(err).Msg("slack: cannot check whether the user is an advisor; Home tab not published")
-		return
+		return false
 	}
 	home := Home{Now: l.cfg.Now()}
 	if adv {
 		if home, err = hh.Home(ctx, user); err != nil {
 			l.cfg.Log.Error().Err(err).Msg("slack: cannot gather the Home tab")
-			return
+			return adv
 		}
 		home.Advisor = true
 	}
 	if _, err := l.api.PublishViewContext(ctx, slackapi.PublishViewContextRequest{UserID: user, View: HomeView(home)}); err != nil {
 		l.cfg.Log.Warn().Err(err).Msg("slack: cannot publish the Home tab")
-		return
+		return adv
 	}
 	l.cfg.Log.Debug().Bool("advisor", adv).Msg("slack: Home tab published")
+	return adv
 }
 
 // HomeChanged asks for the Home tabs of the advisors who use them to be

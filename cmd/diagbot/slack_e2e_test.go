@@ -672,8 +672,20 @@ func TestSlackHomeTab(t *testing.T) {
 	sl.WaitCall(t, "the finished notification", "files.completeUploadExternal", func(c slackfake.Call) bool {
 		return strings.Contains(c.Form.Get("initial_comment"), "Diagnostic terminé")
 	})
-	sl.Wait(t, "the Home tab published again", func() bool { return len(sl.OK("views.publish")) > before })
-	home = viewJSON(t, sl.OK("views.publish")[len(sl.OK("views.publish"))-1])
+	sl.Wait(t, "the Home tab published again with the result", func() bool {
+		for _, c := range sl.OK("views.publish")[before:] {
+			if strings.Contains(c.Form.Get("json"), "1 a terminé") {
+				home = viewJSON(t, c)
+				return true
+			}
+		}
+		return false
+	})
+	for _, c := range sl.OK("views.publish")[before:] {
+		if strings.Contains(c.Form.Get("json"), `"user_id":"`+e2eOutsider+`"`) {
+			t.Error("an outsider's Home tab was kept up to date")
+		}
+	}
 	for _, want := range []string{"Atelier vendredi", code, "1 a terminé", "la vôtre", "Terminé cette semaine : 1", "Léa"} {
 		if !strings.Contains(home, want) {
 			t.Errorf("Home after a learner finished lacks %q:\n%s", want, home)
