@@ -491,6 +491,7 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 		about = "" // the advisor's "erased" notice keeps no link to the learner
 	}
 	for _, ev := range turn.Events {
+		b.withPalier(&ev)
 		payload, err := json.Marshal(dialog.Notification{Event: ev, LearnerID: about, At: now})
 		if err != nil {
 			return err
@@ -513,6 +514,11 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 		out = append(out, storage.Message{Channel: NotifyChannel, To: to, About: about, Kind: "notify_" + string(ev.Kind), Payload: payload})
 		b.cfg.Log.Info().Str("event", string(ev.Kind)).Str("campaign", ev.Campaign).Msg("advisor notification queued")
 	}
+	hooks, err := b.webhookMessages(u, sess, turn, now)
+	if err != nil {
+		return err
+	}
+	out = append(out, hooks...)
 	if turn.Erase {
 		// One transaction removes every trace (this update is marked seen)
 		// and queues the goodbye: a crash cannot keep one without the other.

@@ -77,6 +77,18 @@ func CreateCampaign(db *storage.DB, c storage.Campaign, r *rand.Rand, now time.T
 		return c, problem(fmt.Errorf("maximum questions %d must be between %d (one per competence) and %d", c.MaxQuestions, n, engine.MaxQuestionsLimit),
 			"Le nombre de questions doit aller de %d (une par compétence) à %d : changez `questions=%d`.", n, engine.MaxQuestionsLimit, c.MaxQuestions)
 	}
+	if err := CheckPaliers(c.Paliers); err != nil {
+		return c, err
+	}
+	if err := CheckCallToAction(c.ResultText, c.ResultLink); err != nil {
+		return c, err
+	}
+	if err := checkWebhook(c.WebhookURL); err != nil {
+		return c, err
+	}
+	if c.WebhookURL != "" && c.WebhookSecret == "" {
+		c.WebhookSecret = newSecret()
+	}
 	c.CreatedAt = now
 	for try := 0; try < 20; try++ {
 		c.Code = NewCampaignCode(r)

@@ -147,7 +147,7 @@ func (c *botCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, d := range botCounters {
 		ch <- prometheus.MustNewConstMetric(d.desc, prometheus.CounterValue, float64(d.c(c.m).Load()))
 	}
-	for _, name := range []string{"telegram", "console", NotifyChannel} {
+	for _, name := range []string{"telegram", "console", NotifyChannel, WebhookChannel} {
 		n, err := c.db.OutboxDepth(name)
 		if err != nil {
 			ch <- prometheus.NewInvalidMetric(descOutbox, err)

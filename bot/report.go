@@ -50,6 +50,15 @@ type CampaignStats struct {
 	// Unreadable counts finished learners whose answers name items no longer
 	// in the bank: they are counted as finished but left out of Levels.
 	Unreadable int `json:"unreadable,omitempty"`
+	// Paliers counts finished learners by the palier they reached, lowest
+	// palier first.
+	Paliers []PalierCount `json:"paliers,omitempty"`
+}
+
+// PalierCount is how many finished learners reached a palier.
+type PalierCount struct {
+	Title string `json:"title"`
+	N     int    `json:"n"`
 }
 
 // CompetenceAverage is the mean level of one competence. Mean is the mean of
@@ -141,6 +150,9 @@ func Stats(db *storage.DB, eng *engine.Engine, code string, now time.Time) (Camp
 	}
 	var questions int
 	var spent time.Duration
+	for _, p := range PaliersOf(c) {
+		st.Paliers = append(st.Paliers, PalierCount{Title: p.Title})
+	}
 	for _, id := range ids {
 		s, err := loadSession(db, id)
 		if err != nil {
@@ -162,6 +174,8 @@ func Stats(db *storage.DB, eng *engine.Engine, code string, now time.Time) (Camp
 				st.Unreadable++
 				break
 			}
+			i, _ := PalierOf(c, res)
+			st.Paliers[i].N++
 			for _, cr := range res.Competences {
 				if i, ok := at[cr.Competence]; ok {
 					sums[i] += cr.Level
@@ -229,6 +243,13 @@ func (s CampaignStats) Text() string {
 	if s.Unreadable > 0 {
 		fmt.Fprintf(&b, "%s : des questions ont quitté la banque.\n", plural(s.Unreadable, "résultat illisible", "résultats illisibles"))
 	}
+	var ps []string
+	for _, p := range s.Paliers {
+		ps = append(ps, fmt.Sprintf("%s %d", p.Title, p.N))
+	}
+	if len(ps) > 0 {
+		b.WriteString("Paliers : " + strings.Join(ps, " · ") + ".\n")
+	}
 	b.WriteString("Niveau moyen :\n")
 	for _, l := range s.Levels {
 		if l.N == 0 {
@@ -245,8 +266,8 @@ func (s CampaignStats) Text() string {
 // between fields, CRLF line ends, times in RFC 3339 at Paris time. Columns:
 // external_id, learner (the LearnerRef pseudonym), started_at, finished_at,
 // status (non commencé, en cours, bloqué, terminé), questions, one "niveau
-// X.Y" per campaign competence, pix and a_travailler ("4.1 motdepasse, 2.1
-// courriel"). Levels, pix and skills are filled for finished learners only.
+// X.Y" per campaign competence, pix, palier and a_travailler. Levels, pix,
+// palier and skills are filled for finished learners only.
 // No first names. Rows come by start time, those who did not start last.
 //
 // bk names the skills to work as sentences ("reconnaître un SMS d'arnaque
@@ -294,7 +315,7 @@ func ExportCSVAt(db *storage.DB, eng *engine.Engine, bk *bank.Bank, code string,
 		}
 		cells := []string{spreadsheetSafe(ext), r.ref, "", "", statusLabel[notStarted], "0"}
 		levels := make([]string, len(comps))
-		var pix, train string
+		var pix, train, palier string
 		if s != nil && s.Engine != nil && !s.StartedAt.IsZero() {
 			r.start = s.StartedAt
 			cells[2] = parisTime(s.StartedAt)
@@ -314,10 +335,12 @@ func ExportCSVAt(db *storage.DB, eng *engine.Engine, bk *bank.Bank, code string,
 					}
 				}
 				pix = strconv.Itoa(res.Pix)
+				_, p := PalierOf(c, res)
+				palier = p.Title
 				train = strings.Join(trainPhrases(bk, res.Train), ", ")
 			}
 		}
-		r.cells = append(append(cells, levels...), pix, train)
+		r.cells = append(append(cells, levels...), pix, palier, train)
 		list = append(list, r)
 	}
 	sort.SliceStable(list, func(i, j int) bool {
@@ -341,7 +364,7 @@ func ExportCSVAt(db *storage.DB, eng *engine.Engine, bk *bank.Bank, code string,
 	for _, id := range comps {
 		header = append(header, "niveau "+id)
 	}
-	header = append(header, "pix", "a_travailler")
+	header = append(header, "pix", "palier", "a_travailler")
 	if err := cw.Write(header); err != nil {
 		return 0, err
 	}

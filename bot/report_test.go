@@ -269,7 +269,7 @@ func TestExportCSV(t *testing.T) {
 		t.Errorf("%d rows, want 6", rows)
 	}
 	data := buf.Bytes()
-	const header = "\ufeffidentifiant_externe;apprenant;debut;fin;statut;questions;niveau 1.1;niveau 2.1;niveau 4.1;pix;a_travailler\r\n"
+	const header = "\ufeffidentifiant_externe;apprenant;debut;fin;statut;questions;niveau 1.1;niveau 2.1;niveau 4.1;pix;palier;a_travailler\r\n"
 	if !bytes.HasPrefix(data, []byte(header)) {
 		t.Fatalf("the file does not start with the BOM and header:\n%q", data[:min(len(data), 200)])
 	}
@@ -295,7 +295,7 @@ func TestExportCSV(t *testing.T) {
 	byRef := map[string][]string{}
 	var order []string
 	for _, rec := range recs[1:] {
-		if len(rec) != 11 {
+		if len(rec) != 12 {
 			t.Fatalf("record of %d fields: %q", len(rec), rec)
 		}
 		byRef[rec[1]] = rec
@@ -313,12 +313,12 @@ func TestExportCSV(t *testing.T) {
 	for _, cr := range res.Competences {
 		want = append(want, strconv.Itoa(cr.Level))
 	}
-	want = append(want, strconv.Itoa(res.Pix), strings.Join(trainPhrases(nil, res.Train), ", "))
+	want = append(want, strconv.Itoa(res.Pix), palierTitle(f, res), strings.Join(trainPhrases(nil, res.Train), ", "))
 	if strings.Join(lea, "|") != strings.Join(want, "|") {
 		t.Errorf("finished learner row\n got %q\nwant %q", lea, want)
 	}
-	if !strings.Contains(lea[10], "4.1 ") && !strings.Contains(lea[10], "1.1 ") && !strings.Contains(lea[10], "2.1 ") {
-		t.Errorf("a_travailler %q names no campaign competence", lea[10])
+	if !strings.Contains(lea[11], "4.1 ") && !strings.Contains(lea[11], "1.1 ") && !strings.Contains(lea[11], "2.1 ") {
+		t.Errorf("a_travailler %q names no campaign competence", lea[11])
 	}
 	if jo := byRef[ref("telegram:1002")]; jo[0] != oddExternalID {
 		t.Errorf("the odd external id reads back as %q", jo[0])
@@ -526,4 +526,11 @@ lessons:
 			t.Errorf("SkillPhrase(%s %s) = %q, want %q", tt.competence, tt.skill, got, tt.want)
 		}
 	}
+}
+
+// palierTitle is the palier a fixture learner's result reaches in QWERTY789.
+func palierTitle(f *campaignFixture, res engine.Result) string {
+	c, _, _ := f.db.Campaign("QWERTY789")
+	_, p := PalierOf(c, res)
+	return p.Title
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/diagbot/diagbot/bot"
 	"github.com/diagbot/diagbot/channels/slack"
 	"github.com/diagbot/diagbot/channels/telegram"
+	"github.com/diagbot/diagbot/channels/webhook"
 	"github.com/diagbot/diagbot/dialog"
 	"github.com/diagbot/diagbot/engine/bank"
 	"github.com/diagbot/diagbot/storage"
@@ -141,7 +142,7 @@ func serve(ctx context.Context, cfg runConfig) error {
 	if err != nil {
 		return err
 	}
-	senders := map[string]bot.Sender{telegram.Name: telegramSender{sender}}
+	senders := map[string]bot.Sender{telegram.Name: telegramSender{sender}, bot.WebhookChannel: bot.WebhookSender{DB: db, S: &webhook.Sender{}}}
 	var slackCfg *slack.Config
 	var collectors []prometheus.Collector
 	var slackSender *bot.SlackSender
