@@ -30,7 +30,8 @@ func Strategies() []Strategy { return []Strategy{Adaptive, Random, SingleAbility
 const (
 	DefaultRho          = 0.7  // correlation of competences through the general ability
 	DefaultMaxQuestions = 32   // as Pix: a diagnostic of about 20 minutes
-	DefaultTargetSE     = 0.4  // stop early when every target competence is this precise
+	DefaultTargetSE     = 0.4  // a competence this precise is decided
+	DefaultLevelMass    = 0.92 // the stop rule: a competence is decided when its level ±1 holds this much posterior mass
 	DefaultTopK         = 4    // randomesque: pick among the best few
 	MaxQuestionsLimit   = 200  // a campaign may not ask more
 	minSE               = 0.05 // below this a target is meaningless
@@ -45,18 +46,19 @@ type Options struct {
 // Engine selects items and estimates abilities for one item bank. It is
 // immutable after New and safe for concurrent use.
 type Engine struct {
-	items    []Item
-	byID     map[string]int
-	itemComp []int       // framework index of each item's competence
-	pTable   [][]float64 // P(correct | θ_t) per item on the θ grid
-	iTable   [][]float64 // Fisher information a²P(1−P) per item on the θ grid
-	byComp   [][]int     // item indices per competence
-	skillOf  []int       // per item, a dense index of its (competence, skill)
-	nSkills  int
-	grid     *grid
-	single   *singleGrid
-	topK     int
-	rho      float64
+	items     []Item
+	byID      map[string]int
+	itemComp  []int       // framework index of each item's competence
+	pTable    [][]float64 // P(correct | θ_t) per item on the θ grid
+	iTable    [][]float64 // Fisher information a²P(1−P) per item on the θ grid
+	byComp    [][]int     // item indices per competence
+	skillOf   []int       // per item, a dense index of its (competence, skill)
+	nSkills   int
+	grid      *grid
+	single    *singleGrid
+	gridLevel []int // LevelOf each point of the θ grid
+	topK      int
+	rho       float64
 }
 
 // ErrUnknownItem is returned for an item id the bank does not have.
@@ -116,6 +118,9 @@ func New(items []Item, opts Options) (*Engine, error) {
 		e.iTable = append(e.iTable, info)
 	}
 	e.nSkills = len(skills)
+	for _, th := range e.grid.theta {
+		e.gridLevel = append(e.gridLevel, LevelOf(th))
+	}
 	return e, nil
 }
 
@@ -135,9 +140,17 @@ func (e *Engine) Item(id string) (Item, bool) {
 type Config struct {
 	Competences  []string `json:"competences,omitempty"` // targets; empty = all 16
 	MaxQuestions int      `json:"max_questions,omitempty"`
-	TargetSE     float64  `json:"target_se,omitempty"`
-	Strategy     Strategy `json:"strategy,omitempty"`
-	Seed         uint64   `json:"seed"`
+	// MinQuestions is asked even when every competence is decided sooner.
+	MinQuestions int     `json:"min_questions,omitempty"`
+	TargetSE     float64 `json:"target_se,omitempty"`
+	// LevelMass turns the stop rule on (stop.go): a competence is decided
+	// when the posterior puts this much mass within one level of its
+	// reported level (DefaultLevelMass is the measured choice). 0 leaves it
+	// off: the test runs to MaxQuestions unless every competence reaches
+	// TargetSE, as before the rule existed.
+	LevelMass float64  `json:"level_mass,omitempty"`
+	Strategy  Strategy `json:"strategy,omitempty"`
+	Seed      uint64   `json:"seed"`
 }
 
 // Response is one answer given.
@@ -176,6 +189,12 @@ func (e *Engine) Start(cfg Config) (*State, error) {
 	}
 	if cfg.MaxQuestions < len(cfg.Competences) || cfg.MaxQuestions > MaxQuestionsLimit {
 		return nil, fmt.Errorf("max questions %d must be between the number of competences (%d) and %d", cfg.MaxQuestions, len(cfg.Competences), MaxQuestionsLimit)
+	}
+	if cfg.MinQuestions < 0 || cfg.MinQuestions > cfg.MaxQuestions {
+		return nil, fmt.Errorf("min questions %d must be between 0 and the maximum (%d)", cfg.MinQuestions, cfg.MaxQuestions)
+	}
+	if cfg.LevelMass < 0 || cfg.LevelMass >= 1 {
+		return nil, fmt.Errorf("level mass %g must be in [0, 1) (0: no stop rule)", cfg.LevelMass)
 	}
 	if cfg.TargetSE == 0 {
 		cfg.TargetSE = DefaultTargetSE
@@ -315,18 +334,23 @@ func (e *Engine) selectNext(s *State, ans []answered, targets []int) (int, bool)
 		return 0, false
 	}
 	rng := rngFor(s.Config.Seed, n)
-	switch s.Config.Strategy {
-	case SingleAbility:
+	if s.Config.Strategy == SingleAbility {
 		return e.selectSingle(rng, ans, cands, n), true
-	case Random:
-		if e.precise(s, ans, targets) {
-			return 0, false
-		}
-		return cands[rng.IntN(len(cands))], true
 	}
 	post := e.posteriorOf(ans, targets)
-	if e.preciseWith(s, post, ans, targets) {
-		return 0, false
+	dec := e.decided(s, post, ans, targets)
+	open := slices.DeleteFunc(slices.Clone(cands), func(i int) bool { return dec[e.itemComp[i]] })
+	if len(open) > 0 && s.Config.LevelMass <= 0 {
+		open = cands // no stop rule: any competence may still be asked
+	}
+	switch {
+	case len(open) > 0:
+		cands = open
+	case n >= s.Config.MinQuestions:
+		return 0, false // every competence decided (or out of items)
+	}
+	if s.Config.Strategy == Random {
+		return cands[rng.IntN(len(cands))], true
 	}
 
 	// Every target competence must be visited: when the questions left are
@@ -405,25 +429,6 @@ func pickTop(rng *rand.Rand, cs []candidate, k int) int {
 		top[j] = r
 	}
 	return top[rng.IntN(len(top))].c.item
-}
-
-// precise tells whether every target competence has been visited and is
-// measured to the target precision.
-func (e *Engine) precise(s *State, ans []answered, targets []int) bool {
-	return e.preciseWith(s, e.posteriorOf(ans, targets), ans, targets)
-}
-
-func (e *Engine) preciseWith(s *State, post *posterior, ans []answered, targets []int) bool {
-	seen := make(map[int]bool)
-	for _, a := range ans {
-		seen[e.itemComp[a.item]] = true
-	}
-	for _, c := range targets {
-		if !seen[c] || post.sd[c] > s.Config.TargetSE {
-			return false
-		}
-	}
-	return true
 }
 
 // probAt is the 2PL success probability of item i at ability theta.

@@ -272,10 +272,14 @@ func TestFirstQuestionsAreEasy(t *testing.T) {
 				p += w * e.pTable[i][t]
 			}
 			if p < 0.8 {
-				// Allowed only when no allowed item is that easy: then one of
-				// the DefaultTopK easiest.
+				// Allowed only when no allowed item of an undecided
+				// competence is that easy: then one of the DefaultTopK easiest.
+				dec := e.decided(s, post, ans, targets)
 				var ps []float64
 				for _, j := range e.allowed(ans, "", targets) {
+					if dec[e.itemComp[j]] {
+						continue
+					}
 					q := 0.0
 					for t, w := range post.comp[e.itemComp[j]] {
 						q += w * e.pTable[j][t]

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"flag"
@@ -23,34 +22,73 @@ import (
 // simFigures is the documented --json output of `diagbot simulate`.
 type simFigures struct {
 	Strategy    string `json:"strategy"`
+	Stop        string `json:"stop"` // "level": the stop rule; "fixed": up to the maximum
+	Profile     string `json:"profile,omitempty"`
 	Learners    int    `json:"learners"`
 	ItemsInBank int    `json:"items_in_bank"`
 	Questions   struct {
 		Mean   float64 `json:"mean"`
 		Median float64 `json:"median"`
+		P90    int     `json:"p90"`
 		Max    int     `json:"max"`
 	} `json:"questions"`
-	RMSE struct {
+	// DontKnowQuestions is how many questions a learner who answers "Je ne
+	// sais pas" to everything is asked.
+	DontKnowQuestions int `json:"dont_know_questions"`
+	RMSE              struct {
 		Global        float64            `json:"global"`
 		PerCompetence map[string]float64 `json:"per_competence"`
 	} `json:"rmse"`
-	WithinOneLevel map[string]float64 `json:"within_one_level"`
+	WithinOneLevel levelFigures       `json:"within_one_level"`
 	ExactLevel     map[string]float64 `json:"exact_level"`
-	MaxExposure    float64            `json:"max_exposure"`
-	SelectionMS    struct {
+	// StrongFlat is the share of strong learners (true mean ability over the
+	// targets > 1.5) whose levels all came out the same.
+	StrongFlat float64 `json:"strong_flat"`
+	// Estimated is the share of competence results that rest on one question.
+	Estimated   float64 `json:"estimated"`
+	MaxExposure float64 `json:"max_exposure"`
+	SelectionMS struct {
 		P50 float64 `json:"p50"`
 		P99 float64 `json:"p99"`
 	} `json:"selection_ms"`
+}
+
+// levelFigures is the share of competence results within one level of the
+// truth: over all, by band of true ability, for the strong (true θ > 1.5),
+// and per competence.
+type levelFigures struct {
+	Overall       float64            `json:"overall"`
+	ByBand        map[string]float64 `json:"by_band"`
+	Strong        float64            `json:"strong"`
+	PerCompetence map[string]float64 `json:"per_competence"`
+}
+
+// bandOf names the band of a true ability, for by_band.
+func bandOf(theta float64) string {
+	switch {
+	case theta < -1:
+		return "theta<-1"
+	case theta > 1:
+		return "theta>1"
+	}
+	return "-1..1"
 }
 
 type simConfig struct {
 	learners    int
 	rho         float64
 	maxItems    int
+	minItems    int
+	levelMass   float64 // engine.Config.LevelMass: 0 runs to the maximum
 	seed        uint64
 	competences []string
 	workers     int
+	// truth is the world's item parameters, by id; nil: the engine's own.
+	truth map[string]itemParams
 }
+
+// itemParams are an item's 2PL parameters.
+type itemParams struct{ A, B float64 }
 
 func simulateCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fl := flag.NewFlagSet("simulate", flag.ContinueOnError)
@@ -59,10 +97,13 @@ func simulateCmd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	rho := fl.Float64("rho", engine.DefaultRho, "correlation between the true abilities of two competences")
 	modelRho := fl.Float64("model-rho", engine.DefaultRho, "correlation the engine assumes")
 	maxItems := fl.Int("max", engine.DefaultMaxQuestions, "maximum questions per learner")
+	minItems := fl.Int("min", 0, "minimum questions per learner (stop rule)")
+	stop := fl.String("stop", "both", "level (the stop rule), fixed (up to --max), or both")
+	levelMass := fl.Float64("level-mass", engine.DefaultLevelMass, "stop rule: posterior mass within one level that decides a competence")
 	seed := fl.Uint64("seed", 1, "random seed (same seed, same learners for every strategy)")
 	strategy := fl.String("strategy", "adaptive", "adaptive, random, single-ability, a comma list, or all")
 	comps := fl.String("competences", "", "target competences, comma separated (default: all 16)")
-	asJSON := fl.Bool("json", false, "print machine-readable figures (one JSON object per strategy, one per line)")
+	asJSON := fl.Bool("json", false, "print machine-readable figures (one JSON object per strategy and stop, one per line)")
 	stdio := fl.Bool("stdio", false, "play against answers read from stdin, one JSON object per line (see README)")
 	dir := fl.String("bank", "", "question bank directory (default: the embedded bank)")
 	topK := fl.Int("top-k", engine.DefaultTopK, "adaptive: pick at random among this many best items (exposure control)")
@@ -85,8 +126,8 @@ func simulateCmd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if *stdio {
 		return simulateStdio(ctx, eng, stdin, stdout)
 	}
-	if *learners <= 0 || !(*rho >= 0 && *rho < 1) || *workers <= 0 {
-		return fmt.Errorf("--learners and --workers must be positive and --rho in [0, 1): %w", errUsage)
+	if *learners <= 0 || !(*rho >= 0 && *rho < 1) || *workers <= 0 || !(*levelMass > 0 && *levelMass < 1) {
+		return fmt.Errorf("--learners and --workers must be positive, --rho in [0, 1) and --level-mass in (0, 1): %w", errUsage)
 	}
 	var strategies []engine.Strategy
 	if *strategy == "all" {
@@ -100,20 +141,34 @@ func simulateCmd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 			strategies = append(strategies, st)
 		}
 	}
-	cfg := simConfig{learners: *learners, rho: *rho, maxItems: *maxItems, seed: *seed, workers: *workers}
+	var masses []float64
+	switch *stop {
+	case "fixed":
+		masses = []float64{0}
+	case "level":
+		masses = []float64{*levelMass}
+	case "both":
+		masses = []float64{0, *levelMass}
+	default:
+		return fmt.Errorf("unknown --stop %q (level, fixed, both): %w", *stop, errUsage)
+	}
+	cfg := simConfig{learners: *learners, rho: *rho, maxItems: *maxItems, minItems: *minItems, seed: *seed, workers: *workers}
 	if *comps != "" {
 		cfg.competences = strings.Split(*comps, ",")
 	}
 	var all []simFigures
 	for _, st := range strategies {
-		f, err := simulate(ctx, eng, st, cfg, stderr)
-		if err != nil {
-			return err
-		}
-		all = append(all, f)
-		if *asJSON {
-			if err := json.NewEncoder(stdout).Encode(f); err != nil {
+		for _, m := range masses {
+			cfg.levelMass = m
+			f, err := simulate(ctx, eng, st, cfg, stderr)
+			if err != nil {
 				return err
+			}
+			all = append(all, f)
+			if *asJSON {
+				if err := json.NewEncoder(stdout).Encode(f); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -138,15 +193,30 @@ type simLearner struct {
 	est       engine.Result
 	truth     []float64
 	shown     []string
+	correct   []bool
 	questions int
 	selection []time.Duration
 }
 
+// simulate runs the learners and measures the result.
 func simulate(ctx context.Context, eng *engine.Engine, st engine.Strategy, cfg simConfig, progress io.Writer) (simFigures, error) {
-	compIdx := map[string]int{}
-	for i, id := range engine.CompetenceIDs() {
-		compIdx[id] = i
+	out, err := runLearners(ctx, eng, st, cfg, progress)
+	if err != nil {
+		return simFigures{}, err
 	}
+	f := measure(eng, out)
+	f.Strategy, f.Stop = string(st), "level"
+	if cfg.levelMass == 0 {
+		f.Stop = "fixed"
+	}
+	dk, err := dontKnow(eng, st, cfg)
+	f.DontKnowQuestions = dk
+	return f, err
+}
+
+// runLearners has cfg.learners simulated learners take the diagnostic, in
+// parallel, with a progress line on long runs.
+func runLearners(ctx context.Context, eng *engine.Engine, st engine.Strategy, cfg simConfig, progress io.Writer) ([]simLearner, error) {
 	out := make([]simLearner, cfg.learners)
 	jobs := make(chan int)
 	errs := make(chan error, cfg.workers)
@@ -183,7 +253,7 @@ feed:
 		case err := <-errs:
 			close(jobs)
 			wg.Wait()
-			return simFigures{}, err
+			return nil, err
 		case <-ctx.Done():
 			break feed
 		}
@@ -192,23 +262,30 @@ feed:
 	wg.Wait()
 	select {
 	case err := <-errs:
-		return simFigures{}, err
+		return nil, err
 	default:
 	}
-	if ctx.Err() != nil {
-		return simFigures{}, ctx.Err()
-	}
+	return out, ctx.Err()
+}
 
-	f := simFigures{Strategy: string(st), Learners: cfg.learners, ItemsInBank: len(eng.Items())}
+// measure compares the learners' results with their true abilities.
+func measure(eng *engine.Engine, out []simLearner) simFigures {
+	compIdx := map[string]int{}
+	for i, id := range engine.CompetenceIDs() {
+		compIdx[id] = i
+	}
+	f := simFigures{Learners: len(out), ItemsInBank: len(eng.Items())}
 	f.RMSE.PerCompetence = map[string]float64{}
-	f.WithinOneLevel = map[string]float64{}
+	f.WithinOneLevel = levelFigures{ByBand: map[string]float64{}, PerCompetence: map[string]float64{}}
 	f.ExactLevel = map[string]float64{}
 	var qs []int
 	var sel []time.Duration
 	exposure := map[string]int{}
 	sq := map[string]float64{}
-	within := map[string]int{}
-	exact := map[string]int{}
+	within, exact := map[string]int{}, map[string]int{}
+	bandIn, bandN := map[string]int{}, map[string]int{}
+	strongIn, strongN, inAll, nAll, estimated := 0, 0, 0, 0, 0
+	strongLearners, flat := 0, 0
 	globalSq := 0.0
 	for _, l := range out {
 		qs = append(qs, l.questions)
@@ -217,28 +294,63 @@ feed:
 			exposure[id]++
 		}
 		trueGlobal := 0.0
+		levels := map[int]bool{}
 		for _, cr := range l.est.Competences {
 			t := l.truth[compIdx[cr.Competence]]
 			trueGlobal += t
 			d := cr.Theta - t
 			sq[cr.Competence] += d * d
 			dl := engine.LevelOf(cr.Theta) - engine.LevelOf(t)
+			ok := dl >= -1 && dl <= 1
 			if dl == 0 {
 				exact[cr.Competence]++
 			}
-			if dl >= -1 && dl <= 1 {
+			nAll++
+			bandN[bandOf(t)]++
+			if ok {
 				within[cr.Competence]++
+				inAll++
+				bandIn[bandOf(t)]++
 			}
+			if t > 1.5 {
+				strongN++
+				if ok {
+					strongIn++
+				}
+			}
+			if cr.Questions <= 1 {
+				estimated++
+			}
+			levels[cr.Level] = true
 		}
 		trueGlobal /= float64(len(l.est.Competences))
 		globalSq += (l.est.Global.Theta - trueGlobal) * (l.est.Global.Theta - trueGlobal)
+		if trueGlobal > 1.5 {
+			strongLearners++
+			if len(levels) == 1 {
+				flat++
+			}
+		}
 	}
-	n := float64(cfg.learners)
+	n := float64(len(out))
 	for c, s := range sq {
 		f.RMSE.PerCompetence[c] = round3(math.Sqrt(s / n))
-		f.WithinOneLevel[c] = round3(float64(within[c]) / n)
+		f.WithinOneLevel.PerCompetence[c] = round3(float64(within[c]) / n)
 		f.ExactLevel[c] = round3(float64(exact[c]) / n)
 	}
+	share := func(k, n int) float64 {
+		if n == 0 {
+			return 0
+		}
+		return round3(float64(k) / float64(n))
+	}
+	f.WithinOneLevel.Overall = share(inAll, nAll)
+	for b, k := range bandN {
+		f.WithinOneLevel.ByBand[b] = share(bandIn[b], k)
+	}
+	f.WithinOneLevel.Strong = share(strongIn, strongN)
+	f.StrongFlat = share(flat, strongLearners)
+	f.Estimated = share(estimated, nAll)
 	f.RMSE.Global = round3(math.Sqrt(globalSq / n))
 	sort.Ints(qs)
 	sum := 0
@@ -250,6 +362,7 @@ feed:
 	if len(qs)%2 == 0 {
 		f.Questions.Median = float64(qs[len(qs)/2-1]+qs[len(qs)/2]) / 2
 	}
+	f.Questions.P90 = qs[min(len(qs)-1, len(qs)*9/10)]
 	f.Questions.Max = qs[len(qs)-1]
 	for _, c := range exposure {
 		f.MaxExposure = max(f.MaxExposure, float64(c)/n)
@@ -260,7 +373,30 @@ feed:
 		f.SelectionMS.P50 = round3(float64(sel[len(sel)/2]) / 1e6)
 		f.SelectionMS.P99 = round3(float64(sel[min(len(sel)-1, len(sel)*99/100)]) / 1e6)
 	}
-	return f, nil
+	return f
+}
+
+func (cfg simConfig) engineConfig(st engine.Strategy, seed uint64) engine.Config {
+	return engine.Config{Competences: cfg.competences, MaxQuestions: cfg.maxItems, MinQuestions: cfg.minItems,
+		LevelMass: cfg.levelMass, Strategy: st, Seed: seed}
+}
+
+// dontKnow counts the questions a learner who answers "Je ne sais pas" to
+// everything is asked.
+func dontKnow(eng *engine.Engine, st engine.Strategy, cfg simConfig) (int, error) {
+	s, err := eng.Start(cfg.engineConfig(st, cfg.seed))
+	if err != nil {
+		return 0, err
+	}
+	for {
+		it, done, err := eng.Next(s)
+		if err != nil || done {
+			return len(s.Responses), err
+		}
+		if err := eng.Answer(s, it.ID, false, true); err != nil {
+			return 0, err
+		}
+	}
 }
 
 func simulateOne(eng *engine.Engine, st engine.Strategy, cfg simConfig, i int) (simLearner, error) {
@@ -268,13 +404,9 @@ func simulateOne(eng *engine.Engine, st engine.Strategy, cfg simConfig, i int) (
 	rng := rand.New(rand.NewPCG(cfg.seed, uint64(i)))
 	truth := trueAbilities(rng, cfg.rho)
 	luck := rand.New(rand.NewPCG(cfg.seed^0x5bd1e995, uint64(i)))
-	s, err := eng.Start(engine.Config{Competences: cfg.competences, MaxQuestions: cfg.maxItems, Strategy: st, Seed: cfg.seed*1_000_003 + uint64(i)})
+	s, err := eng.Start(cfg.engineConfig(st, cfg.seed*1_000_003+uint64(i)))
 	if err != nil {
 		return simLearner{}, err
-	}
-	compIdx := map[string]int{}
-	for j, id := range engine.CompetenceIDs() {
-		compIdx[id] = j
 	}
 	l := simLearner{truth: truth}
 	for {
@@ -287,9 +419,15 @@ func simulateOne(eng *engine.Engine, st engine.Strategy, cfg simConfig, i int) (
 		if done {
 			break
 		}
+		a, b := it.A, it.B
+		if p, ok := cfg.truth[it.ID]; ok {
+			a, b = p.A, p.B
+		}
+		p := 1 / (1 + math.Exp(-a*(truth[compIndex(it.Competence)]-b)))
+		right := luck.Float64() < p
 		l.shown = append(l.shown, it.ID)
-		p := 1 / (1 + math.Exp(-it.A*(truth[compIdx[it.Competence]]-it.B)))
-		if err := eng.Answer(s, it.ID, luck.Float64() < p, false); err != nil {
+		l.correct = append(l.correct, right)
+		if err := eng.Answer(s, it.ID, right, false); err != nil {
 			return l, err
 		}
 	}
@@ -297,6 +435,9 @@ func simulateOne(eng *engine.Engine, st engine.Strategy, cfg simConfig, i int) (
 	l.est, err = eng.Result(s)
 	return l, err
 }
+
+// compIndex is the framework index of a competence id.
+func compIndex(id string) int { return slices.Index(engine.CompetenceIDs(), id) }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 
@@ -306,23 +447,32 @@ func printSimTable(w io.Writer, all []simFigures) {
 	}
 	fmt.Fprintf(w, "%d simulated learners, %d items in the bank\n\n%-22s", all[0].Learners, all[0].ItemsInBank, "")
 	for _, f := range all {
-		fmt.Fprintf(w, " %15s", f.Strategy)
+		fmt.Fprintf(w, " %20s", f.Strategy+"/"+f.Stop)
 	}
 	fmt.Fprintln(w)
 	row := func(name string, v func(f simFigures) string) {
 		fmt.Fprintf(w, "%-22s", name)
 		for _, f := range all {
-			fmt.Fprintf(w, " %15s", v(f))
+			fmt.Fprintf(w, " %20s", v(f))
 		}
 		fmt.Fprintln(w)
 	}
+	pct := func(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) }
 	row("questions mean", func(f simFigures) string { return fmt.Sprintf("%.1f", f.Questions.Mean) })
-	row("questions median/max", func(f simFigures) string { return fmt.Sprintf("%.0f/%d", f.Questions.Median, f.Questions.Max) })
+	row("questions p90/max", func(f simFigures) string { return fmt.Sprintf("%d/%d", f.Questions.P90, f.Questions.Max) })
+	row("all \"je ne sais pas\"", func(f simFigures) string { return fmt.Sprint(f.DontKnowQuestions) })
 	row("global RMSE", func(f simFigures) string { return fmt.Sprintf("%.3f", f.RMSE.Global) })
 	row("mean competence RMSE", func(f simFigures) string { return fmt.Sprintf("%.3f", meanOf(f.RMSE.PerCompetence)) })
-	row("min within-one-level", func(f simFigures) string { return fmt.Sprintf("%.1f%%", 100*minOf(f.WithinOneLevel)) })
-	row("mean exact level", func(f simFigures) string { return fmt.Sprintf("%.1f%%", 100*meanOf(f.ExactLevel)) })
-	row("max item exposure", func(f simFigures) string { return fmt.Sprintf("%.1f%%", 100*f.MaxExposure) })
+	row("within one level", func(f simFigures) string { return pct(f.WithinOneLevel.Overall) })
+	for _, b := range []string{"theta<-1", "-1..1", "theta>1"} {
+		row("  "+b, func(f simFigures) string { return pct(f.WithinOneLevel.ByBand[b]) })
+	}
+	row("  theta>1.5", func(f simFigures) string { return pct(f.WithinOneLevel.Strong) })
+	row("  min per competence", func(f simFigures) string { return pct(minOf(f.WithinOneLevel.PerCompetence)) })
+	row("mean exact level", func(f simFigures) string { return pct(meanOf(f.ExactLevel)) })
+	row("strong, flat profile", func(f simFigures) string { return pct(f.StrongFlat) })
+	row("estimated (1 question)", func(f simFigures) string { return pct(f.Estimated) })
+	row("max item exposure", func(f simFigures) string { return pct(f.MaxExposure) })
 	row("selection p50/p99 ms", func(f simFigures) string { return fmt.Sprintf("%.2f/%.2f", f.SelectionMS.P50, f.SelectionMS.P99) })
 	fmt.Fprintf(w, "\n%-22s\n", "per competence: RMSE · within one level")
 	var ids []string
@@ -332,7 +482,7 @@ func printSimTable(w io.Writer, all []simFigures) {
 	ids = engine.SortCompetenceIDs(ids)
 	for _, id := range ids {
 		row("  "+id, func(f simFigures) string {
-			return fmt.Sprintf("%.3f · %3.0f%%", f.RMSE.PerCompetence[id], 100*f.WithinOneLevel[id])
+			return fmt.Sprintf("%.3f · %3.0f%%", f.RMSE.PerCompetence[id], 100*f.WithinOneLevel.PerCompetence[id])
 		})
 	}
 }
@@ -357,118 +507,4 @@ func minOf(m map[string]float64) float64 {
 		}
 	}
 	return out
-}
-
-// ---- --stdio: the engine plays against an outside harness.
-
-type stdioIn struct {
-	Op           string   `json:"op"`
-	ID           string   `json:"id"`
-	Competences  []string `json:"competences"`
-	MaxQuestions int      `json:"max_questions"`
-	Seed         uint64   `json:"seed"`
-	Strategy     string   `json:"strategy"`
-	Item         string   `json:"item"`
-	Correct      bool     `json:"correct"`
-	Skip         bool     `json:"skip"`
-}
-
-type stdioCompetence struct {
-	Theta float64 `json:"theta"`
-	SE    float64 `json:"se"`
-	Level int     `json:"level"`
-}
-
-type stdioOut struct {
-	ID        string `json:"id,omitempty"`
-	Item      string `json:"item,omitempty"`
-	Done      bool   `json:"done,omitempty"`
-	Questions int    `json:"questions,omitempty"`
-	Result    *struct {
-		Global      engine.Estimate            `json:"global"`
-		Competences map[string]stdioCompetence `json:"competences"`
-	} `json:"result,omitempty"`
-	Error string `json:"error,omitempty"`
-}
-
-func simulateStdio(ctx context.Context, eng *engine.Engine, stdin io.Reader, stdout io.Writer) error {
-	sessions := map[string]*engine.State{}
-	sc := bufio.NewScanner(stdin)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	out := bufio.NewWriter(stdout)
-	defer out.Flush()
-	enc := json.NewEncoder(out)
-	for sc.Scan() {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		line := strings.TrimSpace(sc.Text())
-		if line == "" {
-			continue
-		}
-		resp := stdioStep(eng, sessions, line)
-		if err := enc.Encode(resp); err != nil {
-			return err
-		}
-		if err := out.Flush(); err != nil {
-			return err
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("reading stdin: %w", err)
-	}
-	return nil
-}
-
-func stdioStep(eng *engine.Engine, sessions map[string]*engine.State, line string) stdioOut {
-	var in stdioIn
-	if err := json.Unmarshal([]byte(line), &in); err != nil {
-		return stdioOut{Error: "malformed line: " + err.Error()}
-	}
-	if in.ID == "" {
-		return stdioOut{Error: "missing \"id\""}
-	}
-	switch in.Op {
-	case "start":
-		if _, busy := sessions[in.ID]; busy {
-			return stdioOut{ID: in.ID, Error: "learner already started"}
-		}
-		s, err := eng.Start(engine.Config{Competences: in.Competences, MaxQuestions: in.MaxQuestions, Seed: in.Seed, Strategy: engine.Strategy(in.Strategy)})
-		if err != nil {
-			return stdioOut{ID: in.ID, Error: err.Error()}
-		}
-		sessions[in.ID] = s
-	case "answer":
-		s, ok := sessions[in.ID]
-		if !ok {
-			return stdioOut{ID: in.ID, Error: "unknown learner: send {\"op\":\"start\"} first"}
-		}
-		if err := eng.Answer(s, in.Item, in.Correct, in.Skip); err != nil {
-			return stdioOut{ID: in.ID, Error: fmt.Sprintf("answer to %q refused: %v (pending: %q)", in.Item, err, s.Pending)}
-		}
-	default:
-		return stdioOut{ID: in.ID, Error: fmt.Sprintf("unknown op %q (start, answer)", in.Op)}
-	}
-	s := sessions[in.ID]
-	it, done, err := eng.Next(s)
-	if err != nil {
-		return stdioOut{ID: in.ID, Error: err.Error()}
-	}
-	if !done {
-		return stdioOut{ID: in.ID, Item: it.ID}
-	}
-	delete(sessions, in.ID)
-	res, err := eng.Result(s)
-	if err != nil {
-		return stdioOut{ID: in.ID, Error: err.Error()}
-	}
-	o := stdioOut{ID: in.ID, Done: true, Questions: res.Questions}
-	o.Result = &struct {
-		Global      engine.Estimate            `json:"global"`
-		Competences map[string]stdioCompetence `json:"competences"`
-	}{Global: res.Global, Competences: map[string]stdioCompetence{}}
-	for _, cr := range res.Competences {
-		o.Result.Competences[cr.Competence] = stdioCompetence{cr.Theta, cr.SE, cr.Level}
-	}
-	return o
 }

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestSimulateJSON: one object per stop rule, with the documented fields.
+func TestSimulateJSON(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"simulate", "--json", "--learners", "40", "--workers", "2"}, strings.NewReader(""), &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d lines, want 2 (fixed, level):\n%s", len(lines), out.String())
+	}
+	var fixed, level simFigures
+	for i, v := range []*simFigures{&fixed, &level} {
+		if err := json.Unmarshal([]byte(lines[i]), v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if fixed.Stop != "fixed" || level.Stop != "level" || fixed.Questions.Mean != 32 || fixed.Questions.P90 != 32 {
+		t.Errorf("fixed %+v level %+v", fixed.Questions, level.Questions)
+	}
+	if level.Questions.Mean >= fixed.Questions.Mean || level.DontKnowQuestions > 16 || fixed.DontKnowQuestions != 32 {
+		t.Errorf("the stop rule asks %.1f (don't know: %d), fixed %.1f (%d)", level.Questions.Mean, level.DontKnowQuestions, fixed.Questions.Mean, fixed.DontKnowQuestions)
+	}
+	for _, f := range []simFigures{fixed, level} {
+		w := f.WithinOneLevel
+		if len(w.ByBand) != 3 || len(w.PerCompetence) != 16 || !(w.Overall > 0.5 && w.Overall <= 1) {
+			t.Errorf("%s: within one level %+v", f.Stop, w)
+		}
+	}
+}
