@@ -41,6 +41,9 @@ const (
 type Options struct {
 	Rho  float64 // correlation between competences (0 < ρ < 1)
 	TopK int     // randomesque choice among the TopK best items
+	// Calibration, when set, gives items their fitted a and b in place of
+	// the authored ones (ParseCalibration reads the file).
+	Calibration *Calibration
 }
 
 // Engine selects items and estimates abilities for one item bank. It is
@@ -91,6 +94,7 @@ func New(items []Item, opts Options) (*Engine, error) {
 		rho:    opts.Rho,
 		byComp: make([][]int, len(competences)),
 	}
+	applyCalibration(e.items, opts.Calibration)
 	skills := map[string]int{}
 	for i, it := range e.items {
 		if err := it.Validate(); err != nil {
