@@ -18,8 +18,8 @@ import (
 // Marginal maximum likelihood by EM (Bock & Aitkin): the E-step gives, per
 // item, the expected number of answers and of right answers at each θ of the
 // grid; the M-step maximises, per item, that expected log-likelihood plus a
-// prior centred on the authored values (log a ~ N(log a₀, 0.5²), b ~ N(b₀,
-// 0.6²)), so an item with few answers stays near its author's guess. The
+// prior centred on the authored values (log a ~ N(log a₀, 0.3²), b ~ N(b₀,
+// 0.5²): how far authors are thought to miss), so an item with few answers stays near its author's guess. The
 // ability distribution is fixed (N(0, 1), correlation ρ), which fixes the
 // scale. MML is consistent under adaptive assignment: which item a learner
 // sees depends only on their earlier answers, which the likelihood
@@ -39,8 +39,8 @@ type CalibrationOptions struct {
 	Rho       float64 // the model's correlation (default DefaultRho)
 	MaxPasses int     // EM passes at most (default 100)
 	Tolerance float64 // stop when no a or b moves more (default 0.002)
-	PriorLogA float64 // prior SD of log a around the authored a (default 0.5)
-	PriorB    float64 // prior SD of b around the authored b (default 0.6)
+	PriorLogA float64 // prior SD of log a around the authored a (default 0.3)
+	PriorB    float64 // prior SD of b around the authored b (default 0.5)
 	// Progress, when set, is called after every pass with the pass number
 	// and the largest change of a parameter.
 	Progress func(pass int, change float64)
@@ -131,10 +131,10 @@ func Calibrate(items []Item, src CalibrationSource, opts CalibrationOptions) (Ca
 		opts.Tolerance = 0.002
 	}
 	if opts.PriorLogA <= 0 {
-		opts.PriorLogA = 0.5
+		opts.PriorLogA = 0.3
 	}
 	if opts.PriorB <= 0 {
-		opts.PriorB = 0.6
+		opts.PriorB = 0.5
 	}
 	c := newCalibrator(items, opts.Rho)
 	cal := Calibration{Format: CalibrationFormat, Version: CalibrationVersion, Rho: opts.Rho}
@@ -154,6 +154,9 @@ func Calibrate(items []Item, src CalibrationSource, opts CalibrationOptions) (Ca
 			cal.Converged = true
 			break
 		}
+	}
+	for i := range c.items {
+		c.freeA[i], _, _, _ = c.fitItem(i, 3, opts.PriorB)
 	}
 	if err := c.estep(src, true); err != nil { // the fit statistics, at the final parameters
 		return Calibration{}, err
@@ -181,6 +184,7 @@ type calibrator struct {
 	comp       []int
 	a, b       []float64
 	seA, seB   []float64
+	freeA      []float64 // a fitted with a nearly flat prior, for the flag
 	theta, g   []float64
 	gPrior     []float64
 	cond       [][]float64 // K(g, θ)
@@ -215,7 +219,7 @@ func newCalibrator(items []Item, rho float64) *calibrator {
 		c.b = append(c.b, it.B)
 		c.p = append(c.p, make([]float64, len(c.theta)))
 	}
-	c.seA, c.seB = make([]float64, len(items)), make([]float64, len(items))
+	c.seA, c.seB, c.freeA = make([]float64, len(items)), make([]float64, len(items)), make([]float64, len(items))
 	for k := range c.like {
 		c.like[k] = make([]float64, len(c.theta))
 		c.marg[k] = make([]float64, len(c.g))

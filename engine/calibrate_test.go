@@ -199,3 +199,39 @@ func BenchmarkCalibratePass(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(log)*2)/1e3, "µs/learner/pass")
 }
+
+// BenchmarkCalibrate100k fits a 100,000-learner log of 32 answers each (2
+// per competence, drawn at random), streamed as it is generated: the
+// figure for the README (go test -run x -bench Calibrate100k -benchtime 1x
+// -cpu 1 ./engine).
+func BenchmarkCalibrate100k(b *testing.B) {
+	items := genBank(14, 25)
+	truth := wrongWorld(items, 8)
+	src := func(yield func([]Response) error) error {
+		rs := make([]Response, 0, 32)
+		for l := 0; l < 100_000; l++ {
+			rng := rand.New(rand.NewPCG(uint64(l), 9))
+			g := rng.NormFloat64()
+			rs = rs[:0]
+			for c := range competences {
+				th := math.Sqrt(DefaultRho)*g + math.Sqrt(1-DefaultRho)*rng.NormFloat64()
+				for k := 0; k < 2; k++ {
+					it := items[c*14+rng.IntN(14)]
+					p := truth[it.ID]
+					rs = append(rs, Response{Item: it.ID, Correct: rng.Float64() < prob(p[0], p[1], th)})
+				}
+			}
+			if err := yield(rs); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for i := 0; i < b.N; i++ {
+		cal, err := Calibrate(items, src, CalibrationOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(cal.Passes), "passes")
+	}
+}

@@ -33,6 +33,7 @@ Usage:
   diagbot content images [DIR]    draw every item's screen picture into DIR/images/
                                   (default: engine/bank/items)
   diagbot simulate [flags]        simulated learners take the diagnostic (see -h)
+  diagbot calibrate --db FILE|--log FILE   fit every item's a and b from the answers (DIAGBOT_CALIBRATION loads it)
   diagbot help                    this text
 `
 
@@ -79,6 +80,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = contentCmd(args[1:], stdout, stderr)
 	case "simulate":
 		err = simulateCmd(ctx, args[1:], stdin, stdout, stderr)
+	case "calibrate":
+		err = calibrateCmd(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help": // isHelp
 		fmt.Fprint(stdout, usage)
 		return 0

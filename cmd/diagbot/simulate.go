@@ -108,6 +108,7 @@ func simulateCmd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	dir := fl.String("bank", "", "question bank directory (default: the embedded bank)")
 	topK := fl.Int("top-k", engine.DefaultTopK, "adaptive: pick at random among this many best items (exposure control)")
 	workers := fl.Int("workers", runtime.GOMAXPROCS(0), "parallel simulation workers")
+	calibration := fl.String("calibration", "", "also run the calibration study for these numbers of learners (e.g. 500,1000,2000,5000)")
 	if err := fl.Parse(args); err != nil {
 		return fmt.Errorf("%v: %w", err, errUsage)
 	}
@@ -119,7 +120,8 @@ func simulateCmd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if err != nil {
 		return err
 	}
-	eng, err := engine.New(b.EngineItems(), engine.Options{Rho: *modelRho, TopK: *topK})
+	opts := engine.Options{Rho: *modelRho, TopK: *topK}
+	eng, err := engine.New(b.EngineItems(), opts)
 	if err != nil {
 		return err
 	}
@@ -175,6 +177,24 @@ func simulateCmd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if !*asJSON {
 		printSimTable(stdout, all)
 	}
+	if *calibration == "" {
+		return nil
+	}
+	counts, err := parseCounts(*calibration)
+	if err != nil {
+		return err
+	}
+	cfg.levelMass = 0
+	rows, err := calibrationStudy(ctx, b.EngineItems(), opts, cfg, counts, stderr)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(struct {
+			Calibration []calFigures `json:"calibration"`
+		}{rows})
+	}
+	printCalTable(stdout, rows)
 	return nil
 }
 

@@ -89,7 +89,11 @@ func loadEngine() (*bank.Bank, *engine.Engine, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	e, err := engine.New(b.EngineItems(), engine.Options{})
+	opts, err := engineOptions()
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := engine.New(b.EngineItems(), opts)
 	return b, e, err
 }
 
