@@ -41,6 +41,12 @@ const (
 type Options struct {
 	Rho  float64 // correlation between competences (0 < ρ < 1)
 	TopK int     // randomesque choice among the TopK best items
+	// Pilots marks items as pilot (by id) besides those whose Item.Pilot
+	// is set: shown at most once per test, never counted (pilot.go).
+	Pilots []string
+	// PilotAnswers is how many answers in the calibration make a pilot
+	// item operational (default DefaultPilotAnswers).
+	PilotAnswers int
 	// Calibration, when set, gives items their fitted a and b in place of
 	// the authored ones (ParseCalibration reads the file).
 	Calibration *Calibration
@@ -59,7 +65,9 @@ type Engine struct {
 	nSkills   int
 	grid      *grid
 	single    *singleGrid
-	gridLevel []int // LevelOf each point of the θ grid
+	pilot     []bool  // per item: field-tested, never counted
+	pilots    [][]int // pilot items per competence
+	gridLevel []int   // LevelOf each point of the θ grid
 	topK      int
 	rho       float64
 }
@@ -95,6 +103,7 @@ func New(items []Item, opts Options) (*Engine, error) {
 		byComp: make([][]int, len(competences)),
 	}
 	applyCalibration(e.items, opts.Calibration)
+	e.pilot, e.pilots = pilotItems(e.items, opts)
 	skills := map[string]int{}
 	for i, it := range e.items {
 		if err := it.Validate(); err != nil {
@@ -111,7 +120,9 @@ func New(items []Item, opts Options) (*Engine, error) {
 		e.byID[it.ID] = i
 		c := competenceIndex(it.Competence)
 		e.itemComp = append(e.itemComp, c)
-		e.byComp[c] = append(e.byComp[c], i)
+		if !e.pilot[i] {
+			e.byComp[c] = append(e.byComp[c], i)
+		}
 		p := make([]float64, len(e.grid.theta))
 		info := make([]float64, len(e.grid.theta))
 		for t, th := range e.grid.theta {
@@ -229,13 +240,15 @@ func (e *Engine) check(s *State) ([]answered, []int, error) {
 		}
 		targets = append(targets, c)
 	}
-	ans := make([]answered, len(s.Responses))
-	for i, r := range s.Responses {
+	ans := make([]answered, 0, len(s.Responses))
+	for _, r := range s.Responses {
 		j, ok := e.byID[r.Item]
 		if !ok {
 			return nil, nil, fmt.Errorf("%w %q in the saved answers: was it removed from the bank?", ErrUnknownItem, r.Item)
 		}
-		ans[i] = answered{item: j, correct: r.Correct && !r.Skipped}
+		if !e.pilot[j] { // a pilot item's answer is for calibration only
+			ans = append(ans, answered{item: j, correct: r.Correct && !r.Skipped})
+		}
 	}
 	return ans, targets, nil
 }
@@ -333,9 +346,13 @@ func (e *Engine) selectNext(s *State, ans []answered, targets []int) (int, bool)
 	if n >= s.Config.MaxQuestions {
 		return 0, false
 	}
-	cands := e.allowed(ans, "", targets)
+	pilots := e.pilotsAsked(s)
+	cands := e.allowed(append(slices.Clone(ans), pilots...), "", targets)
 	if len(cands) == 0 {
 		return 0, false
+	}
+	if i, ok := e.pilotDue(s, n, ans, pilots, targets); ok {
+		return i, true
 	}
 	rng := rngFor(s.Config.Seed, n)
 	if s.Config.Strategy == SingleAbility {

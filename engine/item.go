@@ -12,6 +12,10 @@ type Item struct {
 	Level      int     `json:"level"`
 	A          float64 `json:"a"` // discrimination
 	B          float64 `json:"b"` // difficulty, on the ability scale
+	// Pilot marks a new item being field-tested: shown at most once per
+	// test, never counted, until a calibration gives it real parameters
+	// (the bank's `pilot: true`).
+	Pilot bool `json:"pilot,omitempty"`
 }
 
 // The level scale. A level-L item has by default difficulty

@@ -74,13 +74,13 @@ func (e *Engine) Result(s *State) (Result, error) {
 	res.Level = LevelOf(res.Global.Theta)
 	asked := make([]int, len(competences))
 	right := make([]int, len(competences))
-	for i, a := range ans {
+	for _, a := range ans {
 		c := e.itemComp[a.item]
 		asked[c]++
 		if a.correct {
 			right[c]++
 		} else {
-			res.Missed = append(res.Missed, s.Responses[i].Item)
+			res.Missed = append(res.Missed, e.items[a.item].ID)
 		}
 	}
 	for _, c := range targets {

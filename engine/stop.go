@@ -45,8 +45,9 @@ func (e *Engine) decided(s *State, post *posterior, ans []answered, targets []in
 
 // Remaining returns how many more questions the diagnostic asks at most: 0
 // when it is over, else what is left of MaxQuestions, and never more than
-// the skills of the target competences not asked yet. The stop rule may end
-// it sooner, never later.
+// the skills of the target competences not asked yet, plus the pilot
+// question if it may still come. The stop rule may end it sooner, never
+// later.
 func (e *Engine) Remaining(s *State) int {
 	ans, targets, err := e.check(s)
 	if err != nil || s.Done {
@@ -57,5 +58,13 @@ func (e *Engine) Remaining(s *State) int {
 	for _, i := range e.allowed(ans, "", targets) {
 		skills[e.skillOf[i]] = true
 	}
-	return max(0, min(left, len(skills)))
+	pilot := 0
+	if s.Config.Strategy == Adaptive && len(e.pilotsAsked(s)) == 0 && len(ans) <= 4+int(s.Config.Seed%8) {
+		for _, c := range targets {
+			if len(e.pilots[c]) > 0 {
+				pilot = 1
+			}
+		}
+	}
+	return max(0, min(left, len(skills))) + pilot
 }
