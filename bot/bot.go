@@ -445,7 +445,7 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 		if c, ok, err := b.cfg.DB.Campaign(in.Args); err != nil {
 			return err
 		} else if ok && c.ArchivedAt == nil {
-			env.Campaign = &dialog.Campaign{Code: c.Code, Name: c.Name, Competences: c.Competences,
+			env.Campaign = &dialog.Campaign{Code: c.Code, Name: c.Name, Competences: c.Competences, Profile: c.Profile,
 				MaxQuestions: c.MaxQuestions, Feedback: c.Feedback, AskExternalID: c.AskExternalID, PathLength: c.PathLength}
 		}
 	}

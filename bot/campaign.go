@@ -70,6 +70,20 @@ func CreateCampaign(db *storage.DB, c storage.Campaign, r *rand.Rand, now time.T
 	}
 	c.Competences = engine.SortCompetenceIDs(c.Competences)
 	n := len(c.Competences)
+	if c.Profile != "" {
+		p, ok := engine.ProfileByID(c.Profile)
+		if !ok {
+			return c, problem(fmt.Errorf("unknown profile %q (complet, emploi)", c.Profile),
+				"Je ne connais pas le profil « %s » : choisissez complet ou emploi, ou donnez la liste des compétences.", c.Profile)
+		}
+		if n == 0 {
+			n = len(p.Competences)
+		}
+		if c.MaxQuestions != 0 && c.MaxQuestions < p.MinPerCompetence*n {
+			return c, problem(fmt.Errorf("profile %s asks %d questions per competence: %d questions are too few", p.ID, p.MinPerCompetence, c.MaxQuestions),
+				"Le profil %s pose au moins %d questions par compétence : il faut au moins %d questions.", p.NameFR, p.MinPerCompetence, p.MinPerCompetence*n)
+		}
+	}
 	if n == 0 {
 		n = len(engine.CompetenceIDs())
 	}

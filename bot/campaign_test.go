@@ -136,3 +136,24 @@ func FuzzNormalizeCode(f *testing.F) {
 		}
 	})
 }
+
+func TestCreateCampaignProfile(t *testing.T) {
+	db, err := storage.Open(filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	r := rand.New(rand.NewPCG(1, 2))
+	c, err := CreateCampaign(db, storage.Campaign{Name: "Atelier emploi", Profile: "emploi"}, r, time.Now())
+	if err != nil || c.Profile != "emploi" {
+		t.Fatalf("%+v %v", c, err)
+	}
+	if got, _, _ := db.Campaign(c.Code); got.Profile != "emploi" {
+		t.Errorf("stored %+v", got)
+	}
+	for _, bad := range []storage.Campaign{{Name: "x", Profile: "nope"}, {Name: "x", Profile: "emploi", MaxQuestions: 12}} {
+		if _, err := CreateCampaign(db, bad, r, time.Now()); err == nil {
+			t.Errorf("accepted %+v", bad)
+		}
+	}
+}

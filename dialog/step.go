@@ -638,7 +638,7 @@ func (st *step) compatible(c *Campaign) bool {
 	if cur == nil || c.AskExternalID && st.s.ExternalID == "" {
 		return false
 	}
-	want, err := st.env.Engine.Start(engine.Config{Competences: c.Competences, MaxQuestions: c.MaxQuestions})
+	want, err := st.env.Engine.Start(engine.Config{Profile: c.Profile, Competences: c.Competences, MaxQuestions: c.MaxQuestions})
 	if err != nil {
 		return false
 	}
@@ -761,7 +761,7 @@ func (st *step) externalID(text string) error {
 func (st *step) begin() error {
 	cfg := engine.Config{Seed: st.env.Random}
 	if c := st.s.Campaign; c != nil {
-		cfg.Competences, cfg.MaxQuestions = c.Competences, c.MaxQuestions
+		cfg.Profile, cfg.Competences, cfg.MaxQuestions = c.Profile, c.Competences, c.MaxQuestions
 	}
 	es, err := st.env.Engine.Start(cfg)
 	if err != nil {

@@ -43,6 +43,7 @@ type Campaign struct {
 	Code          string   `json:"code"`
 	Name          string   `json:"name"`
 	Competences   []string `json:"competences,omitempty"`
+	Profile       string   `json:"profile,omitempty"` // engine profile, see engine.Profiles
 	MaxQuestions  int      `json:"max_questions,omitempty"`
 	Feedback      bool     `json:"feedback,omitempty"`
 	AskExternalID bool     `json:"ask_external_id,omitempty"`

@@ -153,11 +153,17 @@ func (e *Engine) Item(id string) (Item, bool) {
 
 // Config is what a campaign sets for a diagnostic.
 type Config struct {
+	// Profile fills the competences, the maximum and the minimum per
+	// competence that the config leaves unset (profile.go).
+	Profile      string   `json:"profile,omitempty"`
 	Competences  []string `json:"competences,omitempty"` // targets; empty = all 16
 	MaxQuestions int      `json:"max_questions,omitempty"`
 	// MinQuestions is asked even when every competence is decided sooner.
-	MinQuestions int     `json:"min_questions,omitempty"`
-	TargetSE     float64 `json:"target_se,omitempty"`
+	MinQuestions int `json:"min_questions,omitempty"`
+	// MinPerCompetence is asked in every target competence (0: 1) before
+	// it may be decided, and the test keeps room for it.
+	MinPerCompetence int     `json:"min_per_competence,omitempty"`
+	TargetSE         float64 `json:"target_se,omitempty"`
 	// LevelMass turns the stop rule on (stop.go): a competence is decided
 	// when the posterior puts this much mass within one level of its
 	// reported level (DefaultLevelMass is the measured choice). 0 leaves it
@@ -186,6 +192,9 @@ type State struct {
 
 // Start begins a diagnostic. The config is completed with defaults and checked.
 func (e *Engine) Start(cfg Config) (*State, error) {
+	if err := applyProfile(&cfg); err != nil {
+		return nil, err
+	}
 	if len(cfg.Competences) == 0 {
 		cfg.Competences = CompetenceIDs()
 	}
@@ -204,6 +213,9 @@ func (e *Engine) Start(cfg Config) (*State, error) {
 	}
 	if cfg.MaxQuestions < len(cfg.Competences) || cfg.MaxQuestions > MaxQuestionsLimit {
 		return nil, fmt.Errorf("max questions %d must be between the number of competences (%d) and %d", cfg.MaxQuestions, len(cfg.Competences), MaxQuestionsLimit)
+	}
+	if cfg.MinPerCompetence < 0 || cfg.MinPerCompetence*len(cfg.Competences) > cfg.MaxQuestions {
+		return nil, fmt.Errorf("%d questions per competence at least do not fit in %d questions over %d competences", cfg.MinPerCompetence, cfg.MaxQuestions, len(cfg.Competences))
 	}
 	if cfg.MinQuestions < 0 || cfg.MinQuestions > cfg.MaxQuestions {
 		return nil, fmt.Errorf("min questions %d must be between 0 and the maximum (%d)", cfg.MinQuestions, cfg.MaxQuestions)
@@ -374,20 +386,20 @@ func (e *Engine) selectNext(s *State, ans []answered, targets []int) (int, bool)
 		return cands[rng.IntN(len(cands))], true
 	}
 
-	// Every target competence must be visited: when the questions left are
-	// just enough for the competences not yet seen, only those may be asked.
-	seen := make(map[int]bool)
+	// Every target competence must get its minimum (one question unless
+	// the config says more): when the questions left are just enough for
+	// what is missing, only competences short of it may be asked.
+	need := max(1, s.Config.MinPerCompetence)
+	asked := make([]int, len(competences))
 	for _, a := range ans {
-		seen[e.itemComp[a.item]] = true
+		asked[e.itemComp[a.item]]++
 	}
-	unseen := 0
+	missing := 0
 	for _, c := range targets {
-		if !seen[c] {
-			unseen++
-		}
+		missing += max(0, need-asked[c])
 	}
-	if unseen > 0 && s.Config.MaxQuestions-n <= unseen {
-		cands = slices.DeleteFunc(cands, func(i int) bool { return seen[e.itemComp[i]] })
+	if missing > 0 && s.Config.MaxQuestions-n <= missing {
+		cands = slices.DeleteFunc(cands, func(i int) bool { return asked[e.itemComp[i]] >= need })
 	}
 
 	// Score: the expected reduction of the competence's posterior variance,

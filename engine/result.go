@@ -24,6 +24,9 @@ type CompetenceResult struct {
 	Pix        int     `json:"pix"`        // 8 per level, 0–64, as Pix counts
 	Questions  int     `json:"questions"`  // answered in this competence
 	Correct    int     `json:"correct"`
+	// Estimated is set when the competence had one question or none: its
+	// level is mostly borrowed from the others (show it as "estimé").
+	Estimated bool `json:"estimated,omitempty"`
 }
 
 // Recommendation is a skill to train next.
@@ -89,7 +92,7 @@ func (e *Engine) Result(s *State) (Result, error) {
 			Competence: competences[c].ID, Theta: th, SE: se,
 			Level: LevelOf(th), LevelLow: LevelOf(th - se), LevelHigh: LevelOf(th + se),
 			Pix:       int(math.Round(PixPerLevel * ContinuousLevel(th))),
-			Questions: asked[c], Correct: right[c],
+			Questions: asked[c], Correct: right[c], Estimated: asked[c] <= 1,
 		}
 		res.Pix += cr.Pix
 		res.Competences = append(res.Competences, cr)

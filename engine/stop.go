@@ -2,7 +2,8 @@ package engine
 
 // The stop rule.
 //
-// A competence is decided once it has been asked at least once and either its
+// A competence is decided once it has been asked its minimum (once, or
+// Config.MinPerCompetence) and either its
 // posterior standard deviation is at most Config.TargetSE, or the posterior
 // puts at least Config.LevelMass of its mass within one level of the level
 // reported (the learner's level is then right to one level with that
@@ -31,13 +32,14 @@ func (e *Engine) levelMass(post *posterior, c int) float64 {
 // decided tells, per framework index, which target competences need no more
 // questions.
 func (e *Engine) decided(s *State, post *posterior, ans []answered, targets []int) []bool {
-	seen := make([]bool, len(competences))
+	asked := make([]int, len(competences))
 	for _, a := range ans {
-		seen[e.itemComp[a.item]] = true
+		asked[e.itemComp[a.item]]++
 	}
+	need := max(1, s.Config.MinPerCompetence)
 	out := make([]bool, len(competences))
 	for _, c := range targets {
-		out[c] = seen[c] && (post.sd[c] <= s.Config.TargetSE ||
+		out[c] = asked[c] >= need && (post.sd[c] <= s.Config.TargetSE ||
 			s.Config.LevelMass > 0 && e.levelMass(post, c) >= s.Config.LevelMass)
 	}
 	return out

@@ -14,6 +14,7 @@ type Campaign struct {
 	Code          string     `json:"code"` // e.g. "QWERTY789", stored upper case
 	Name          string     `json:"name"`
 	Competences   []string   `json:"competences,omitempty"` // empty = all 16
+	Profile       string     `json:"profile,omitempty"`     // engine profile ("complet", "emploi"); empty = the competences above
 	MaxQuestions  int        `json:"max_questions,omitempty"`
 	Feedback      bool       `json:"feedback,omitempty"` // immediate right/wrong
 	AskExternalID bool       `json:"ask_external_id,omitempty"`

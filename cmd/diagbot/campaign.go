@@ -55,6 +55,7 @@ func campaignCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	dbPath := fl.String("db", defaultDBPath(), "bbolt file, when the bot is stopped (env "+envDB+")")
 	admin := fl.String("admin", os.Getenv(envAdminURL), "admin URL of a running bot, e.g. http://127.0.0.1:8081 (env "+envAdminURL+", with "+envAdminToken+")")
 	comps := fl.String("competences", "", "create: target competences, comma separated (default all 16)")
+	profile := fl.String("profile", "", "create: complet (16 competences, 32 questions) or emploi (6, 24 questions); or give --competences")
 	maxQ := fl.Int("max", 0, "create: maximum questions (default 32)")
 	feedback := fl.Bool("feedback", false, "create: right/wrong after each answer")
 	extID := fl.Bool("external-id", false, "create: ask the learner's France Travail identifier")
@@ -119,7 +120,7 @@ func campaignCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if *path < -1 || *path > 30 {
 			return fmt.Errorf("--path %d: give 1 to 30 lessons, or -1 for none: %w", *path, errUsage)
 		}
-		c := storage.Campaign{Name: strings.Join(pos, " "), MaxQuestions: *maxQ, Feedback: *feedback, AskExternalID: *extID, SlackChannel: *slackCh, Owner: *owner, PathLength: *path}
+		c := storage.Campaign{Name: strings.Join(pos, " "), Profile: *profile, MaxQuestions: *maxQ, Feedback: *feedback, AskExternalID: *extID, SlackChannel: *slackCh, Owner: *owner, PathLength: *path}
 		if *comps != "" {
 			c.Competences = strings.Split(*comps, ",")
 		}
