@@ -83,6 +83,7 @@ type simConfig struct {
 	seed        uint64
 	competences []string
 	workers     int
+	profile     string
 	// truth is the world's item parameters, by id; nil: the engine's own.
 	truth map[string]itemParams
 }
@@ -103,6 +104,7 @@ func simulateCmd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	seed := fl.Uint64("seed", 1, "random seed (same seed, same learners for every strategy)")
 	strategy := fl.String("strategy", "adaptive", "adaptive, random, single-ability, a comma list, or all")
 	comps := fl.String("competences", "", "target competences, comma separated (default: all 16)")
+	profile := fl.String("profile", "", "a campaign profile (complet, emploi): its competences, maximum and minimum per competence")
 	asJSON := fl.Bool("json", false, "print machine-readable figures (one JSON object per strategy and stop, one per line)")
 	stdio := fl.Bool("stdio", false, "play against answers read from stdin, one JSON object per line (see README)")
 	dir := fl.String("bank", "", "question bank directory (default: the embedded bank)")
@@ -154,7 +156,18 @@ func simulateCmd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	default:
 		return fmt.Errorf("unknown --stop %q (level, fixed, both): %w", *stop, errUsage)
 	}
-	cfg := simConfig{learners: *learners, rho: *rho, maxItems: *maxItems, minItems: *minItems, seed: *seed, workers: *workers}
+	cfg := simConfig{learners: *learners, rho: *rho, maxItems: *maxItems, minItems: *minItems, seed: *seed, workers: *workers, profile: *profile}
+	if *profile != "" {
+		if _, ok := engine.ProfileByID(*profile); !ok {
+			return fmt.Errorf("unknown profile %q (complet, emploi): %w", *profile, errUsage)
+		}
+		cfg.maxItems = 0 // the profile's, unless --max is given
+		fl.Visit(func(f *flag.Flag) {
+			if f.Name == "max" {
+				cfg.maxItems = *maxItems
+			}
+		})
+	}
 	if *comps != "" {
 		cfg.competences = strings.Split(*comps, ",")
 	}
@@ -225,7 +238,7 @@ func simulate(ctx context.Context, eng *engine.Engine, st engine.Strategy, cfg s
 		return simFigures{}, err
 	}
 	f := measure(eng, out)
-	f.Strategy, f.Stop = string(st), "level"
+	f.Strategy, f.Stop, f.Profile = string(st), "level", cfg.profile
 	if cfg.levelMass == 0 {
 		f.Stop = "fixed"
 	}
@@ -397,7 +410,7 @@ func measure(eng *engine.Engine, out []simLearner) simFigures {
 }
 
 func (cfg simConfig) engineConfig(st engine.Strategy, seed uint64) engine.Config {
-	return engine.Config{Competences: cfg.competences, MaxQuestions: cfg.maxItems, MinQuestions: cfg.minItems,
+	return engine.Config{Profile: cfg.profile, Competences: cfg.competences, MaxQuestions: cfg.maxItems, MinQuestions: cfg.minItems,
 		LevelMass: cfg.levelMass, Strategy: st, Seed: seed}
 }
 
