@@ -65,7 +65,8 @@ type CompetenceAverage struct {
 
 // errNoCampaign says the code is unknown, wrapping storage.ErrNotFound.
 func errNoCampaign(code string) error {
-	return fmt.Errorf("no campaign with code %s: `diagbot campaign list` shows them: %w", code, storage.ErrNotFound)
+	return problem(fmt.Errorf("no campaign with code %s: `diagbot campaign list` shows them: %w", code, storage.ErrNotFound),
+		"Je ne trouve pas de campagne avec le code %s. `/diagbot campagne liste` montre les codes de vos campagnes.", code)
 }
 
 // status is where one learner stands.
@@ -248,8 +249,8 @@ func (s CampaignStats) Text() string {
 // courriel"). Levels, pix and skills are filled for finished learners only.
 // No first names. Rows come by start time, those who did not start last.
 //
-// bk is not needed for the columns above (nil is fine); it is taken so that
-// columns from the bank can be added without changing callers. rows counts
+// bk names the skills to work as sentences ("reconnaître un SMS d'arnaque
+// (4.1)"); without it (nil) they are "4.1 smsarnaque". rows counts
 // the learner rows written, the header excluded. Nothing is written if the
 // campaign is unknown. "bloqué" is judged at time.Now(); ExportCSVAt takes
 // the time.
@@ -259,7 +260,6 @@ func ExportCSV(db *storage.DB, eng *engine.Engine, bk *bank.Bank, code string, w
 
 // ExportCSVAt is ExportCSV with stuck learners judged at now.
 func ExportCSVAt(db *storage.DB, eng *engine.Engine, bk *bank.Bank, code string, now time.Time, w io.Writer) (rows int, err error) {
-	_ = bk
 	c, ok, err := db.Campaign(code)
 	if err != nil {
 		return 0, err
@@ -314,7 +314,7 @@ func ExportCSVAt(db *storage.DB, eng *engine.Engine, bk *bank.Bank, code string,
 					}
 				}
 				pix = strconv.Itoa(res.Pix)
-				train = trainList(res.Train)
+				train = strings.Join(trainPhrases(bk, res.Train), ", ")
 			}
 		}
 		r.cells = append(append(cells, levels...), pix, train)
@@ -337,7 +337,7 @@ func ExportCSVAt(db *storage.DB, eng *engine.Engine, bk *bank.Bank, code string,
 	cw := csv.NewWriter(w)
 	cw.Comma = ';'
 	cw.UseCRLF = true
-	header := []string{"external_id", "learner", "started_at", "finished_at", "status", "questions"}
+	header := []string{"identifiant_externe", "apprenant", "debut", "fin", "statut", "questions"}
 	for _, id := range comps {
 		header = append(header, "niveau "+id)
 	}
@@ -355,13 +355,29 @@ func ExportCSVAt(db *storage.DB, eng *engine.Engine, bk *bank.Bank, code string,
 	return rows, cw.Error()
 }
 
-// trainList is "4.1 motdepasse, 2.1 courriel".
-func trainList(rs []engine.Recommendation) string {
+// trainPhrases names skills to work as an advisor reads them: what the
+// learner will be able to do, "reconnaître un SMS d'arnaque (4.1)", from the
+// skill's lesson; "4.1 smsarnaque" when the bank has no words for it (or
+// there is no bank).
+func trainPhrases(bk *bank.Bank, rs []engine.Recommendation) []string {
 	parts := make([]string, len(rs))
 	for i, r := range rs {
-		parts[i] = r.Competence + " " + r.Skill
+		parts[i] = SkillPhrase(bk, r.Competence, r.Skill)
 	}
-	return strings.Join(parts, ", ")
+	return parts
+}
+
+// SkillPhrase is one skill as trainPhrases writes it.
+func SkillPhrase(bk *bank.Bank, competence, skill string) string {
+	if bk != nil {
+		if l, ok := bk.Lesson(competence, skill); ok {
+			if l.Can != "" {
+				return l.Can + " (" + competence + ")"
+			}
+			return "« " + l.Title + " » (" + competence + ")"
+		}
+	}
+	return competence + " " + skill
 }
 
 // spreadsheetSafe keeps a learner-typed field from being read as a formula
@@ -447,6 +463,8 @@ type LearnerReport struct {
 	// (items removed from the bank since).
 	ResultError string `json:"result_error,omitempty"`
 	HelpPending bool   `json:"help_pending,omitempty"`
+	// Train is what to work next, in words (SkillPhrase).
+	Train []string `json:"train,omitempty"`
 }
 
 // FindLearner looks a learner up by what an advisor may know of them: the
@@ -487,13 +505,15 @@ func FindLearner(db *storage.DB, query string) (storage.Learner, bool, error) {
 }
 
 // Report gathers one learner's progress and results.
-func Report(db *storage.DB, eng *engine.Engine, learnerID string) (LearnerReport, error) {
+// bk names the skills to work (nil: by their ids).
+func Report(db *storage.DB, eng *engine.Engine, bk *bank.Bank, learnerID string) (LearnerReport, error) {
 	l, ok, err := db.Learner(learnerID)
 	if err != nil {
 		return LearnerReport{}, err
 	}
 	if !ok {
-		return LearnerReport{}, fmt.Errorf("no learner %s in %s: %w", dialog.LearnerRef(learnerID), db.Path(), storage.ErrNotFound)
+		return LearnerReport{}, problem(fmt.Errorf("no learner %s in %s: %w", dialog.LearnerRef(learnerID), db.Path(), storage.ErrNotFound),
+			"Je ne trouve pas l'apprenant ou l'apprenante %s : ses données ont peut-être été effacées.", dialog.LearnerRef(learnerID))
 	}
 	r := LearnerReport{LearnerID: l.ID, Ref: dialog.LearnerRef(l.ID), ExternalID: l.ExternalID, FirstName: l.FirstName,
 		Campaign: l.Campaign, LastActive: l.UpdatedAt}
@@ -521,6 +541,7 @@ func Report(db *storage.DB, eng *engine.Engine, learnerID string) (LearnerReport
 		return r, nil
 	}
 	r.Result = &res
+	r.Train = trainPhrases(bk, res.Train)
 	if p := s.Path; p != nil {
 		r.Path = &PathReport{State: p.State, Steps: len(p.Steps), StartedAt: p.StartedAt, LastAnswer: p.LastAnswer, Baseline: p.Baseline}
 		for _, st := range p.Steps {
@@ -618,8 +639,8 @@ func (r LearnerReport) Text() string {
 		comp, _ := engine.CompetenceByID(cr.Competence)
 		fmt.Fprintf(&b, "%s %s : niveau %d\n", cr.Competence, comp.Short("fr"), cr.Level)
 	}
-	if t := trainList(res.Train); t != "" && !r.FinishedAt.IsZero() {
-		b.WriteString("À travailler : " + t + "\n")
+	if len(r.Train) > 0 && !r.FinishedAt.IsZero() {
+		b.WriteString("À travailler : " + strings.Join(r.Train, ", ") + "\n")
 	}
 	if p := r.Path; p != nil {
 		fmt.Fprintf(&b, "Parcours %s : %d leçons sur %d envoyées, %d retenues", pathLabel[p.State], p.Taught, p.Steps, p.Retired)

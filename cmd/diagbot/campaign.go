@@ -346,7 +346,7 @@ func (f *fileAPI) learner(_ context.Context, query string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("no learner answers to %q in %s: give the pseudonym shown in Slack (A-…), the external id or the learner id", query, f.db.Path())
 	}
-	r, err := bot.Report(f.db, eng, l.ID)
+	r, err := bot.Report(f.db, eng, f.bk, l.ID)
 	return r.Text(), err
 }
 

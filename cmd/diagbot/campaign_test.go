@@ -111,7 +111,7 @@ func TestCampaignReportsCommand(t *testing.T) {
 	}
 
 	code, fileCSV, errOut := runCLI(t, "campaign", "export", camp, "--db", dbPath)
-	if code != 0 || !strings.HasPrefix(fileCSV, "\ufeffexternal_id;learner;started_at;finished_at;status;questions;niveau 1.1;niveau 4.1;pix;a_travailler\r\n") ||
+	if code != 0 || !strings.HasPrefix(fileCSV, "\ufeffidentifiant_externe;apprenant;debut;fin;statut;questions;niveau 1.1;niveau 4.1;pix;a_travailler\r\n") ||
 		strings.Count(fileCSV, "\r\n") != 4 || !strings.Contains(fileCSV, "12345AB;"+ref+";") || strings.Contains(fileCSV, "Prénom") {
 		t.Errorf("export to stdout: exit %d %s\n%s", code, errOut, fileCSV)
 	}
