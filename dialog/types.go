@@ -60,6 +60,9 @@ type Env struct {
 	// Lesson returns the micro-lesson of a skill in a language; nil = no
 	// follow-up path is offered.
 	Lesson func(competence, skill, lang string) (LessonView, bool)
+	// Define returns the glossary's definition of a word a learner asked
+	// about ("c koi un navigateur"), in lang; nil = no glossary.
+	Define func(lang, word string) (term, text string, ok bool)
 }
 
 // Session is one learner's stored conversation state.
@@ -103,6 +106,10 @@ const (
 	OutAnswered OutputKind = "answered" // a question was answered: show the answer, remove its buttons
 	OutResults  OutputKind = "results"  // the levels, with a picture where the channel can
 	OutExport   OutputKind = "export"   // everything stored about the learner, as a file (the caller fills Data)
+	// OutAttestation asks the caller to issue the learner's attestation
+	// (Attestation says what to attest) and to send its files (the caller
+	// fills Files: the PDF, the PNG and the signed credential) with Text.
+	OutAttestation OutputKind = "attestation"
 )
 
 // ButtonView is a button to show.
@@ -123,6 +130,27 @@ type Output struct {
 	Results  *ResultsView   `json:"results,omitempty"`
 	File     []byte         `json:"file,omitempty"`      // OutExport: filled by the caller
 	FileName string         `json:"file_name,omitempty"` // OutExport
+	// OutAttestation: what to attest (from the dialog), then the files to
+	// send (filled by the caller, who issues the attestation).
+	Attestation *AttestationView `json:"attestation,omitempty"`
+	Files       []OutFile        `json:"files,omitempty"`
+}
+
+// OutFile is a file to send to the learner.
+type OutFile struct {
+	Name string `json:"name"` // "attestation-diagbot.pdf"
+	MIME string `json:"mime"` // "application/pdf", "image/png", "application/jwt"
+	Data []byte `json:"data"`
+}
+
+// AttestationView is what a learner's attestation de positionnement says:
+// the name they asked to print and the diagnostic it attests.
+type AttestationView struct {
+	Name       string        `json:"name"` // as the learner typed it, trimmed
+	Result     engine.Result `json:"result"`
+	Questions  int           `json:"questions"`
+	Campaign   string        `json:"campaign,omitempty"` // the campaign's code
+	FinishedAt time.Time     `json:"finished_at"`
 }
 
 // QuestionView is a question to ask.
@@ -213,6 +241,10 @@ type Event struct {
 	Advisor    string         `json:"advisor,omitempty"` // Slack user id of the advisor who acted
 	Ref        string         `json:"ref,omitempty"`     // the help notification as sent ("C123:1700000000.000100")
 	Digest     *Digest        `json:"digest,omitempty"`
+	// Palier is the campaign's stage a finished learner reached, for the
+	// advisor: "Autonome pour ses démarches — proposer l'atelier CV". The
+	// caller fills it (it knows the campaign).
+	Palier string `json:"palier,omitempty"`
 }
 
 // Digest is a campaign's week, for its advisors: learners by their pseudonym

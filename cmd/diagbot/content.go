@@ -16,13 +16,15 @@ import (
 
 func contentCmd(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("content needs check or export: %w", errUsage)
+		return fmt.Errorf("content needs check, export or images: %w", errUsage)
 	}
 	switch args[0] {
 	case "check":
 		return contentCheck(args[1:], stdout)
 	case "export":
 		return contentExport(args[1:], stdout)
+	case "images":
+		return contentImages(args[1:], stdout)
 	}
 	return fmt.Errorf("unknown content command %q: %w", args[0], errUsage)
 }

@@ -4,6 +4,7 @@
 //	diagbot run                   serve Telegram (the default with DIAGBOT_TELEGRAM_TOKEN)
 //	diagbot content check [DIR]   validate a question bank (the embedded one by default)
 //	diagbot content export --json print every item's measurement parameters
+//	diagbot content images [DIR]  draw the pictures described by `screen:`
 //	diagbot simulate [flags]      measure the measure on simulated learners
 package main
 
@@ -29,6 +30,8 @@ Usage:
   diagbot backup FILE             a consistent copy of the database (--db, or --admin URL of a running bot)
   diagbot content check [DIR]     check a question bank (default: the embedded one)
   diagbot content export --json   every item as JSON (id, competence, skill, level, type, a, b)
+  diagbot content images [DIR]    draw every item's screen picture into DIR/images/
+                                  (default: engine/bank/items)
   diagbot simulate [flags]        simulated learners take the diagnostic (see -h)
   diagbot help                    this text
 `

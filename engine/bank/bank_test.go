@@ -123,7 +123,7 @@ func TestCheckNamesFileAndLine(t *testing.T) {
 
 func TestCheckCoverage(t *testing.T) {
 	b, problems := Check(os.DirFS("testdata/good"), CheckOptions{})
-	if len(b.Items) != 4 {
+	if len(b.Items) != 5 {
 		t.Fatalf("%d items", len(b.Items))
 	}
 	cov := 0
