@@ -90,6 +90,7 @@ type Bank struct {
 	bySkill  map[string][]*Item // competence/skill -> items, by level then id
 	lessons  []*Lesson
 	lessonBy map[string]*Lesson // competence/skill -> lesson
+	gloss    *glossary          // nil without glossary.yaml
 }
 
 // Item returns the item with the given id.
@@ -149,15 +150,12 @@ func Load(fsys fs.FS) (*Bank, error) {
 func Check(fsys fs.FS, opts CheckOptions) (*Bank, []Problem) {
 	c := &checker{fsys: fsys, opts: opts, ids: map[string]string{},
 		parsed: map[string]*Item{}, skills: map[string][]string{}, hasEN: map[string]bool{}}
-	names, err := fs.Glob(fsys, "*.yaml")
+	names, err := competenceFiles(fsys)
 	if err != nil {
 		b := &Bank{}
 		b.index(nil)
 		return b, []Problem{{Msg: "cannot list the bank: " + err.Error()}}
 	}
-	more, _ := fs.Glob(fsys, "*.yml")
-	names = append(names, more...)
-	sort.Strings(names)
 	if len(names) == 0 {
 		c.add("", 0, "no .yaml file found: the bank is one YAML file per competence (1.1.yaml …)")
 	}
@@ -165,6 +163,7 @@ func Check(fsys fs.FS, opts CheckOptions) (*Bank, []Problem) {
 		c.file(name)
 	}
 	c.lessonFiles()
+	c.glossaryFile()
 	if !opts.Partial {
 		c.coverage()
 		c.lessonCoverage()
@@ -172,7 +171,7 @@ func Check(fsys fs.FS, opts CheckOptions) (*Bank, []Problem) {
 	sort.SliceStable(c.items, func(i, j int) bool {
 		return compIndex(c.items[i].Competence) < compIndex(c.items[j].Competence)
 	})
-	bank := &Bank{Items: c.items}
+	bank := &Bank{Items: c.items, gloss: c.gloss}
 	bank.index(c.ls.lessons)
 	sort.SliceStable(c.problems, func(i, j int) bool {
 		pi, pj := c.problems[i], c.problems[j]
@@ -182,6 +181,21 @@ func Check(fsys fs.FS, opts CheckOptions) (*Bank, []Problem) {
 		return pi.Line < pj.Line
 	})
 	return bank, c.problems
+}
+
+// competenceFiles lists the YAML files at the root of the bank, which are
+// competence files, except the glossary.
+func competenceFiles(fsys fs.FS) ([]string, error) {
+	names, err := fs.Glob(fsys, "*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	more, _ := fs.Glob(fsys, "*.yml")
+	names = slices.DeleteFunc(append(names, more...), func(n string) bool {
+		return n == GlossaryFile || n == "glossary.yml"
+	})
+	sort.Strings(names)
+	return names, nil
 }
 
 func compIndex(id string) int {
@@ -207,6 +221,7 @@ type checker struct {
 	skills     map[string][]string // competence -> skills, in order of first appearance
 	hasEN      map[string]bool     // competence -> some item has `en:`
 	ls         lessonState
+	gloss      *glossary
 }
 
 func (c *checker) add(file string, line int, format string, args ...any) {
