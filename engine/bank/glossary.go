@@ -141,10 +141,7 @@ var articles = map[string]bool{"un": true, "une": true, "le": true, "la": true, 
 // termWords folds s (case, accents) and splits it into words, dropping
 // punctuation and articles: "L'appli ?" -> ["appli"].
 func termWords(s string) []string {
-	folded := Fold(s)
-	fields := strings.FieldsFunc(folded, func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
+	fields := words(s)
 	out := fields[:0]
 	for _, w := range fields {
 		if !articles[w] {
@@ -152,6 +149,14 @@ func termWords(s string) []string {
 		}
 	}
 	return out
+}
+
+// words folds s (case, accents) and splits it into words of letters and
+// digits: "L'appli ?" -> ["l", "appli"].
+func words(s string) []string {
+	return strings.FieldsFunc(Fold(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
 }
 
 // formKey is how forms are compared: words without a trailing "s".
@@ -179,6 +184,7 @@ func (c *checker) glossaryFile() {
 	if root == nil {
 		return
 	}
+	c.roots = append(c.roots, fileRoot{GlossaryFile, root})
 	if root.Kind != yaml.MappingNode {
 		c.add(GlossaryFile, root.Line, "the glossary must be a mapping with `terms:`")
 		return

@@ -37,8 +37,6 @@ const (
 	// messageOverhead is room for the progress line, numbering and the
 	// "Je ne sais pas" line around a rendered question.
 	messageOverhead = 160
-	// MinItemsPerCompetence is what a complete bank has for every competence.
-	MinItemsPerCompetence = 10
 )
 
 var (
@@ -130,6 +128,10 @@ type CheckOptions struct {
 	// NoDrawnPictures accepts an item with `screen:` whose picture file is
 	// not drawn yet: for the command that draws them.
 	NoDrawnPictures bool
+	// Cues runs the checks of a question's quality (cues that give the
+	// answer away, duplicates, a skill with one item, a missing `why` …)
+	// on a partial bank too; the full check always runs them.
+	Cues bool
 }
 
 // Load reads every *.yaml file at the root of fsys and the lessons in
@@ -167,6 +169,9 @@ func Check(fsys fs.FS, opts CheckOptions) (*Bank, []Problem) {
 	if !opts.Partial {
 		c.coverage()
 		c.lessonCoverage()
+	}
+	if !opts.Partial || opts.Cues {
+		c.cues()
 	}
 	sort.SliceStable(c.items, func(i, j int) bool {
 		return compIndex(c.items[i].Competence) < compIndex(c.items[j].Competence)
@@ -222,6 +227,13 @@ type checker struct {
 	hasEN      map[string]bool     // competence -> some item has `en:`
 	ls         lessonState
 	gloss      *glossary
+	roots      []fileRoot // every file read, for the checks of the YAML text
+}
+
+// fileRoot is the top node of one file of the bank.
+type fileRoot struct {
+	name string
+	root *yaml.Node
 }
 
 func (c *checker) add(file string, line int, format string, args ...any) {
@@ -265,6 +277,7 @@ func (c *checker) file(name string) {
 	if top == nil {
 		return
 	}
+	c.roots = append(c.roots, fileRoot{name, top})
 	if top.Kind != yaml.MappingNode {
 		c.add(name, 1, "the file must be a mapping with `competence:` and `items:`")
 		return
@@ -620,35 +633,6 @@ func (c *checker) size(file string, it *Item) {
 		}
 		if n > limit {
 			c.add(file, it.Line, "item %s: the question in %s would be about %d characters, over Telegram's %d-character %s", it.ID, lang, n, limit, what)
-		}
-	}
-}
-
-func (c *checker) coverage() {
-	count := map[string]*[engine.MaxLevel + 1]int{}
-	for _, id := range engine.CompetenceIDs() {
-		count[id] = new([engine.MaxLevel + 1]int)
-	}
-	for _, it := range c.items {
-		count[it.Competence][it.Level]++
-	}
-	for _, id := range engine.CompetenceIDs() {
-		cnt := count[id]
-		total := 0
-		for _, n := range cnt {
-			total += n
-		}
-		var missing []string
-		for l := 1; l <= 6; l++ {
-			if cnt[l] == 0 {
-				missing = append(missing, strconv.Itoa(l))
-			}
-		}
-		if len(missing) > 0 {
-			c.problems = append(c.problems, Problem{Coverage: true, Msg: fmt.Sprintf("competence %s has no item at level %s: add some (levels 1–6 must all be covered)", id, strings.Join(missing, ", "))})
-		}
-		if total < MinItemsPerCompetence {
-			c.problems = append(c.problems, Problem{Coverage: true, Msg: fmt.Sprintf("competence %s has %d items; a bank needs at least %d per competence", id, total, MinItemsPerCompetence)})
 		}
 	}
 }
