@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -121,43 +120,4 @@ func lessonCoverage(b *bank.Bank) (skills, lessons map[string]int) {
 		}
 	}
 	return skills, lessons
-}
-
-// exportedItem is the documented export format for outside harnesses.
-type exportedItem struct {
-	ID         string  `json:"id"`
-	Competence string  `json:"competence"`
-	Skill      string  `json:"skill"`
-	Level      int     `json:"level"`
-	Type       string  `json:"type"`
-	A          float64 `json:"a"`
-	B          float64 `json:"b"`
-}
-
-func contentExport(args []string, stdout io.Writer) error {
-	fl := flag.NewFlagSet("content export", flag.ContinueOnError)
-	fl.SetOutput(stdout)
-	asJSON := fl.Bool("json", false, "print JSON (the only format)")
-	dir := fl.String("bank", "", "bank directory (default: the embedded bank)")
-	if err := fl.Parse(args); err != nil {
-		return fmt.Errorf("%v: %w", err, errUsage)
-	}
-	if !*asJSON {
-		return fmt.Errorf("content export prints JSON: add --json: %w", errUsage)
-	}
-	fsys, _, err := bankFS(*dir)
-	if err != nil {
-		return err
-	}
-	b, err := bank.Load(fsys)
-	if err != nil {
-		return err
-	}
-	out := make([]exportedItem, len(b.Items))
-	for i, it := range b.Items {
-		out[i] = exportedItem{it.ID, it.Competence, it.Skill, it.Level, string(it.Type), it.A, it.B}
-	}
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
 }
