@@ -13,8 +13,10 @@ import (
 // check with the file to add it to.
 func TestContentCheckLessons(t *testing.T) {
 	var out, errOut bytes.Buffer
+	// The full check of the embedded bank fails until the content of
+	// issue 14 is written; the table below is checked either way.
 	if code := run(context.Background(), []string{"content", "check"}, nil, &out, &errOut); code != 0 {
-		t.Fatalf("exit %d: %s %s", code, out.String(), errOut.String())
+		t.Errorf("exit %d: %s", code, errOut.String())
 	}
 	if !regexp.MustCompile(`(?m)^comp .* total lessons  name$`).MatchString(out.String()) {
 		t.Errorf("no lessons column:\n%s", out.String())
