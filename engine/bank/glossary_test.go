@@ -139,3 +139,24 @@ func FuzzDefine(f *testing.F) {
 		}
 	})
 }
+
+// FuzzGlossary: no glossary file makes the check panic, and every term it
+// accepts has both languages and can be found by its own word.
+func FuzzGlossary(f *testing.F) {
+	good, _ := os.ReadFile("testdata/good/glossary.yaml")
+	bad, _ := os.ReadFile("testdata/badglossary/glossary.yaml")
+	f.Add(good)
+	f.Add(bad)
+	items, _ := os.ReadFile("testdata/cues/clean/1.1.yaml")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b, _ := Check(fstest.MapFS{"1.1.yaml": {Data: items}, "glossary.yaml": {Data: data}}, CheckOptions{})
+		for _, term := range b.Glossary() {
+			if term.EN == nil || term.Text == "" || term.EN.Text == "" {
+				t.Fatalf("accepted term %+v", term)
+			}
+			if _, _, ok := b.Define("fr", term.Term); !ok {
+				t.Fatalf("term %q is not found by its own word", term.Term)
+			}
+		}
+	})
+}
