@@ -79,8 +79,14 @@ func printCoverage(w io.Writer, b *bank.Bank) {
 	for l := engine.MinLevel; l <= engine.MaxLevel; l++ {
 		fmt.Fprintf(w, " %3s", fmt.Sprintf("L%d", l))
 	}
-	fmt.Fprintf(w, " %6s %7s  %s\n", "total", "lessons", "name")
+	fmt.Fprintf(w, " %4s %6s %7s  %s\n", "pics", "total", "lessons", "name")
 	skills, lessons := lessonCoverage(b)
+	pics := map[string]int{}
+	for _, it := range b.Items {
+		if it.Image != "" {
+			pics[it.Competence]++
+		}
+	}
 	var col [engine.MaxLevel + 1]int
 	allSkills, allLessons := 0, 0
 	for _, c := range engine.Competences() {
@@ -94,13 +100,18 @@ func printCoverage(w io.Writer, b *bank.Bank) {
 		}
 		allSkills += skills[c.ID]
 		allLessons += lessons[c.ID]
-		fmt.Fprintf(w, " %6d %7s  %s\n", total, fmt.Sprintf("%d/%d", lessons[c.ID], skills[c.ID]), c.NameFR)
+		fmt.Fprintf(w, " %4d %6d %7s  %s\n", pics[c.ID], total, fmt.Sprintf("%d/%d", lessons[c.ID], skills[c.ID]), c.NameFR)
 	}
 	fmt.Fprintf(w, "%-5s", "all")
 	for l := engine.MinLevel; l <= engine.MaxLevel; l++ {
 		fmt.Fprintf(w, " %3d", col[l])
 	}
-	fmt.Fprintf(w, " %6d %7s\n%s\n", len(b.Items), fmt.Sprintf("%d/%d", allLessons, allSkills), strings.Repeat("-", 58))
+	allPics := 0
+	for _, n := range pics {
+		allPics += n
+	}
+	fmt.Fprintf(w, " %4d %6d %7s\n", allPics, len(b.Items), fmt.Sprintf("%d/%d", allLessons, allSkills))
+	fmt.Fprintf(w, "glossary: %d terms\n%s\n", len(b.Glossary()), strings.Repeat("-", 63))
 }
 
 // lessonCoverage counts, per competence, the skills of the bank's items and

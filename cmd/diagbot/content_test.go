@@ -52,3 +52,20 @@ func TestContentCheckLessons(t *testing.T) {
 		t.Errorf("1.1 of the bad bank should count 1 valid lesson for 5 skills:\n%s", out.String())
 	}
 }
+
+// TestContentCheckTable: the table counts the pictures per competence, and
+// the glossary's terms.
+func TestContentCheckTable(t *testing.T) {
+	var out, errOut bytes.Buffer
+	run(context.Background(), []string{"content", "check", "../../engine/bank/testdata/good"}, nil, &out, &errOut)
+	for _, re := range []string{
+		`(?m)^comp .* L8 pics  total lessons  name$`,
+		`(?m)^1\.1 +2 +1 +1 +1 +0 +0 +0 +0 +2 +5 +4/4  Mener`,
+		`(?m)^all .* 2 +5 +4/4$`,
+		`(?m)^glossary: 5 terms$`,
+	} {
+		if !regexp.MustCompile(re).MatchString(out.String()) {
+			t.Errorf("output does not match %s:\n%s", re, out.String())
+		}
+	}
+}
