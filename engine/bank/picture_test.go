@@ -2,6 +2,9 @@ package bank
 
 import (
 	"bytes"
+	"image"
+	"image/draw"
+	"image/png"
 	"io/fs"
 	"os"
 	"strings"
@@ -11,10 +14,11 @@ import (
 	"github.com/diagbot/diagbot/engine/bank/screen"
 )
 
-// checkPicturesFresh fails for every drawn picture of the bank that differs
-// from a fresh render of its `screen:`: pictures stay reproducible from the
-// YAML. It returns how many were compared.
-func checkPicturesFresh(t *testing.T, fsys fs.FS) int {
+// checkPicturesFresh fails for every drawn picture of the bank whose pixels
+// differ from a fresh drawing of its `screen:`: pictures stay reproducible
+// from the YAML. (Pixels, not bytes: a new Go may compress a PNG otherwise.)
+// It returns how many pictures it compares, each in a parallel subtest.
+func checkPicturesFresh(t *testing.T, name string, fsys fs.FS) int {
 	t.Helper()
 	b, problems := Check(fsys, CheckOptions{Partial: true})
 	for _, p := range problems {
@@ -25,33 +29,47 @@ func checkPicturesFresh(t *testing.T, fsys fs.FS) int {
 		if it.Screen == nil {
 			continue
 		}
-		spec, err := it.ScreenSpec()
-		if err != nil {
-			t.Fatalf("%s: %v", it.ID, err)
-		}
-		fresh, err := screen.Render(spec)
-		if err != nil {
-			t.Fatalf("%s:%d: %s: %v", it.File, it.Line, it.ID, err)
-		}
-		committed, err := fs.ReadFile(fsys, it.Image)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(fresh, committed) {
-			t.Errorf("%s:%d: %s differs from a fresh render of its screen: %s", it.File, it.Line, it.Image, GenerateHint)
-		}
 		n++
+		t.Run(name+"/"+it.ID, func(t *testing.T) {
+			t.Parallel()
+			spec, err := it.ScreenSpec()
+			if err != nil {
+				t.Fatal(err)
+			}
+			fresh, err := screen.Draw(spec)
+			if err != nil {
+				t.Fatalf("%s:%d: %v", it.File, it.Line, err)
+			}
+			data, err := fs.ReadFile(fsys, it.Image)
+			if err != nil {
+				t.Fatal(err)
+			}
+			committed, err := png.Decode(bytes.NewReader(data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rgba := image.NewRGBA(committed.Bounds())
+			draw.Draw(rgba, rgba.Bounds(), committed, committed.Bounds().Min, draw.Src)
+			if rgba.Bounds() != fresh.Bounds() || !bytes.Equal(rgba.Pix, fresh.Pix) {
+				t.Errorf("%s:%d: %s differs from a fresh drawing of its screen: %s", it.File, it.Line, it.Image, GenerateHint)
+			}
+		})
 	}
 	return n
 }
 
-// TestPicturesFresh: every committed picture of the embedded bank and of the
-// good fixture is exactly what its description draws.
+// TestPicturesFresh: every committed picture of the good fixture is exactly
+// what its description draws.
 func TestPicturesFresh(t *testing.T) {
-	if n := checkPicturesFresh(t, os.DirFS("testdata/good")); n == 0 {
+	if n := checkPicturesFresh(t, "good", os.DirFS("testdata/good")); n == 0 {
 		t.Error("the good fixture has no drawn picture")
 	}
-	if n := checkPicturesFresh(t, Embedded()); n == 0 {
+}
+
+// TestEmbeddedPicturesFresh: so is every committed picture of the embedded
+// bank.
+func TestEmbeddedPicturesFresh(t *testing.T) {
+	if n := checkPicturesFresh(t, "embedded", Embedded()); n == 0 {
 		t.Skip("the embedded bank has no drawn picture yet")
 	}
 }
