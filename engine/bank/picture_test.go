@@ -149,3 +149,29 @@ func TestNarrowPicture(t *testing.T) {
 
 // onePixelPNG is a 1×1 PNG.
 var onePixelPNG = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00:~\x9bU\x00\x00\x00\nIDATx\x9cc\xfa\x0f\x00\x01\x05\x01\x02\xcf\xa0.\xcd\x00\x00\x00\x00IEND\xaeB`\x82")
+
+// TestScreenCaption: a question sent with its drawn picture is a photo
+// caption, held to Telegram's 1,024 characters (the picture's path is set
+// before the size is checked).
+func TestScreenCaption(t *testing.T) {
+	good, _ := os.ReadFile("testdata/good/1.1.yaml")
+	png, _ := os.ReadFile("testdata/good/images/c11-a-2.png")
+	pixel, _ := os.ReadFile("testdata/good/images/pixel.png")
+	c := &checker{fsys: fstest.MapFS{"1.1.yaml": {Data: good}, "images/pixel.png": {Data: pixel}, "images/c11-a-2.png": {Data: png}},
+		ids: map[string]string{}, parsed: map[string]*Item{}, skills: map[string][]string{}, hasEN: map[string]bool{}}
+	c.file("1.1.yaml")
+	var it *Item
+	for _, x := range c.items {
+		if x.ID == "c11-a-2" {
+			it = x
+		}
+	}
+	if it == nil || it.Image == "" {
+		t.Fatalf("the screen item has no picture: %+v", it)
+	}
+	it.Prompt = strings.Repeat("Un texte long. ", 60) // 900 characters, past what a caption holds
+	c.size(it.File, it)
+	if !hasProblem(c.problems, "over Telegram's 1024-character photo caption") {
+		t.Errorf("no caption problem: %v", c.problems)
+	}
+}
