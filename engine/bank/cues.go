@@ -32,7 +32,9 @@ const (
 	// bank of issue 14: the pairs it names score 0.43 (c11-image-1 and
 	// c24-imageinversee-1), 0.38 (the two licencenc) and 0.33
 	// (c24-photopublique-1 and c42-public-1), among the 5 highest of 24,000
-	// pairs; from 0.30 the check names 7 pairs, each the same question.
+	// pairs; from 0.30 the check names 7 pairs: those 3, and 4 more that
+	// ask about one same fact (two CC licences, sending a heavy video, a
+	// photo's metadata, official sites' addresses).
 	NearDuplicate = 0.30
 	// MinItemsPerSkill: a lesson's check question must be another item of
 	// the skill than the one the learner missed.
