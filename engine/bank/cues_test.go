@@ -92,3 +92,18 @@ func TestCues(t *testing.T) {
 		})
 	}
 }
+
+// A quantity ("15 h", "environ 7", "6 mois") is no answer to look for in
+// other items: another question may use it for its own reasons.
+func TestLeakAnswersSkipQuantities(t *testing.T) {
+	for _, tt := range []struct {
+		answer string
+		want   bool
+	}{{"15 h", false}, {"environ 7", false}, {"6 mois", false}, {"12,50 euros", false},
+		{"le site de la CAF", true}, {"Amis proches", true}, {"vider le cache", true}} {
+		it := &Item{Type: Single, Choices: []Choice{{Text: tt.answer, Correct: true}, {Text: "autre chose"}}}
+		if got := len(leakAnswers(it)) > 0; got != tt.want {
+			t.Errorf("%q looked for elsewhere: %v, want %v", tt.answer, got, tt.want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -94,7 +95,10 @@ func leakAnswers(it *Item) [][]string {
 		w := termWords(a)
 		content := 0
 		for _, x := range w {
-			if !stopWords[x] {
+			// Numbers and units ("15 h", "environ 7", "6 mois") name a
+			// quantity another question may well use for its own reasons:
+			// only words that say something count.
+			if !stopWords[x] && utf8.RuneCountInString(x) >= 3 && !isNumber(x) && !quantityWords[x] {
 				content++
 			}
 		}
@@ -103,6 +107,20 @@ func leakAnswers(it *Item) [][]string {
 		}
 	}
 	return out
+}
+
+// quantityWords go with a number and tell nothing by themselves.
+var quantityWords = map[string]bool{"environ": true, "mois": true, "jours": true, "jour": true, "heures": true, "heure": true,
+	"minutes": true, "euros": true, "ans": true, "semaines": true, "fois": true, "pages": true, "about": true, "months": true,
+	"days": true, "hours": true, "weeks": true, "years": true, "times": true}
+
+func isNumber(w string) bool {
+	for _, r := range w {
+		if (r < '0' || r > '9') && r != ',' && r != '.' {
+			return false
+		}
+	}
+	return w != ""
 }
 
 // answerLeaks reports an item whose prompt or choices print another item's
