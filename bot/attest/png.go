@@ -74,7 +74,10 @@ func (c *canvas) text(s string, x, maxW int, size float64, bold bool, col color.
 func wrap(face font.Face, s string, maxW int) []string {
 	var lines []string
 	line := ""
-	for _, w := range strings.Fields(s) {
+	for _, w := range strings.Split(s, " ") { // not Fields: a no-break space holds
+		if w == "" {
+			continue
+		}
 		next := strings.TrimSpace(line + " " + w)
 		if line != "" && font.MeasureString(face, next).Ceil() > maxW {
 			lines = append(lines, line)

@@ -81,11 +81,11 @@ const (
 
 func (p Page) intro() string {
 	return fmt.Sprintf("a réalisé le %s un diagnostic adaptatif de %d questions sur les compétences numériques "+
-		"du cadre de référence français (CRCN, issu du cadre européen DigComp). Niveaux mesurés, de 1 à 8 :", p.Date, p.Questions)
+		"du cadre de référence français (CRCN, issu du cadre européen DigComp). Niveaux mesurés, de 1 à 8\u00a0:", p.Date, p.Questions)
 }
 
 func (p Page) howToCheck() string {
-	return "Vérifiable par tous : scannez le QR code, ou ouvrez " + p.URL + "."
+	return "Vérifiable par tous\u00a0: scannez le QR code, ou ouvrez " + p.URL + "."
 }
 
 func (p Page) issuedBy() string { return "Émise par " + p.Issuer + "." }
@@ -128,23 +128,31 @@ func (p Page) PDF() ([]byte, error) {
 	pdf.SetFont("sans", "", 11)
 	pdf.MultiCell(w, 5.5, p.intro(), "", "L", false)
 	pdf.Ln(3)
+	pdf.SetDrawColor(0xc8, 0xc8, 0xc8)
+	pdf.Line(18, pdf.GetY(), 192, pdf.GetY())
 	for _, r := range p.Rows {
 		y := pdf.GetY()
-		pdf.SetFont("sans", "", 10.5)
+		label := r.ID + "  " + r.Name
+		size := 10.5
+		for pdf.SetFont("sans", "", size); pdf.GetStringWidth(label) > 92 && size > 7; pdf.SetFont("sans", "", size) {
+			size -= 0.5 // the longest names ("4.3 Protéger la santé…") shrink to fit
+		}
 		pdf.SetXY(18, y)
-		pdf.CellFormat(104, 8.5, r.ID+"  "+r.Name, "B", 0, "L", false, 0, "")
+		pdf.CellFormat(92, 8.5, label, "", 0, "L", false, 0, "")
+		pdf.SetDrawColor(0x90, 0x90, 0x90)
 		for i := range engine.MaxLevel {
 			style := "D"
 			if i < r.Level {
 				pdf.SetFillColor(0x00, 0x72, 0xb2)
 				style = "FD"
 			}
-			pdf.SetDrawColor(0x90, 0x90, 0x90)
-			pdf.Rect(124+float64(i)*4.6, y+2.4, 3.8, 3.8, style)
+			pdf.Rect(112+float64(i)*4.6, y+2.4, 3.8, 3.8, style)
 		}
-		pdf.SetXY(162, y)
+		pdf.SetXY(150, y)
 		pdf.SetFont("sans", "B", 10.5)
-		pdf.CellFormat(30, 8.5, levelText(r.Level), "B", 1, "R", false, 0, "")
+		pdf.CellFormat(42, 8.5, levelText(r.Level), "", 1, "R", false, 0, "")
+		pdf.SetDrawColor(0xc8, 0xc8, 0xc8)
+		pdf.Line(18, y+8.5, 192, y+8.5)
 	}
 	const qrTop, qrSide = 222.0, 44.0
 	pdf.RegisterImageOptionsReader("qr", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(qr))
