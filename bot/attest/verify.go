@@ -142,6 +142,13 @@ func parseCompact(token string) (map[string]any, []byte, error) {
 	if len(parts) != 3 {
 		return nil, nil, fail("format", "le fichier n'est pas un JWT : il faut trois parties séparées par des points, il y en a %d", len(parts))
 	}
+	for _, p := range parts {
+		// Strict: a part whose spare bits are set decodes to the same
+		// bytes, and would make a second valid spelling of one token.
+		if b, err := base64.RawURLEncoding.DecodeString(p); err != nil || base64.RawURLEncoding.EncodeToString(b) != p {
+			return nil, nil, fail("format", "le JWT contient une partie qui n'est pas du base64url valide")
+		}
+	}
 	rawHeader, err := base64.RawURLEncoding.DecodeString(parts[0])
 	if err != nil {
 		return nil, nil, fail("format", "l'en-tête du JWT n'est pas du base64url valide")
