@@ -8,6 +8,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,12 +26,22 @@ type Console struct {
 	typeIn  bool                // the last question expects typed text
 	shown   int                 // outputs shown, for tests waiting on output
 	cond    *sync.Cond
+	files   string // where an output's files are written; "" = not written
 }
 
 // New returns a console writing to out.
 func New(out io.Writer) *Console {
 	c := &Console{out: out}
 	c.cond = sync.NewCond(&c.mu)
+	return c
+}
+
+// SaveFilesIn makes the console write the files an output carries (an
+// attestation's PDF, PNG and credential) into dir, and print their paths.
+func (c *Console) SaveFilesIn(dir string) *Console {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.files = dir
 	return c
 }
 
@@ -77,6 +89,11 @@ func (c *Console) Show(o dialog.Output) error {
 		}
 	case dialog.OutExport:
 		fmt.Fprintf(&b, "\n%s\n%s\n", o.Text, o.File)
+	case dialog.OutAttestation:
+		fmt.Fprintf(&b, "\n%s\n", o.Text)
+		if err := c.saveFiles(&b, o.Files); err != nil {
+			return err
+		}
 	default:
 		fmt.Fprintf(&b, "\n%s\n", o.Text)
 		switch {
@@ -93,6 +110,31 @@ func (c *Console) Show(o dialog.Output) error {
 	}
 	_, err := io.WriteString(c.out, b.String())
 	return err
+}
+
+// saveFiles writes files into the console's folder, readable by the user
+// alone (they hold a name), and lists their paths.
+func (c *Console) saveFiles(b *strings.Builder, files []dialog.OutFile) error {
+	if c.files == "" {
+		for _, f := range files {
+			fmt.Fprintf(b, "  📄 %s (%d octets)\n", f.Name, len(f.Data))
+		}
+		return nil
+	}
+	if err := os.MkdirAll(c.files, 0o700); err != nil {
+		return fmt.Errorf("console: cannot create the folder %s for the files: %w", c.files, err)
+	}
+	for _, f := range files {
+		path := filepath.Join(c.files, filepath.Base(f.Name))
+		if err := os.WriteFile(path, f.Data, 0o600); err != nil {
+			return fmt.Errorf("console: cannot write %s (check the folder is writable): %w", path, err)
+		}
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
+		fmt.Fprintf(b, "  📄 %s\n", path)
+	}
+	return nil
 }
 
 func (c *Console) setButtons(b *strings.Builder, rows [][]dialog.ButtonView) {

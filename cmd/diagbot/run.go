@@ -110,6 +110,11 @@ func (t telegramSender) Send(ctx context.Context, m storage.Message) (string, er
 		}
 		return t.s.ResultsChart(ctx, chat, o.Results)
 	}
+	if o.Kind == dialog.OutAttestation {
+		// Three documents from one outbox message: a retry resumes
+		// after the last one sent.
+		return t.s.SendFiles(ctx, chat, fmt.Sprint(m.ID), o)
+	}
 	return t.s.Send(ctx, chat, o)
 }
 
