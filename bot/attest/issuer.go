@@ -80,6 +80,9 @@ type Issued struct {
 // Issue builds the credential of v in slot, signs it with the newest key
 // and renders the PDF and the PNG.
 func (is *Issuer) Issue(v dialog.AttestationView, slot storage.AttestationSlot, subject string, at time.Time) (Issued, error) {
+	if err := is.Keys.Ready(); err != nil {
+		return Issued{}, err
+	}
 	base := is.Settings.PublicURL
 	c := Build(v, Issue{Code: slot.Code, Subject: subject, List: slot.List, Index: slot.Index, IssuedAt: at,
 		PublicURL: base, Issuer: is.Profile()})

@@ -53,6 +53,40 @@ type KeyRing struct {
 	path string
 	mu   sync.RWMutex
 	keys []Key
+
+	lazy     func() error // LazyKeys: opens the file at first use
+	lazyOnce sync.Once
+	lazyErr  error
+}
+
+// LazyKeys is a ring whose file is read, or created, only when a key is
+// first needed (Ready): a terminal try-out pays for a new RSA key (a second
+// or two) only if the learner asks for an attestation.
+func LazyKeys(path string, bits int, created func()) *KeyRing {
+	r := &KeyRing{path: path}
+	r.lazy = func() error {
+		opened, made, err := OpenKeys(path, bits)
+		if err != nil {
+			return err
+		}
+		r.mu.Lock()
+		r.keys = opened.keys
+		r.mu.Unlock()
+		if made && created != nil {
+			created()
+		}
+		return nil
+	}
+	return r
+}
+
+// Ready opens a lazy ring's file; a ring from OpenKeys is always ready.
+func (r *KeyRing) Ready() error {
+	if r.lazy == nil {
+		return nil
+	}
+	r.lazyOnce.Do(func() { r.lazyErr = r.lazy() })
+	return r.lazyErr
 }
 
 type keyFile struct {
@@ -216,4 +250,13 @@ func (r *KeyRing) JWKS(base string) jose.JSONWebKeySet {
 		set.Keys = append(set.Keys, k.Public(base))
 	}
 	return set
+}
+
+// OpenKeysReadOnly reads the key file at path and never creates one: for
+// verifying, a missing file is an error.
+func OpenKeysReadOnly(path string) (*KeyRing, bool, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, false, fmt.Errorf("attestation keys: there is no key file at %s: this database issued no attestation, or it is elsewhere (give --db)", path)
+	}
+	return OpenKeys(path, 0)
 }

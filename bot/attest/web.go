@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -119,4 +120,32 @@ func VerifyStatusList(ctx context.Context, keys KeySource, listURL, token string
 		return nil, fail("status", "%v", err)
 	}
 	return bits, nil
+}
+
+// JWKS is a key set fetched once from an issuer's /.well-known/jwks.json:
+// only keys published there verify.
+type JWKS struct{ set jose.JSONWebKeySet }
+
+// FetchJWKS reads the key set of the public address base.
+func (w Web) FetchJWKS(ctx context.Context, base string) (*JWKS, error) {
+	u := strings.TrimRight(base, "/") + "/.well-known/jwks.json"
+	body, err := w.get(ctx, u, "application/jwk-set+json, application/json")
+	if err != nil {
+		return nil, fail("key", "les clés de l'émetteur sont introuvables : %v", err)
+	}
+	var set jose.JSONWebKeySet
+	if err := json.Unmarshal(body, &set); err != nil || len(set.Keys) == 0 {
+		return nil, fail("key", "%s ne renvoie pas un jeu de clés JWKS", u)
+	}
+	return &JWKS{set: set}, nil
+}
+
+// Key finds the key a kid names in the set.
+func (j *JWKS) Key(_ context.Context, kid string) (*rsa.PublicKey, error) {
+	for _, k := range j.set.Key(kid) {
+		if pub, ok := k.Key.(*rsa.PublicKey); ok {
+			return pub, nil
+		}
+	}
+	return nil, fail("key", "la clé %s n'est pas parmi les clés publiées par l'émetteur", kid)
 }

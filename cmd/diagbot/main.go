@@ -27,6 +27,9 @@ Usage:
                                   with that token set, diagbot alone (or with flags only) runs this
   diagbot campaign create|list|archive|stats|export|learner   campaigns: on the file, or --admin URL with the bot running
   diagbot backup FILE             a consistent copy of the database (--db, or --admin URL of a running bot)
+  diagbot attestation verify FILE|CODE [--url URL]   verify an attestation: a .jwt file (offline, against the
+                                  key file beside --db, or against the bot at --url), or a code against the bot at --url
+  diagbot attestation rotate-key  a new signing key; the old ones stay published (restart the bot after)
   diagbot content check [DIR]     check a question bank (default: the embedded one)
   diagbot content export --json   every item as JSON (id, competence, skill, level, type, a, b)
   diagbot simulate [flags]        simulated learners take the diagnostic (see -h)
@@ -74,6 +77,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = backupCmd(ctx, args[1:], stdout, stderr)
 	case "content":
 		err = contentCmd(args[1:], stdout, stderr)
+	case "attestation":
+		err = attestationCmd(ctx, args[1:], stdout, stderr)
 	case "simulate":
 		err = simulateCmd(ctx, args[1:], stdin, stdout, stderr)
 	case "help", "-h", "-help", "--help": // isHelp
