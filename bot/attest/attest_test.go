@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/diagbot/diagbot/bot/attest/attesttest"
 )
 
 // schemaPath is 1EdTech's JSON Schema of the credential, kept in shared/.
@@ -56,7 +58,7 @@ func payloadOf(t *testing.T, token string) map[string]any {
 func TestIndependentVerifierAccepts(t *testing.T) {
 	e := newEnv(t)
 	slot, is := e.issueFor(t, "telegram:5551234", "Yanis Benali")
-	c, err := independentVerify(e.srv.URL+"/.well-known/jwks.json", is.JWT)
+	c, err := attesttest.Verify(e.srv.URL+"/.well-known/jwks.json", is.JWT)
 	if err != nil {
 		t.Fatalf("the independent verifier refuses: %v", err)
 	}

@@ -143,8 +143,4 @@ func get(t testing.TB, url string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-func parseTime(s string) (time.Time, error) { return time.Parse(time.RFC3339, s) }
-
-func httpGet(url string) (*http.Response, error) { return http.Get(url) }
-
 func asError(err error, target **Error) bool { return errors.As(err, target) }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/diagbot/diagbot/bot/attest/attesttest"
 )
 
 func TestKeysCreatedOnceWithMode600(t *testing.T) {
@@ -58,7 +60,7 @@ func TestRotationKeepsOldAttestationsVerifiable(t *testing.T) {
 	}
 	_, after := e.issueFor(t, "telegram:2", "Après Rotation")
 	for name, tok := range map[string]string{"before": before.JWT, "after": after.JWT} {
-		if _, err := independentVerify(e.srv.URL+"/.well-known/jwks.json", tok); err != nil {
+		if _, err := attesttest.Verify(e.srv.URL+"/.well-known/jwks.json", tok); err != nil {
 			t.Errorf("%s the rotation: %v", name, err)
 		}
 		if _, err := (Verifier{Keys: e.issuer.Keys, Now: e.verifier().Now}).Verify(context.Background(), tok); err != nil {

@@ -157,7 +157,7 @@ func (p Page) PNG() ([]byte, error) {
 	c.y += 40
 	out := c.img.SubImage(image.Rect(0, 0, pngWidth, min(c.y, 4000)))
 	var buf bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.BestCompression}
+	enc := png.Encoder{CompressionLevel: png.DefaultCompression}
 	if err := enc.Encode(&buf, out); err != nil {
 		return nil, fmt.Errorf("attestation: PNG: %w", err)
 	}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/diagbot/diagbot/bot/attest/attesttest"
 )
 
 // TestVerifiersRefuse: both the independent verifier and ours refuse a
@@ -67,7 +69,7 @@ func TestVerifiersRefuse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := independentVerify(e.srv.URL+"/.well-known/jwks.json", tt.token); err == nil {
+			if _, err := attesttest.Verify(e.srv.URL+"/.well-known/jwks.json", tt.token); err == nil {
 				t.Error("the independent verifier accepts it")
 			}
 			_, err := e.verifier().Verify(context.Background(), tt.token)
@@ -81,7 +83,7 @@ func TestVerifiersRefuse(t *testing.T) {
 		})
 	}
 	// The good one still passes: the erasure revoked only the victim's.
-	if _, err := independentVerify(e.srv.URL+"/.well-known/jwks.json", good.JWT); err != nil {
+	if _, err := attesttest.Verify(e.srv.URL+"/.well-known/jwks.json", good.JWT); err != nil {
 		t.Errorf("the other learner's attestation: %v", err)
 	}
 	// Offline, against the key file, the revoked one passes the signature

@@ -1,4 +1,7 @@
-package attest
+// Package attesttest verifies attestations the way another party would:
+// with lestrrat-go/jwx (not go-jose, which signs them) and nothing of
+// package attest. Tests use it; the diagbot binary does not.
+package attesttest
 
 import (
 	"bytes"
@@ -8,22 +11,24 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jws"
 )
 
-// independentVerify checks an attestation the way another verifier would,
+// Verify checks an attestation the way another verifier would,
 // with lestrrat-go/jwx (not go-jose, which signed it) and nothing of this
 // package: the header holds exactly alg RS256, kid and typ JWT; the kid URL
 // returns the bare JWK that verifies the signature, and that key is in the
 // issuer's JWKS; the claims mirror the credential; the status list, itself
 // a signed credential, does not have the credential's bit set.
-func independentVerify(jwksURL, token string) (map[string]any, error) {
+func Verify(jwksURL, token string) (map[string]any, error) {
 	msg, err := jws.Parse([]byte(token))
 	if err != nil {
 		return nil, fmt.Errorf("parse: %w", err)
@@ -92,7 +97,7 @@ func independentVerify(jwksURL, token string) (map[string]any, error) {
 
 func unix(v any) string {
 	s, _ := v.(string)
-	t, err := parseTime(s)
+	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		return "bad validFrom"
 	}
@@ -165,7 +170,7 @@ func fetchStatusBits(url string) ([]byte, error) {
 }
 
 func fetch(url string) ([]byte, error) {
-	resp, err := httpGet(url)
+	resp, err := http.Get(url)
 	if err != nil {
 		return nil, err
 	}
