@@ -341,6 +341,7 @@ func writeMetrics(w io.Writer, db *storage.DB, m *Metrics) {
 	counter("diagbot_rate_limited_total", "Sends refused with 429 / retry_after.", &m.RateLimited)
 	counter("diagbot_dropped_total", "Messages dropped (unreachable or too many failures).", &m.Dropped)
 	counter("diagbot_followups_due_total", "Follow-ups the scheduler moved to the inbox (lessons, reminders).", &m.Scheduled)
+	counter("diagbot_attestations_issued_total", "Attestations issued (signed and stored).", &m.Attestations)
 	fmt.Fprintf(w, "# HELP diagbot_outbox_depth Messages waiting to be sent.\n# TYPE diagbot_outbox_depth gauge\n")
 	for _, ch := range []string{"telegram", "console", NotifyChannel} {
 		n, _ := db.OutboxDepth(ch)

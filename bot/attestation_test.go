@@ -81,6 +81,9 @@ func TestAttestationIssuedInTheTurn(t *testing.T) {
 		t.Errorf("second attestation: %v, subject %q, id %q", err, v2.Credential.Subject.ID, v2.Credential.ID)
 	}
 
+	if n := h.bot.Metrics().Attestations.Load(); n != 2 {
+		t.Errorf("%d attestations counted, want 2", n)
+	}
 	h.send(learner, "efface")
 	eventually(t, 10*time.Second, func() bool { return h.rec.count(learner) == 3 }, func() string { return "no goodbye" })
 	a, _, _ = db.Attestation(code)

@@ -132,8 +132,8 @@ type Bot struct {
 
 // Metrics counts what the bot did, for /metrics and tests.
 type Metrics struct {
-	Received, Duplicates, Turns, DeadLetters, Sent, SendErrors, RateLimited, Dropped, Scheduled Counter
-	TurnSeconds                                                                                 Histogram
+	Received, Duplicates, Turns, DeadLetters, Sent, SendErrors, RateLimited, Dropped, Scheduled, Attestations Counter
+	TurnSeconds                                                                                               Histogram
 }
 
 // Histogram counts observations in fixed buckets (seconds), Prometheus style.
@@ -641,6 +641,9 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 		Session: sessJSON, Answers: answers, Outbox: out, Due: due, Attestation: issued})
 	if err != nil {
 		return err
+	}
+	if issued != nil {
+		b.metrics.Attestations.Add(1)
 	}
 	b.wakeAll()
 	return ctx.Err()
