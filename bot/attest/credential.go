@@ -13,6 +13,7 @@
 package attest
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -96,6 +97,18 @@ type Profile struct {
 	Name  string   `json:"name"`
 	URL   string   `json:"url,omitempty"`
 	Email string   `json:"email,omitempty"`
+}
+
+// UnmarshalJSON reads an issuer given as an object, or as its id alone
+// (VC 2.0 allows both; diagbot writes the object).
+func (p *Profile) UnmarshalJSON(b []byte) error {
+	var id string
+	if json.Unmarshal(b, &id) == nil {
+		*p = Profile{ID: id}
+		return nil
+	}
+	type plain Profile
+	return json.Unmarshal(b, (*plain)(p))
 }
 
 // Subject is the learner: a random urn:uuid, the name to print as an

@@ -3,6 +3,7 @@ package attest
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -52,9 +53,9 @@ func TestVerifiersRefuse(t *testing.T) {
 	}
 	// One byte of the signature changed.
 	sig := []byte(parts[2])
-	sig[10] ^= 'A' ^ 'B'
-	if sig[10] == parts[2][10] {
-		sig[10] = 'C'
+	sig[10] = 'A'
+	if parts[2][10] == 'A' {
+		sig[10] = 'B'
 	}
 	badSig := parts[0] + "." + parts[1] + "." + string(sig)
 	tests := []struct {
@@ -125,5 +126,18 @@ func TestHeaderIsExactlyAlgKidTyp(t *testing.T) {
 		if _, err := e.verifier().Verify(context.Background(), tok); err == nil {
 			t.Errorf("header %s accepted", header)
 		}
+	}
+}
+
+// TestIssuerAsAnID: a credential whose issuer is its id alone (VC 2.0
+// allows it) is read, and its claims still checked.
+func TestIssuerAsAnID(t *testing.T) {
+	var c Credential
+	if err := json.Unmarshal([]byte(`{"issuer":"https://diagbot.example.fr/issuer"}`), &c); err != nil || c.Issuer.ID != "https://diagbot.example.fr/issuer" {
+		t.Errorf("issuer %+v, err %v", c.Issuer, err)
+	}
+	long := PageOf(view(strings.Repeat("Yanis ", 40)), "ABCDEFGHJK", "https://x/v/ABCDEFGHJK", "ML", t0)
+	if n := len([]rune(long.Name)); n != maxPrintedName {
+		t.Errorf("a long name prints %d characters", n)
 	}
 }

@@ -36,7 +36,7 @@ type Row struct {
 
 // PageOf lays out an attestation.
 func PageOf(v dialog.AttestationView, code, verifyURL, issuer string, issuedAt time.Time) Page {
-	p := Page{Name: strings.TrimSpace(v.Name), Date: frenchDate(v.FinishedAt), Questions: v.Questions,
+	p := Page{Name: shorten(strings.TrimSpace(v.Name), maxPrintedName), Date: frenchDate(v.FinishedAt), Questions: v.Questions,
 		Code: PrintCode(code), URL: verifyURL, Issuer: issuer, IssuedAt: issuedAt}
 	for _, r := range v.Result.Competences {
 		if r.Questions == 0 {
@@ -49,6 +49,16 @@ func PageOf(v dialog.AttestationView, code, verifyURL, issuer string, issuedAt t
 		p.Rows = append(p.Rows, Row{ID: r.Competence, Name: name, Level: min(r.Level, engine.MaxLevel)})
 	}
 	return p
+}
+
+// maxPrintedName bounds the printed name: two lines of the PDF.
+const maxPrintedName = 80
+
+func shorten(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
 }
 
 // PrintCode groups a code in fives, easier to read aloud and to type.
