@@ -232,8 +232,10 @@ func FrameworkURL(base string) string { return base + "/referentiel" }
 // result description, so a verifier can read the rubric.
 func Build(v dialog.AttestationView, is Issue) Credential {
 	base := is.PublicURL
+	// The criteria name this diagnostic (its questions, its date), so the
+	// achievement is this credential's own, under its id.
 	ach := Achievement{
-		ID:              FrameworkURL(base) + "#positionnement",
+		ID:              VerifyURL(base, is.Code) + "#positionnement",
 		Type:            []string{"Achievement"},
 		AchievementType: "Assessment",
 		Name:            AchievementFR,
@@ -242,12 +244,10 @@ func Build(v dialog.AttestationView, is Issue) Credential {
 		Criteria: Criteria{Narrative: fmt.Sprintf("Mesuré par un diagnostic adaptatif (diagbot) de %d questions, terminé le %s. "+
 			"Chaque question est choisie selon les réponses précédentes ; le niveau de chaque compétence est estimé par un modèle "+
 			"de réponse à l'item (2PL).", v.Questions, frenchDate(v.FinishedAt))},
-		InLanguage: "fr",
+		InLanguage:        "fr",
+		ResultDescription: ResultDescriptions(base),
 	}
 	var results []ResultEntry
-	for _, c := range engine.Competences() {
-		ach.ResultDescription = append(ach.ResultDescription, resultDescription(base, c))
-	}
 	for _, r := range v.Result.Competences {
 		if r.Questions == 0 {
 			continue
