@@ -72,7 +72,7 @@ func TestAttestationThroughTelegram(t *testing.T) {
 	})
 	h.bot.step = askAttestation
 	h.run()
-	const chat = 777
+	const chat = 98765432
 	learner := telegram.LearnerID(chat)
 	say := func(key, text string) {
 		p, _ := json.Marshal(dialog.ParseText(text))
@@ -101,7 +101,7 @@ func TestAttestationThroughTelegram(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the independent verifier refuses the credential sent: %v", err)
 	}
-	if subj, _ := c["credentialSubject"].(map[string]any); strings.Contains(fmt.Sprint(subj["id"]), "777") {
+	if subj, _ := c["credentialSubject"].(map[string]any); strings.Contains(fmt.Sprint(subj["id"]), "98765432") {
 		t.Errorf("the subject names the chat: %v", subj["id"])
 	}
 

@@ -86,7 +86,7 @@ func TestIndependentVerifierAccepts(t *testing.T) {
 		{"name as identifier", len(subj.Identifier) == 1 && subj.Identifier[0].IdentityHash == "Yanis Benali" && subj.Identifier[0].IdentityType == "name"},
 		{"achievement", subj.Achievement.Name == AchievementFR && subj.Achievement.AchievementType == "Assessment"},
 		{"criteria", strings.Contains(subj.Achievement.Criteria.Narrative, "18 questions") && strings.Contains(subj.Achievement.Criteria.Narrative, "7 décembre 2026")},
-		{"16 rubrics of 8 levels", len(subj.Achievement.ResultDescription) == 16 && len(subj.Achievement.ResultDescription[0].RubricCriterionLvls) == 8},
+		{"a rubric of 8 levels per measured competence", len(subj.Achievement.ResultDescription) == 3 && len(subj.Achievement.ResultDescription[0].RubricCriterionLvls) == 8},
 		{"aligned to CRCN and DigComp", len(subj.Achievement.ResultDescription[0].Alignment) == 3 && subj.Achievement.ResultDescription[0].Alignment[1].TargetFramework == "DigComp 2.2"},
 		{"one result per measured competence", len(subj.Result) == 3},
 		{"achieved level", subj.Result[1].AchievedLevel == e.srv.URL+"/referentiel#c2.1-n5" && subj.Result[1].Value == "5"},

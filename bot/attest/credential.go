@@ -159,11 +159,10 @@ type ResultDescription struct {
 
 // RubricLevel is one level of a competence.
 type RubricLevel struct {
-	ID          string   `json:"id"`
-	Type        []string `json:"type"`
-	Name        string   `json:"name"`
-	Level       string   `json:"level"`
-	Description string   `json:"description"`
+	ID    string   `json:"id"`
+	Type  []string `json:"type"`
+	Name  string   `json:"name"`
+	Level string   `json:"level"`
 }
 
 // Alignment ties a result description to a framework's competence.
@@ -227,9 +226,9 @@ func IssuerURL(base string) string { return base + "/issuer" }
 // FrameworkURL serves the result descriptions the credentials refer to.
 func FrameworkURL(base string) string { return base + "/referentiel" }
 
-// Build makes the credential of an attestation. Only the competences
-// measured (with at least one question) get a result; all of them get a
-// result description, so a verifier can read the rubric.
+// Build makes the credential of an attestation. The competences measured
+// (with at least one question) each get a result and, in the achievement,
+// the result description (the rubric of levels 1–8) it refers to.
 func Build(v dialog.AttestationView, is Issue) Credential {
 	base := is.PublicURL
 	// The criteria name this diagnostic (its questions, its date), so the
@@ -244,14 +243,18 @@ func Build(v dialog.AttestationView, is Issue) Credential {
 		Criteria: Criteria{Narrative: fmt.Sprintf("Mesuré par un diagnostic adaptatif (diagbot) de %d questions, terminé le %s. "+
 			"Chaque question est choisie selon les réponses précédentes ; le niveau de chaque compétence est estimé par un modèle "+
 			"de réponse à l'item (2PL).", v.Questions, frenchDate(v.FinishedAt))},
-		InLanguage:        "fr",
-		ResultDescription: ResultDescriptions(base),
+		InLanguage: "fr",
 	}
 	var results []ResultEntry
 	for _, r := range v.Result.Competences {
 		if r.Questions == 0 {
 			continue
 		}
+		c, ok := engine.CompetenceByID(r.Competence)
+		if !ok {
+			continue
+		}
+		ach.ResultDescription = append(ach.ResultDescription, resultDescription(base, c))
 		rd := competenceID(base, r.Competence)
 		e := ResultEntry{Type: []string{"Result"}, ResultDescription: rd, Value: strconv.Itoa(r.Level)}
 		if r.Level >= engine.MinLevel {
@@ -323,7 +326,6 @@ func resultDescription(base string, c engine.Competence) ResultDescription {
 		rd.RubricCriterionLvls = append(rd.RubricCriterionLvls, RubricLevel{
 			ID: levelID(base, c.ID, l), Type: []string{"RubricCriterionLevel"},
 			Name: fmt.Sprintf("Niveau %d (%s)", l, Band(l)), Level: strconv.Itoa(l),
-			Description: fmt.Sprintf("Niveau %d sur 8 du CRCN, %s.", l, Band(l)),
 		})
 	}
 	return rd
