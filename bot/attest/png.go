@@ -109,8 +109,11 @@ func (p Page) PNG() ([]byte, error) {
 	}
 	const margin = 64
 	inner := pngWidth - 2*margin
-	c := &canvas{img: image.NewRGBA(image.Rect(0, 0, pngWidth, 4000)), y: 56, fonts: fs}
-	c.rect(0, 0, pngWidth, 4000, color.White)
+	// Room for everything: a row takes at most 170 px (a name on two
+	// lines), the rest 1,400; the picture is cut to what was drawn.
+	height := 1400 + 170*len(p.Rows)
+	c := &canvas{img: image.NewRGBA(image.Rect(0, 0, pngWidth, height)), y: 56, fonts: fs}
+	c.rect(0, 0, pngWidth, height, color.White)
 	c.text(textTitle, margin, inner, 54, true, colInk)
 	c.text(textSubtitle, margin, inner, 30, false, colMuted)
 	c.y += 36
@@ -155,7 +158,7 @@ func (p Page) PNG() ([]byte, error) {
 	c.y += 20
 	c.text(NotCertificate, margin, inner, 32, true, colInk)
 	c.y += 40
-	out := c.img.SubImage(image.Rect(0, 0, pngWidth, min(c.y, 4000)))
+	out := c.img.SubImage(image.Rect(0, 0, pngWidth, min(c.y, height)))
 	var buf bytes.Buffer
 	enc := png.Encoder{CompressionLevel: png.DefaultCompression}
 	if err := enc.Encode(&buf, out); err != nil {

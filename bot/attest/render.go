@@ -164,7 +164,10 @@ func (p Page) PDF() ([]byte, error) {
 		pdf.SetDrawColor(0xc8, 0xc8, 0xc8)
 		pdf.Line(18, y+8.5, 192, y+8.5)
 	}
-	const qrTop, qrSide = 222.0, 44.0
+	// The code block sits at the foot of the page, lower if the rows
+	// reach it (sixteen competences and a name on two lines).
+	const qrSide = 44.0
+	qrTop := min(max(222.0, pdf.GetY()+4), 228.0)
 	pdf.RegisterImageOptionsReader("qr", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(qr))
 	pdf.ImageOptions("qr", 18, qrTop, qrSide, qrSide, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, p.URL)
 	pdf.SetXY(68, qrTop+2)
