@@ -6,12 +6,14 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+
+	"github.com/diagbot/diagbot/storage"
 )
 
 // ListEntries is the size of a status list: W3C Bitstring Status List asks
 // for 16 KiB of bits at least (131,072 entries), so that one credential
 // hides among many. Storage hands out random indexes in it.
-const ListEntries = 131072
+const ListEntries = storage.StatusListEntries
 
 // maxList bounds what DecodeList accepts: a list 64 times the minimum.
 const maxList = 64 * ListEntries / 8

@@ -74,14 +74,22 @@ type Verified struct {
 	StatusChecked bool
 }
 
-// maxToken bounds what Verify reads: an attestation is about 20 KB.
+// maxToken bounds what Verify reads: an attestation is 50 KB at most.
 const maxToken = 1 << 20
 
 // Verify checks token: its form, its header, its signature by the key its
 // kid names, the claims against the credential, its dates and, when a
 // status source is given, that it is not revoked.
 func (v Verifier) Verify(ctx context.Context, token string) (*Verified, error) {
-	header, payload, kid, err := verifyJWS(ctx, v.Keys, token)
+	// A key is fetched only from the trusted address: the kid comes from
+	// a token not verified yet.
+	allow := func(kid string) error {
+		if v.Trust != "" && !strings.HasPrefix(kid, strings.TrimSuffix(v.Trust, "/")+"/") {
+			return fail("key", "la clé de signature (%s) n'est pas publiée par %s", kid, v.Trust)
+		}
+		return nil
+	}
+	header, payload, kid, err := verifyJWS(ctx, v.Keys, token, allow)
 	if err != nil {
 		return nil, err
 	}
@@ -106,14 +114,18 @@ func (v Verifier) Verify(ctx context.Context, token string) (*Verified, error) {
 }
 
 // verifyJWS checks the header and the signature of a compact JWS and
-// returns its header, its payload and the kid.
-func verifyJWS(ctx context.Context, keys KeySource, token string) (map[string]any, []byte, string, error) {
+// returns its header, its payload and the kid. allow vets the kid before
+// any key is looked up.
+func verifyJWS(ctx context.Context, keys KeySource, token string, allow func(kid string) error) (map[string]any, []byte, string, error) {
 	token = strings.TrimSpace(token)
 	header, payload, err := parseCompact(token)
 	if err != nil {
 		return nil, nil, "", err
 	}
 	kid, _ := header["kid"].(string)
+	if err := allow(kid); err != nil {
+		return nil, nil, "", err
+	}
 	pub, err := keys.Key(ctx, kid)
 	if err != nil {
 		var e *Error
