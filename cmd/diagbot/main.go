@@ -28,6 +28,9 @@ Usage:
                                   with that token set, diagbot alone (or with flags only) runs this
   diagbot campaign create|list|archive|stats|export|learner   campaigns: on the file, or --admin URL with the bot running
   diagbot backup FILE             a consistent copy of the database (--db, or --admin URL of a running bot)
+  diagbot attestation verify FILE|CODE [--url URL]   verify an attestation: a .jwt file (offline, against the
+                                  key file beside --db, or against the bot at --url), or a code against the bot at --url
+  diagbot attestation rotate-key  a new signing key; the old ones stay published (restart the bot after)
   diagbot content check [DIR]     check a question bank (default: the embedded one)
   diagbot content export --json   the whole bank as JSON: {"items", "lessons", "glossary"}, every field
   diagbot content images [DIR]    draw every item's screen picture into DIR/images/
@@ -77,6 +80,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = backupCmd(ctx, args[1:], stdout, stderr)
 	case "content":
 		err = contentCmd(args[1:], stdout, stderr)
+	case "attestation":
+		err = attestationCmd(ctx, args[1:], stdout, stderr)
 	case "simulate":
 		err = simulateCmd(ctx, args[1:], stdin, stdout, stderr)
 	case "help", "-h", "-help", "--help": // isHelp
