@@ -63,8 +63,24 @@ func (a *Advisors) Command(_ context.Context, c slack.Command) (slack.Reply, err
 		if c.BotAbsent {
 			room = "" // nothing can arrive there: the default channel, if any
 		}
+		paliers, err := ParsePaliers(c.Paliers)
+		if err != nil {
+			r, _ := fail(err)
+			r.Field = slack.FieldPaliers
+			return r, nil
+		}
+		var link *storage.Link
+		if c.LinkURL != "" {
+			link = &storage.Link{Label: c.LinkLabel, URL: c.LinkURL}
+		}
+		if err := CheckCallToAction(c.ResultText, link); err != nil {
+			r, _ := fail(err)
+			r.Field = slack.FieldResult
+			return r, nil
+		}
 		camp, err := CreateCampaign(cfg.DB, storage.Campaign{Name: c.Name, Competences: c.Competences, MaxQuestions: c.MaxQuestions,
-			Feedback: c.Feedback, AskExternalID: c.AskExternalID, PathLength: c.PathLength, SlackChannel: room, Owner: c.User}, rng, now)
+			Feedback: c.Feedback, AskExternalID: c.AskExternalID, PathLength: c.PathLength, SlackChannel: room, Owner: c.User,
+			Paliers: paliers, ResultText: c.ResultText, ResultLink: link}, rng, now)
 		if err != nil {
 			return fail(err)
 		}

@@ -25,6 +25,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/diagbot/diagbot/bot/attest"
 	"github.com/diagbot/diagbot/dialog"
 	"github.com/diagbot/diagbot/engine"
 	"github.com/diagbot/diagbot/engine/bank"
@@ -91,6 +92,9 @@ type Config struct {
 	// TickEvery is how often the scheduler looks for due follow-ups
 	// (default 30 s). Tests call Tick with their own clock instead.
 	TickEvery time.Duration
+	// Attest issues attestations (bot/attest); nil: a learner who asks for
+	// one is told it is not available.
+	Attest *attest.Issuer
 }
 
 // Bot is the running core.
@@ -120,6 +124,9 @@ type Bot struct {
 	// onTurn, if set before Run, sees every turn's exact duration (the
 	// histogram only knows buckets): benchmarks read exact quantiles.
 	onTurn func(time.Duration)
+	// step is dialog.Step; tests replace it to ask for outputs the dialog
+	// does not give yet.
+	step func(dialog.Session, dialog.Input, dialog.Env) (dialog.Turn, error)
 }
 
 // BankLessons serves the bank's micro-lessons to the dialog.
@@ -167,7 +174,7 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.Lesson == nil {
 		cfg.Lesson = BankLessons(cfg.Bank)
 	}
-	b := &Bot{cfg: cfg, wake: map[string]chan struct{}{}, expireBatch: expireBatch}
+	b := &Bot{cfg: cfg, wake: map[string]chan struct{}{}, expireBatch: expireBatch, step: dialog.Step}
 	for i := 0; i < cfg.Shards; i++ {
 		b.shards = append(b.shards, make(chan storage.Update, 256))
 	}
@@ -449,7 +456,7 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 				MaxQuestions: c.MaxQuestions, Feedback: c.Feedback, AskExternalID: c.AskExternalID, PathLength: c.PathLength}
 		}
 	}
-	turn, err := dialog.Step(sess, in, env)
+	turn, err := b.step(sess, in, env)
 	if err != nil {
 		return err
 	}
@@ -467,7 +474,16 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 		channel = learner.Channel // the scheduler and advisors speak through the learner's channel
 	}
 	var out []storage.Message
+	var issued *storage.IssuedAttestation
 	for _, o := range turn.Outputs {
+		if o.Kind == dialog.OutAttestation && !turn.Erase {
+			if issued != nil {
+				return fmt.Errorf("the dialog asked for two attestations in one turn")
+			}
+			if issued, err = b.attestation(u.LearnerID, &o, now); err != nil {
+				return err
+			}
+		}
 		if o.Kind == dialog.OutExport {
 			data, err := b.cfg.DB.Export(u.LearnerID)
 			if err != nil {
@@ -563,9 +579,12 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 	}
 	help, closeHelp := helpChange(sess, turn.Session)
 	_, err = b.cfg.DB.CommitTurn(storage.Turn{Update: &u, Learner: upsert, LearnerID: u.LearnerID,
-		Session: sessJSON, Answers: answers, Outbox: out, Due: due, Help: help, CloseHelp: closeHelp})
+		Session: sessJSON, Answers: answers, Outbox: out, Due: due, Help: help, CloseHelp: closeHelp, Attestation: issued})
 	if err != nil {
 		return err
+	}
+	if issued != nil {
+		b.metrics.Attestations.Add(1)
 	}
 	b.wakeAll()
 	return ctx.Err()

@@ -708,6 +708,7 @@ func ListCampaigns(db *storage.DB, botName string) ([]CampaignInfo, error) {
 		if err != nil {
 			return nil, err
 		}
+		c.WebhookSecret = "" // shown once, at creation
 		out = append(out, CampaignInfo{Campaign: c, Learners: len(ids), Link: linkOf(botName, c.Code)})
 	}
 	return out, nil

@@ -33,6 +33,10 @@ var (
 	bucketOnce             = []byte("once")         // key -> time(8): things done once (weekly digests)
 	bucketRefs             = []byte("refs")         // learner id \x00 name -> refRecord JSON: what channels remember of sent messages
 	bucketHelpOpen         = []byte("help_open")    // learner id -> HelpOpen JSON: help requests no advisor closed yet
+	bucketAttestations     = []byte("attestations") // verification code -> Attestation JSON (attest.go)
+	bucketAttestOf         = []byte("attest_of")    // learner id -> their subject and codes
+	bucketStatusSlots      = []byte("status_slots") // list(4) index(4) -> code: status indexes taken, never reused
+	bucketStatusLists      = []byte("status_lists") // list(4) -> the list's bits, once one is revoked
 )
 
 // allBuckets lists every bucket of the current schema; Stats reports them in
@@ -43,6 +47,7 @@ var allBuckets = [][]byte{
 	bucketOutbox, bucketOutboxChan, bucketDropped, bucketDeadLetter,
 	bucketDue, bucketDueOf, bucketThreads, bucketThreadOf, bucketOnce, bucketRefs,
 	bucketHelpOpen,
+	bucketAttestations, bucketAttestOf, bucketStatusSlots, bucketStatusLists,
 }
 
 var keySchema = []byte("schema")

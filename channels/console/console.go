@@ -8,7 +8,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,6 +30,7 @@ type Console struct {
 	cond    *sync.Cond
 	// pictures is the folder a question's picture path is relative to.
 	pictures string
+	files    string // where an output's files are written; "" = not written
 }
 
 // Option configures a Console.
@@ -45,6 +48,15 @@ func New(out io.Writer, opts ...Option) *Console {
 		o(c)
 	}
 	c.cond = sync.NewCond(&c.mu)
+	return c
+}
+
+// SaveFilesIn makes the console write the files an output carries (an
+// attestation's PDF, PNG and credential) into dir, and print their paths.
+func (c *Console) SaveFilesIn(dir string) *Console {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.files = dir
 	return c
 }
 
@@ -97,6 +109,11 @@ func (c *Console) Show(o dialog.Output) error {
 		}
 	case dialog.OutExport:
 		fmt.Fprintf(&b, "\n%s\n%s\n", o.Text, o.File)
+	case dialog.OutAttestation:
+		fmt.Fprintf(&b, "\n%s\n", o.Text)
+		if err := c.saveFiles(&b, o.Files); err != nil {
+			return err
+		}
 	default:
 		fmt.Fprintf(&b, "\n%s\n", o.Text)
 		switch {
@@ -113,6 +130,31 @@ func (c *Console) Show(o dialog.Output) error {
 	}
 	_, err := io.WriteString(c.out, b.String())
 	return err
+}
+
+// saveFiles writes files into the console's folder, readable by the user
+// alone (they hold a name), and lists their paths.
+func (c *Console) saveFiles(b *strings.Builder, files []dialog.OutFile) error {
+	if c.files == "" {
+		for _, f := range files {
+			fmt.Fprintf(b, "  📄 %s (%d octets)\n", f.Name, len(f.Data))
+		}
+		return nil
+	}
+	if err := os.MkdirAll(c.files, 0o700); err != nil {
+		return fmt.Errorf("console: cannot create the folder %s for the files: %w", c.files, err)
+	}
+	for _, f := range files {
+		path := filepath.Join(c.files, filepath.Base(f.Name))
+		if err := os.WriteFile(path, f.Data, 0o600); err != nil {
+			return fmt.Errorf("console: cannot write %s (check the folder is writable): %w", path, err)
+		}
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
+		fmt.Fprintf(b, "  📄 %s\n", path)
+	}
+	return nil
 }
 
 func (c *Console) setButtons(b *strings.Builder, rows [][]dialog.ButtonView) {

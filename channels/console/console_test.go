@@ -3,6 +3,7 @@ package console
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -128,5 +129,29 @@ func TestShowPicture(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestAttestationFilesAreWrittenAndListed(t *testing.T) {
+	dir := t.TempDir() + "/fichiers"
+	var out bytes.Buffer
+	c := New(&out).SaveFilesIn(dir)
+	o := dialog.Output{Kind: dialog.OutAttestation, Text: "Voici votre attestation.", Files: []dialog.OutFile{
+		{Name: "attestation-positionnement.pdf", Data: []byte("%PDF")}, {Name: "../attestation-positionnement.jwt", Data: []byte("eyJ")}}}
+	if err := c.Show(o); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"attestation-positionnement.pdf", "attestation-positionnement.jwt"} {
+		path := dir + "/" + name
+		fi, err := os.Stat(path)
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v", path, err)
+		}
+		if !strings.Contains(out.String(), path) {
+			t.Errorf("the path %s is not printed:\n%s", path, out.String())
+		}
+	}
+	if err := New(&out).Show(o); err != nil || !strings.Contains(out.String(), "(3 octets)") {
+		t.Errorf("without a folder: %v\n%s", err, out.String())
 	}
 }

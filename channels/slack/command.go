@@ -50,6 +50,9 @@ type Command struct {
 	Learner       string   // "learner": LearnerRef, external id or learner id as typed
 	Filter        string   // campaign_learners: FilterAll, FilterStuck, FilterFinished, FilterHelp, FilterProgress
 	Lacks         string   // campaign_learners: only those lacking this skill (slug, or "4.1/slug")
+	// campaign_create from the form: paliers as typed (one per line, the
+	// bot parses them), the result text and its button.
+	Paliers, ResultText, LinkLabel, LinkURL string
 }
 
 // Filters of campaign_learners.

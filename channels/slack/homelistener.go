@@ -199,7 +199,11 @@ func (l *Listener) submitCreate(ctx context.Context, cb slackapi.InteractionCall
 		return slackapi.NewErrorsViewSubmissionResponse(map[string]string{blockName: textFailed})
 	}
 	if reply.Failed {
-		return slackapi.NewErrorsViewSubmissionResponse(map[string]string{blockName: strings.TrimPrefix(reply.Text, "⚠️ ")})
+		field := map[string]string{FieldPaliers: blockPaliers, FieldResult: blockResult}[reply.Field]
+		if field == "" {
+			field = blockName
+		}
+		return slackapi.NewErrorsViewSubmissionResponse(map[string]string{field: strings.TrimPrefix(reply.Text, "⚠️ ")})
 	}
 	l.wg.Go(func() {
 		l.toDM(ctx, c.User, reply)

@@ -34,7 +34,14 @@ type Reply struct {
 	Files     []File // uploaded to the channel where the command was typed
 	Ephemeral bool   // Text is shown to the advisor only (files are not: Slack has no ephemeral files)
 	Failed    bool   // the command did nothing; Text says why and what to do
+	Field     string // for a form: the field to fix (FieldPaliers, FieldResult); "" = the name
 }
+
+// Fields of the campaign form a failed reply can point at.
+const (
+	FieldPaliers = "paliers"
+	FieldResult  = "result"
+)
 
 // File is a file to upload with a reply (a QR code, a chart, a CSV).
 type File struct {

@@ -21,6 +21,10 @@ const (
 	blockPath      = "c_path"
 	blockOptions   = "c_options"
 	blockChannel   = "c_channel"
+	blockPaliers   = "c_paliers"
+	blockResult    = "c_result"
+	blockLinkLabel = "c_link_label"
+	blockLinkURL   = "c_link_url"
 	optFeedback    = "feedback"
 	optExternalID  = "external_id"
 )
@@ -70,6 +74,15 @@ func CreateModal() slackapi.ModalViewRequest {
 
 	name := slackapi.NewPlainTextInputBlockElement(plain("Atelier numérique mardi"), "name")
 	name.MaxLength = MaxCampaignName
+	paliers := slackapi.NewPlainTextInputBlockElement(plain("0 ; Premiers pas ; atelier numérique ; Bravo pour ce premier pas !"), "paliers")
+	paliers.Multiline = true
+	paliers.MaxLength = 2000
+	result := slackapi.NewPlainTextInputBlockElement(plain("Passez nous voir mardi à 14 h pour en parler."), "result")
+	result.Multiline = true
+	result.MaxLength = 300
+	linkLabel := slackapi.NewPlainTextInputBlockElement(plain("Prendre rendez-vous"), "link_label")
+	linkLabel.MaxLength = 30
+	linkURL := slackapi.NewURLTextInputBlockElement(plain("https://…"), "link_url")
 
 	input := func(id, label string, el slackapi.BlockElement, optional bool, hint string) *slackapi.InputBlock {
 		b := slackapi.NewInputBlock(id, plain(label), nil, el)
@@ -92,6 +105,11 @@ func CreateModal() slackapi.ModalViewRequest {
 			input(blockPath, "Leçons après le test", path, true, "Une mini-leçon par jour, sur les points à travailler."),
 			input(blockOptions, "Options", options, true, ""),
 			input(blockChannel, "Canal des notifications", channel, true, "Invitez-y diagbot (/invite @diagbot). Sans choix : le canal par défaut."),
+			input(blockPaliers, "Paliers (facultatif)", paliers, true,
+				"3 à 5 lignes : niveau de départ ; titre ; ce que vous proposez ; message au jeune. Sans rien : Premiers pas (0), Bases en place (2), Autonome (4), À l'aise (6)."),
+			input(blockResult, "Message avec les résultats (facultatif)", result, true, "Montré au jeune avec ses résultats."),
+			input(blockLinkLabel, "Bouton : texte (facultatif)", linkLabel, true, ""),
+			input(blockLinkURL, "Bouton : lien (facultatif)", linkURL, true, "Par exemple votre prise de rendez-vous en ligne."),
 		}},
 	}
 }
@@ -147,6 +165,17 @@ func ParseCreate(state *slackapi.ViewState) (Command, map[string]string) {
 		}
 	}
 	c.Channel = get(blockChannel, "channel").SelectedConversation
+	c.Paliers = strings.TrimSpace(get(blockPaliers, "paliers").Value)
+	c.ResultText = strings.TrimSpace(get(blockResult, "result").Value)
+	c.LinkLabel = strings.TrimSpace(get(blockLinkLabel, "link_label").Value)
+	c.LinkURL = strings.TrimSpace(get(blockLinkURL, "link_url").Value)
+	if (c.LinkLabel == "") != (c.LinkURL == "") {
+		if c.LinkLabel == "" {
+			errs[blockLinkLabel] = "Donnez le texte du bouton, ou videz le lien."
+		} else {
+			errs[blockLinkURL] = "Donnez le lien du bouton, ou videz son texte."
+		}
+	}
 	if len(errs) == 0 {
 		errs = nil
 	}

@@ -207,6 +207,8 @@ func (s *Sender) Send(ctx context.Context, chat int64, o dialog.Output) (string,
 		return s.answered(ctx, chat, o.Answered)
 	case dialog.OutResults:
 		return s.results(ctx, chat, o.Results)
+	case dialog.OutAttestation:
+		return s.SendFiles(ctx, chat, "", o)
 	case dialog.OutExport:
 		if err := s.limiter.Wait(ctx, chat); err != nil {
 			return "", err

@@ -643,11 +643,23 @@ func TestSlackHomeTab(t *testing.T) {
 	if p := string(sl.AckPayload("submit-empty")); !strings.Contains(p, `"response_action":"errors"`) || !strings.Contains(p, "c_name") {
 		t.Errorf("an empty name was answered %s", p)
 	}
+	// Paliers that do not rise: the form points at them.
+	submit("submit-paliers", map[string]any{
+		"c_name":    map[string]any{"name": map[string]any{"type": "plain_text_input", "value": "Atelier"}},
+		"c_paliers": map[string]any{"paliers": map[string]any{"type": "plain_text_input", "value": "0 ; A\n3 ; B\n2 ; C"}},
+	})
+	if p := string(sl.AckPayload("submit-paliers")); !strings.Contains(p, "c_paliers") || !strings.Contains(p, "monter") {
+		t.Errorf("paliers that do not rise were answered %s", p)
+	}
 	submit("submit-ok", map[string]any{
-		"c_name":      map[string]any{"name": map[string]any{"type": "plain_text_input", "value": "Atelier vendredi"}},
-		"c_comps":     map[string]any{"comps": map[string]any{"type": "multi_static_select", "selected_options": []map[string]any{{"value": "4.1"}}}},
-		"c_questions": map[string]any{"questions": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": "4"}}},
-		"c_channel":   map[string]any{"channel": map[string]any{"type": "conversations_select", "selected_conversation": e2eRoom}},
+		"c_paliers":    map[string]any{"paliers": map[string]any{"type": "plain_text_input", "value": "0 ; Découverte ; atelier numérique\n3 ; Autonome ; atelier CV\n6 ; Expert ; métiers du numérique"}},
+		"c_result":     map[string]any{"result": map[string]any{"type": "plain_text_input", "value": "Passez nous voir mardi."}},
+		"c_link_label": map[string]any{"link_label": map[string]any{"type": "plain_text_input", "value": "Prendre rendez-vous"}},
+		"c_link_url":   map[string]any{"link_url": map[string]any{"type": "url_text_input", "value": "https://rdv.example.org/ml"}},
+		"c_name":       map[string]any{"name": map[string]any{"type": "plain_text_input", "value": "Atelier vendredi"}},
+		"c_comps":      map[string]any{"comps": map[string]any{"type": "multi_static_select", "selected_options": []map[string]any{{"value": "4.1"}}}},
+		"c_questions":  map[string]any{"questions": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": "4"}}},
+		"c_channel":    map[string]any{"channel": map[string]any{"type": "conversations_select", "selected_conversation": e2eRoom}},
 	})
 	if p := sl.AckPayload("submit-ok"); p != nil {
 		t.Errorf("a good form was answered %s, want nothing (the form closes)", p)
@@ -669,9 +681,13 @@ func TestSlackHomeTab(t *testing.T) {
 	lea := &e2eLearner{t: t, tg: tgs, chat: 7201, name: "Léa", answered: map[int]bool{}}
 	lea.join(code, "Atelier vendredi")
 	lea.finish(1)
-	sl.WaitCall(t, "the finished notification", "files.completeUploadExternal", func(c slackfake.Call) bool {
+	done := sl.WaitCall(t, "the finished notification", "files.completeUploadExternal", func(c slackfake.Call) bool {
 		return strings.Contains(c.Form.Get("initial_comment"), "Diagnostic terminé")
 	})
+	if c := done.Form.Get("initial_comment"); !strings.Contains(c, "Palier : *Découverte — atelier numérique*") &&
+		!strings.Contains(c, "Palier : *Autonome — atelier CV*") && !strings.Contains(c, "Palier : *Expert") {
+		t.Errorf("the finished notification names no palier of the campaign:\n%s", c)
+	}
 	sl.Wait(t, "the Home tab published again with the result", func() bool {
 		for _, c := range sl.OK("views.publish")[before:] {
 			if strings.Contains(c.Form.Get("json"), "1 a terminé") {
