@@ -35,17 +35,10 @@ func adaptiveLog(t testing.TB, e *Engine, truth map[string][2]float64, cfg Confi
 		if err != nil {
 			t.Fatal(err)
 		}
-		for {
-			it, done, err := e.Next(s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if done {
-				break
-			}
+		playWith(t, e, s, func(it Item) (bool, bool) {
 			p := truth[it.ID]
-			e.Answer(s, it.ID, rng.Float64() < prob(p[0], p[1], theta[competenceIndex(it.Competence)]), false)
-		}
+			return rng.Float64() < prob(p[0], p[1], theta[competenceIndex(it.Competence)]), false
+		})
 		log = append(log, s.Responses)
 	}
 	return log

@@ -185,6 +185,13 @@ func TestAnswersInformOtherCompetences(t *testing.T) {
 func play(t *testing.T, e *Engine, s *State, theta float64, seed uint64) []string {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 2))
+	return playWith(t, e, s, func(it Item) (bool, bool) { return rng.Float64() < prob(it.A, it.B, theta), false })
+}
+
+// playWith runs the test to its end, answering with answer (right,
+// skipped), and returns the items shown.
+func playWith(t testing.TB, e *Engine, s *State, answer func(Item) (bool, bool)) []string {
+	t.Helper()
 	var shown []string
 	for {
 		it, done, err := e.Next(s)
@@ -195,7 +202,8 @@ func play(t *testing.T, e *Engine, s *State, theta float64, seed uint64) []strin
 			return shown
 		}
 		shown = append(shown, it.ID)
-		if err := e.Answer(s, it.ID, rng.Float64() < prob(it.A, it.B, theta), false); err != nil {
+		right, skipped := answer(it)
+		if err := e.Answer(s, it.ID, right, skipped); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -506,18 +514,7 @@ func TestRecommendMoreThanTheTargets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		it, done, err := e.Next(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if done {
-			break
-		}
-		if err := e.Answer(s, it.ID, it.Competence == "4.1", false); err != nil {
-			t.Fatal(err)
-		}
-	}
+	playWith(t, e, s, func(it Item) (bool, bool) { return it.Competence == "4.1", false })
 	res, _ := e.Result(s)
 	recs, err := e.Recommend(s, 5)
 	if err != nil {

@@ -8,18 +8,7 @@ import (
 func TestLevelStopRule(t *testing.T) {
 	e := mustEngine(t, genBank(14, 11))
 	skipAll := func(s *State) int {
-		for {
-			it, done, err := e.Next(s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if done {
-				return len(s.Responses)
-			}
-			if err := e.Answer(s, it.ID, false, true); err != nil {
-				t.Fatal(err)
-			}
-		}
+		return len(playWith(t, e, s, func(Item) (bool, bool) { return false, true }))
 	}
 	for _, tc := range []struct {
 		name string
@@ -59,16 +48,7 @@ func TestStoredStatesKeepTheirRule(t *testing.T) {
 	if err := json.Unmarshal([]byte(`{"config":{"competences":["1.1","2.1"],"max_questions":6,"target_se":0.4,"strategy":"adaptive","seed":4}}`), &s); err != nil {
 		t.Fatal(err)
 	}
-	for {
-		it, done, err := e.Next(&s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if done {
-			break
-		}
-		e.Answer(&s, it.ID, false, true)
-	}
+	playWith(t, e, &s, func(Item) (bool, bool) { return false, true })
 	if len(s.Responses) != 6 {
 		t.Errorf("%d questions, want 6", len(s.Responses))
 	}

@@ -38,6 +38,15 @@ func engineOptions() (engine.Options, error) {
 	return engine.Options{Calibration: &cal}, nil
 }
 
+// loadBankDir loads the bank in dir, or the embedded one when dir is "".
+func loadBankDir(dir string) (*bank.Bank, error) {
+	fsys, _, err := bankFS(dir)
+	if err != nil {
+		return nil, err
+	}
+	return bank.Load(fsys)
+}
+
 // logLine is one answer of an exported log: JSON lines, a learner's answers
 // together (storage.Answer's fields; others are ignored).
 type logLine struct {
@@ -118,11 +127,7 @@ func calibrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if (*dbPath == "") == (*logPath == "") {
 		return fmt.Errorf("give the answers with --db FILE or --log FILE (one of them): %w", errUsage)
 	}
-	fsys, _, err := bankFS(*dir)
-	if err != nil {
-		return err
-	}
-	b, err := bank.Load(fsys)
+	b, err := loadBankDir(*dir)
 	if err != nil {
 		return err
 	}

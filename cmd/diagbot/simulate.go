@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/diagbot/diagbot/engine"
-	"github.com/diagbot/diagbot/engine/bank"
 )
 
 // simFigures is the documented --json output of `diagbot simulate`.
@@ -114,11 +113,7 @@ func simulateCmd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if err := fl.Parse(args); err != nil {
 		return fmt.Errorf("%v: %w", err, errUsage)
 	}
-	fsys, _, err := bankFS(*dir)
-	if err != nil {
-		return err
-	}
-	b, err := bank.Load(fsys)
+	b, err := loadBankDir(*dir)
 	if err != nil {
 		return err
 	}
