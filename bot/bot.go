@@ -89,6 +89,9 @@ type Config struct {
 	FollowUp dialog.FollowUp
 	// Lesson returns a skill's micro-lesson; nil = no follow-up path.
 	Lesson func(competence, skill, lang string) (dialog.LessonView, bool)
+	// Define returns the glossary's definition of a word; nil = the bank's
+	// glossary, when the bank has one.
+	Define func(lang, word string) (term, text string, ok bool)
 	// TickEvery is how often the scheduler looks for due follow-ups
 	// (default 30 s). Tests call Tick with their own clock instead.
 	TickEvery time.Duration
@@ -203,6 +206,17 @@ func BankLessons(bk *bank.Bank) func(competence, skill, lang string) (dialog.Les
 	}
 }
 
+// BankGlossary returns the bank's glossary lookup, or nil when the bank has
+// no glossary.
+func BankGlossary(bk *bank.Bank) func(lang, word string) (term, text string, ok bool) {
+	if g, ok := any(bk).(interface {
+		Define(lang, query string) (term, text string, ok bool)
+	}); ok {
+		return g.Define
+	}
+	return nil
+}
+
 // New checks the config and builds a bot; Run starts it.
 func New(cfg Config) (*Bot, error) {
 	if cfg.DB == nil || cfg.Bank == nil || cfg.Engine == nil {
@@ -235,6 +249,9 @@ func New(cfg Config) (*Bot, error) {
 	}
 	if cfg.Lesson == nil {
 		cfg.Lesson = BankLessons(cfg.Bank)
+	}
+	if cfg.Define == nil {
+		cfg.Define = BankGlossary(cfg.Bank)
 	}
 	b := &Bot{cfg: cfg, wake: map[string]chan struct{}{}, expireBatch: expireBatch}
 	for i := 0; i < cfg.Shards; i++ {
@@ -506,7 +523,7 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 		}
 	}
 	env := dialog.Env{Now: now, Engine: b.cfg.Engine, Bank: b.cfg.Bank, Random: b.cfg.Random(),
-		FollowUp: b.cfg.FollowUp, Lesson: b.cfg.Lesson}
+		FollowUp: b.cfg.FollowUp, Lesson: b.cfg.Lesson, Define: b.cfg.Define}
 	if in.Kind == dialog.InCommand && in.Command == "start" && in.Args != "" {
 		if c, ok, err := b.cfg.DB.Campaign(in.Args); err != nil {
 			return err

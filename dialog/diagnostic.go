@@ -58,6 +58,12 @@ func (st *step) ask(refresh bool) error {
 // askItem shows item it as question number n (buttons carry the session
 // nonce and n, so an old question's button is recognised as stale).
 func (st *step) askItem(it *bank.Item, n int, header string, refresh bool) error {
+	st.t.Outputs = append(st.t.Outputs, Output{Kind: OutQuestion, Lang: st.lang(), Question: st.questionView(it, n, header, refresh)})
+	return nil
+}
+
+// questionView is item it shown as question number n.
+func (st *step) questionView(it *bank.Item, n int, header string, refresh bool) *QuestionView {
 	l := it.In(st.lang())
 	q := &QuestionView{
 		Session: st.s.Nonce, Number: n, Item: it.ID,
@@ -92,22 +98,22 @@ func (st *step) askItem(it *bank.Item, n int, header string, refresh bool) error
 		}
 	}
 	q.Buttons = append(q.Buttons, []ButtonView{btn(ActionSkip, T(st.lang(), "dont_know"))})
-	st.t.Outputs = append(st.t.Outputs, Output{Kind: OutQuestion, Lang: st.lang(), Question: q})
-	return nil
+	return q
 }
 
 // textAnswer reads free text typed during a question: the answer of a text
-// item; for choices "2", "B", the choice's words when unambiguous, or
-// "1 3" for several; "je ne sais pas" anywhere.
+// item; for choices "2", "le 2", "B", the choice's words when unambiguous,
+// or "1 3" for several; "je ne sais pas" in any spelling; a question about a
+// word ("c koi un navigateur") gets its definition, then the question again.
 func (st *step) textAnswer(text string) error {
 	it, err := st.current()
-	record, reask := st.record, st.ask
+	record, reask, n := st.record, st.ask, st.s.Question
 	if p := st.s.Path; st.m.current() == StateFollowUp && p != nil && p.Check != nil {
 		var ok bool
 		if it, ok = st.env.Bank.Item(p.Check.Item); !ok {
 			return fmt.Errorf("dialog: check item %q is no longer in the bank", p.Check.Item)
 		}
-		err, record, reask = nil, st.checkAnswer, st.askCheck
+		err, record, reask, n = nil, st.checkAnswer, st.askCheck, p.Check.Number
 	}
 	if err != nil {
 		return err
@@ -115,20 +121,40 @@ func (st *step) textAnswer(text string) error {
 	if isDontKnow(text) {
 		return record(it, bank.Response{Skip: true}, T(st.lang(), "skipped"))
 	}
+	l := it.In(st.lang())
+	if q, explicit := defineQuery(text, words(l.Prompt+" "+strings.Join(l.Choices, " "))); q != "" && (explicit || it.Type != bank.Text) {
+		if term, def, ok := st.define(q); ok {
+			st.say("definition", "term", term, "text", def)
+			return reask(false)
+		}
+		if explicit {
+			st.sayButtons(T(st.lang(), "no_definition", "word", q))
+			st.t.Outputs[len(st.t.Outputs)-1].Buttons = st.questionView(it, n, "", false).Buttons
+			return nil
+		}
+	}
 	if it.Type == bank.Text {
 		if bank.Fold(text) == "" {
-			st.say("use_buttons")
+			st.notUnderstood("use_buttons", st.questionView(it, n, "", false).Buttons)
 			return nil
 		}
 		return record(it, bank.Response{Text: text}, T(st.lang(), "answer_recorded", "answer", truncate(strings.TrimSpace(text), 200)))
 	}
-	choices := it.In(st.lang()).Choices
+	choices := l.Choices
 	picks, ok := parseChoices(text, choices, it.In("fr").Choices, it.Type == bank.Multiple)
 	if !ok {
-		st.say("use_buttons")
-		return reask(false)
+		st.notUnderstood("use_buttons", st.questionView(it, n, "", false).Buttons)
+		return nil
 	}
 	return record(it, bank.Response{Choices: picks}, st.answerText(choices, picks))
+}
+
+// define looks word up in the glossary, when there is one.
+func (st *step) define(word string) (term, text string, ok bool) {
+	if st.env.Define == nil {
+		return "", "", false
+	}
+	return st.env.Define(st.lang(), word)
 }
 
 func (st *step) answerText(choices []string, picks []int) string {

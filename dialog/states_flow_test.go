@@ -445,7 +445,45 @@ func TestTypedButtons(t *testing.T) {
 		if !sameSession(before, turn.Session) || turn.Outputs[0].Text != T("fr", tt.key) {
 			t.Errorf("%s: %q: %+v", tt.state, tt.text, turn.Outputs)
 		}
-		asked[tt.state].check(t, tt.state+" "+tt.text, turn, "fr")
+		// The short word carries the buttons: the whole message is not
+		// shown again.
+		if asked[tt.state].buttons && (len(turn.Outputs) != 1 || len(turn.Outputs[0].Buttons) == 0) {
+			t.Errorf("%s: %q: want the short word with the buttons only, got %+v", tt.state, tt.text, turn.Outputs)
+		}
+	}
+}
+
+// TestNotUnderstoodTwice: the second text in a row not understood offers
+// /aide, once; the buttons come with the short word, never the whole
+// question or notice again; an understood input starts the count again.
+func TestNotUnderstoodTwice(t *testing.T) {
+	for _, name := range []string{"question", "question_multiple", "consent", "results", "followup_check"} {
+		s := stateSessions()[name]
+		env := Env{Now: s.UpdatedAt.Add(time.Minute), Engine: testEngine, Bank: testBank, Random: 9,
+			FollowUp: FollowUp{Location: paris}, Lesson: testLesson}
+		var offers []int
+		for i := 1; i <= 4; i++ {
+			turn, err := Step(s, ParseText("bof bof"), env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(turn.Outputs) != 1 || len(turn.Outputs[0].Buttons) == 0 || turn.Outputs[0].Kind != OutText {
+				t.Fatalf("%s: try %d: want one short text with buttons, got %+v", name, i, turn.Outputs)
+			}
+			if strings.Contains(turn.Outputs[0].Text, "/aide") {
+				offers = append(offers, i)
+			}
+			s = roundTrip(turn.Session)
+		}
+		if !slices.Equal(offers, []int{2}) {
+			t.Errorf("%s: /aide offered at tries %v, want [2]", name, offers)
+		}
+		if name == "question" { // understood: the count starts again
+			turn, _ := Step(s, Input{Kind: InCommand, Command: "reprendre"}, env)
+			if turn.Session.Misses != 0 {
+				t.Errorf("%s: an understood input keeps the count at %d", name, turn.Session.Misses)
+			}
+		}
 	}
 }
 

@@ -19,6 +19,8 @@ type step struct {
 	m   *machine
 	t   Turn
 	err error // an error met where the flow cannot return one
+	// misunderstood is set when the learner's text was not understood this step.
+	misunderstood bool
 }
 
 func (st *step) lang() string { return st.s.Lang }
@@ -28,11 +30,7 @@ func (st *step) say(key string, kv ...any) {
 }
 
 func (st *step) sayButtons(text string, buttons ...ButtonView) {
-	rows := make([][]ButtonView, len(buttons))
-	for i, b := range buttons {
-		rows[i] = []ButtonView{b}
-	}
-	st.t.Outputs = append(st.t.Outputs, Output{Kind: OutText, Lang: st.lang(), Text: text, Buttons: rows})
+	st.t.Outputs = append(st.t.Outputs, Output{Kind: OutText, Lang: st.lang(), Text: text, Buttons: rows(buttons)})
 }
 
 func (st *step) fire(event string) error { return st.m.fire(event) }
@@ -61,6 +59,9 @@ func Step(s Session, in Input, env Env) (Turn, error) {
 	err := st.handle()
 	if err == nil {
 		err = st.err
+	}
+	if !st.misunderstood && in.Kind != InTick && in.Kind != InAdvisor {
+		st.s.Misses = 0
 	}
 	st.s.State = st.m.current()
 	st.s.UpdatedAt = env.Now
@@ -159,6 +160,28 @@ func (st *step) handle() error {
 		}
 	}
 	return st.typedButton(in.Text)
+}
+
+// notUnderstood answers text that could not be read: the short reminder of
+// key with the buttons, not the whole question or notice again; the second
+// time in a row it offers /aide too, once.
+func (st *step) notUnderstood(key string, buttons [][]ButtonView) {
+	st.misunderstood = true
+	st.s.Misses++
+	text := T(st.lang(), key)
+	if st.s.Misses == 2 {
+		text += "\n" + T(st.lang(), "offer_help")
+	}
+	st.t.Outputs = append(st.t.Outputs, Output{Kind: OutText, Lang: st.lang(), Text: text, Buttons: buttons})
+}
+
+// rows puts each button on its own row.
+func rows(buttons []ButtonView) [][]ButtonView {
+	r := make([][]ButtonView, len(buttons))
+	for i, b := range buttons {
+		r[i] = []ButtonView{b}
+	}
+	return r
 }
 
 // menuOf returns the buttons the current state shows, in lang, and whether

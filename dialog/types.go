@@ -87,6 +87,7 @@ type Session struct {
 	HelpPending bool          `json:"help_pending,omitempty"`
 	HelpClaimed string        `json:"help_claimed,omitempty"` // the advisor who took the help request
 	Path        *Path         `json:"path,omitempty"`         // the follow-up, once offered
+	Misses      int           `json:"misses,omitempty"`       // texts not understood in a row
 }
 
 // Given is an answer as the learner gave it.

@@ -46,7 +46,8 @@ func foldASCII(s string) string {
 // typedButton reads text typed where buttons were shown: the button's
 // number ("2"), its words when they name one button only ("plus tard"), or
 // yes and no for a yes-or-no question act as pressing it. Anything else gets
-// a short word and the buttons again, and changes nothing.
+// a short word and the buttons again (not the whole message), and changes
+// nothing.
 //
 // At the campaign's question, whose yes replaces the answers given, a bare
 // number is not taken: it arrives unasked (the advisor's link) under the
@@ -56,13 +57,13 @@ func foldASCII(s string) string {
 func (st *step) typedButton(text string) error {
 	buttons, yn := st.menuOf(st.lang())
 	if len(buttons) == 0 {
-		st.say("not_understood")
+		st.notUnderstood("not_understood", nil)
 		return st.resend()
 	}
 	if st.m.current() == StateConfirmCampaign {
 		if _, err := strconv.Atoi(words(text)); err == nil {
-			st.say("use_menu")
-			return st.resend()
+			st.notUnderstood("use_menu", rows(buttons))
+			return nil
 		}
 	}
 	menus := [][]ButtonView{buttons}
@@ -80,11 +81,11 @@ func (st *step) typedButton(text string) error {
 		return st.menuButton(b)
 	}
 	if st.m.current() == StateConsent {
-		st.say("consent_first")
+		st.notUnderstood("consent_first", rows(buttons))
 	} else {
-		st.say("use_menu")
+		st.notUnderstood("use_menu", rows(buttons))
 	}
-	return st.resend()
+	return nil
 }
 
 // matchButton finds the button text names among buttons (menus holds the
@@ -96,8 +97,8 @@ func matchButton(text string, yn bool, menus ...[]ButtonView) (int, bool) {
 	if f == "" {
 		return 0, false
 	}
-	if k, err := strconv.Atoi(f); err == nil {
-		return k - 1, k >= 1 && k <= n
+	if k, ok := choiceNumber(text, false); ok {
+		return k - 1, k <= n
 	}
 	match := -1
 	for _, m := range menus {
@@ -151,12 +152,124 @@ func words(text string) string {
 	}), " ")
 }
 
+// dontKnow is "je ne sais pas" as learners type it, folded to words.
+var dontKnow = set(
+	"je ne sais pas", "je sais pas", "sais pas", "ne sais pas", "jsp", "jcp", "jsais pas", "j sais pas",
+	"chai pas", "chais pas", "chaipas", "chepa", "chepas", "je c pas", "je ne c pas", "jsp pas",
+	"je sai pas", "je sait pas", "je ne sait pas", "jse pas", "je se pas", "aucune idee", "pas d idee",
+	"aucune", "je sais pas trop", "jsp trop", "sais pas trop", "je vois pas", "je ne vois pas",
+	"i don t know", "i dont know", "idk", "dont know", "don t know", "no idea", "dunno",
+)
+
+// isDontKnow tells whether text says "je ne sais pas", in any of its
+// spellings, or is only question marks.
 func isDontKnow(text string) bool {
-	switch bank.Fold(text) {
-	case "je ne sais pas", "jsp", "je sais pas", "sais pas", "?", "i don't know", "i dont know", "idk", "dont know":
+	t := strings.TrimSpace(text)
+	if t != "" && strings.Trim(t, "?？ ") == "" {
 		return true
 	}
-	return false
+	return dontKnow[words(text)]
+}
+
+func set(list ...string) map[string]bool {
+	m := make(map[string]bool, len(list))
+	for _, w := range list {
+		m[w] = true
+	}
+	return m
+}
+
+// numberWords are choice numbers written out ("deux", "la deuxième").
+// "un" and "une" are not among them: they begin choices ("Une photo").
+var numberWords = map[string]int{
+	"premier": 1, "premiere": 1, "one": 1, "first": 1,
+	"deux": 2, "deuxieme": 2, "second": 2, "seconde": 2, "two": 2,
+	"trois": 3, "troisieme": 3, "three": 3, "third": 3,
+	"quatre": 4, "quatrieme": 4, "four": 4, "fourth": 4,
+	"cinq": 5, "cinquieme": 5, "five": 5, "fifth": 5,
+	"six": 6, "sixieme": 6, "sixth": 6,
+}
+
+// choiceLead are words before a choice's number: "le 2", "la 2", "n°2",
+// "réponse 2", "c'est la 2", "the 2nd".
+var choiceLead = set("le", "la", "l", "n", "no", "num", "numero", "reponse", "choix", "c", "est", "cest",
+	"ce", "je", "prends", "choisis", "dis", "the", "number", "answer", "option", "choice", "it", "s", "is")
+
+// choiceNumber reads text as a choice's number, from 1: "2", "2)", "le 2",
+// "la 2", "n°2", "deux", "la deuxième"; with letters, "b" or "la b" too.
+func choiceNumber(text string, letters bool) (int, bool) {
+	f := strings.Fields(words(text))
+	for len(f) > 1 && choiceLead[f[0]] {
+		f = f[1:]
+	}
+	if len(f) != 1 {
+		return 0, false
+	}
+	w := f[0]
+	if k, err := strconv.Atoi(w); err == nil {
+		return k, k >= 1
+	}
+	if k, ok := numberWords[w]; ok {
+		return k, true
+	}
+	if letters && len(w) == 1 && w[0] >= 'a' && w[0] <= 'z' {
+		return int(w[0]-'a') + 1, true
+	}
+	return 0, false
+}
+
+// defineLead and defineTail frame a request for a word's meaning: "c koi X",
+// "c'est quoi X", "ça veut dire quoi X", "X c'est quoi", "what is X".
+var (
+	defineLead = []string{"c est quoi", "cest quoi", "c est koi", "cest koi", "c koi", "ckoi", "c quoi", "cquoi",
+		"ca veut dire quoi", "sa veut dire quoi", "ca veut dire koi", "sa veut dire koi", "ca veut dire", "sa veut dire",
+		"ca signifie quoi", "que veut dire", "que signifie", "qu est ce que c est", "qu est ce que", "qu est ce qu",
+		"quest ce que", "keske", "kesako", "definition de", "definition", "what is", "what s", "whats",
+		"what does", "what do you mean by", "define", "meaning of"}
+	defineTail = []string{"c est quoi", "cest quoi", "c est koi", "c koi", "c quoi", "ckoi", "ca veut dire quoi",
+		"sa veut dire quoi", "ca veut dire koi", "kesako", "ca signifie quoi", "mean", "means"}
+	articles = set("un", "une", "le", "la", "les", "l", "des", "du", "de", "d", "a", "an", "the", "un e")
+)
+
+// defineQuery reads a request for a word's meaning. explicit is true for
+// "c koi X" and its kin; a bare "X ?" (one to three words and a question
+// mark) is a request only when X is among the words of the question asked
+// (context, folded).
+func defineQuery(text, context string) (query string, explicit bool) {
+	f := words(text)
+	q := ""
+	for _, lead := range defineLead {
+		if rest, ok := strings.CutPrefix(f, lead+" "); ok {
+			q, explicit = rest, true
+			break
+		}
+	}
+	if !explicit {
+		for _, tail := range defineTail {
+			if rest, ok := strings.CutSuffix(f, " "+tail); ok {
+				q, explicit = rest, true
+				break
+			}
+		}
+	}
+	if !explicit {
+		if !strings.HasSuffix(strings.TrimSpace(text), "?") || f == "" || len(strings.Fields(f)) > 3 {
+			return "", false
+		}
+		q = f
+	}
+	fields := strings.Fields(q)
+	for len(fields) > 1 && articles[fields[0]] {
+		fields = fields[1:]
+	}
+	q = strings.Join(fields, " ")
+	if q == "" || len(q) > 60 {
+		return "", false
+	}
+	if !explicit && !strings.Contains(" "+context+" ", " "+q+" ") {
+		return "", false
+	}
+	return q, explicit
 }
 
 // parseChoices reads "2", "b", "2.", the text of a choice (in either
@@ -177,7 +290,7 @@ func parseChoices(text string, choices, choicesFR []string, multiple bool) ([]in
 	if multiple {
 		fields := strings.FieldsFunc(f, func(r rune) bool { return r == ',' || r == ' ' || r == ';' || r == '+' })
 		for _, tok := range fields {
-			if tok == "et" || tok == "and" {
+			if tok == "et" || tok == "and" || tok == "la" || tok == "le" || tok == "l" {
 				continue
 			}
 			i, n := readChoice(tok, choices, choicesFR)
@@ -206,12 +319,8 @@ func parseChoices(text string, choices, choicesFR []string, multiple bool) ([]in
 // words in either language. n is how many different choices it could name.
 func readChoice(tok string, choices, choicesFR []string) (i, n int) {
 	found := map[int]bool{}
-	num := strings.TrimSuffix(strings.TrimSuffix(tok, "."), ")")
-	if k, err := strconv.Atoi(num); err == nil && k >= 1 && k <= len(choices) {
+	if k, ok := choiceNumber(tok, true); ok && k <= len(choices) {
 		found[k-1] = true
-	}
-	if len(num) == 1 && num[0] >= 'a' && int(num[0]-'a') < len(choices) {
-		found[int(num[0]-'a')] = true
 	}
 	for _, list := range [][]string{choices, choicesFR} {
 		for k, c := range list {
@@ -226,12 +335,22 @@ func readChoice(tok string, choices, choicesFR []string) (i, n int) {
 	return i, len(found)
 }
 
+// yesWords and noWords are yes and no as learners type them, folded to words.
+var (
+	yesWords = set("oui", "ouais", "ouai", "oue", "ouep", "ouaip", "ouii", "ouiii", "wi", "we", "wai", "vas y", "vasy",
+		"grave", "carrement", "ok", "okay", "oki", "okok", "ok go", "go", "allez", "allez y", "d accord", "daccord", "dac",
+		"j accepte", "jaccepte", "bien sur", "yes", "yep", "yeah", "yup", "sure", "i agree", "1", "o", "y")
+	noWords = set("non", "nan", "nn", "nope", "non merci", "pas maintenant", "pas envie", "non pas maintenant",
+		"je refuse", "jrefuse", "no", "no thanks", "not now", "i refuse", "2", "n")
+)
+
 // yesNo reads a typed yes (1), no (-1) or anything else (0).
 func yesNo(text string) int {
-	switch bank.Fold(text) {
-	case "oui", "yes", "ok", "d'accord", "daccord", "j'accepte", "i agree", "1", "o", "y":
+	f := words(text)
+	switch {
+	case yesWords[f]:
 		return 1
-	case "non", "no", "je refuse", "i refuse", "2", "n":
+	case noWords[f]:
 		return -1
 	}
 	return 0
