@@ -52,7 +52,19 @@ func (st *step) ask(refresh bool) error {
 	if err != nil {
 		return err
 	}
-	return st.askItem(it, st.s.Question, T(st.lang(), "question_header", "n", st.s.Question, "bar", progressBar(st.s.Question, st.s.Engine.Config.MaxQuestions)), refresh)
+	max := st.s.Engine.Config.MaxQuestions
+	header := T(st.lang(), "question_header", "n", st.s.Question, "bar", progressBar(st.s.Question, max)) +
+		"\n" + st.left(max-st.s.Question+1)
+	return st.askItem(it, st.s.Question, header, refresh)
+}
+
+// left says how many questions are left at most, this one included (the
+// stop rule may end sooner).
+func (st *step) left(n int) string {
+	if n <= 1 {
+		return T(st.lang(), "left_one")
+	}
+	return T(st.lang(), "left_many", "n", n)
 }
 
 // askItem shows item it as question number n (buttons carry the session
@@ -275,13 +287,19 @@ func (st *step) record(it *bank.Item, r bank.Response, shown string) error {
 	st.s.Given = append(st.s.Given, Given{Item: it.ID, Response: resp, Correct: correct, Skipped: r.Skip})
 	st.t.Answers = append(st.t.Answers, AnswerLog{Item: it.ID, Correct: correct, Skipped: r.Skip, Response: resp, Question: st.s.Question})
 	st.t.Outputs = append(st.t.Outputs, Output{Kind: OutAnswered, Lang: st.lang(), Answered: &AnsweredView{Session: st.s.Nonce, Number: st.s.Question, Text: shown}})
-	if st.s.Campaign != nil && st.s.Campaign.Feedback {
-		if correct {
-			st.say("right")
-		} else {
-			st.say("wrong")
-			st.say("tip", "tip", it.In(st.lang()).Tip)
+	feedback := st.s.Campaign != nil && st.s.Campaign.Feedback
+	switch {
+	case r.Skip: // honesty is never punished: no ❌, and the tip as a thing good to know
+		st.say("skipped_ok")
+		if feedback {
+			st.say("good_to_know", "tip", it.In(st.lang()).Tip)
 		}
+	case !feedback:
+	case correct:
+		st.say("right")
+	default:
+		st.say("wrong")
+		st.say("tip", "tip", it.In(st.lang()).Tip)
 	}
 	st.s.Selected = nil
 	return st.next()

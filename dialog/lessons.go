@@ -192,8 +192,13 @@ func (st *step) checkAnswer(it *bank.Item, r bank.Response, shown string) error 
 			s.Review = st.dayAfter(reviewAfter[s.Streak-1])
 		}
 	} else {
-		st.say("check_wrong")
-		st.say("tip", "tip", it.In(st.lang()).Tip)
+		if r.Skip {
+			st.say("skipped_ok")
+			st.say("good_to_know", "tip", it.In(st.lang()).Tip)
+		} else {
+			st.say("check_wrong")
+			st.say("tip", "tip", it.In(st.lang()).Tip)
+		}
 		s.Streak = 0
 		s.Review = st.dayAfter(1)
 	}

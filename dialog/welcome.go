@@ -267,9 +267,17 @@ func (st *step) begin() error {
 	st.resetDiagnostic()
 	st.s.Engine, st.s.Nonce, st.s.StartedAt = es, nonce, st.env.Now
 	st.t.Events = append(st.t.Events, st.event(EvStarted, ""))
-	st.say("intro", "max", es.Config.MaxQuestions)
+	st.say("intro", "max", es.Config.MaxQuestions, "min", minutes(es.Config.MaxQuestions))
 	return st.next()
 }
+
+// SecondsPerQuestion is how long a question takes a learner, reading and
+// answering on a phone: the intro's duration is the stop rule's longest
+// diagnostic at this pace.
+const SecondsPerQuestion = 40
+
+// minutes is how long n questions take, rounded up.
+func minutes(n int) int { return (n*SecondsPerQuestion + 59) / 60 }
 
 // resetDiagnostic forgets the diagnostic in the session, and the follow-up
 // path made of it (its answers stay in the answer log).
