@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -170,9 +171,23 @@ func answerText(bk *bank.Bank, q *dialog.QuestionView, right bool) string {
 	if it.Type == bank.Text {
 		return it.Answers[0]
 	}
+	// Choices are shown shuffled: a typed number is a place shown, found
+	// through the buttons, which carry the item's own indexes.
+	places, p := map[int]int{}, 0
+	for _, row := range q.Buttons {
+		for _, b := range row {
+			pb, err := dialog.ParseButton(b.Data)
+			if err != nil {
+				continue
+			}
+			if k, err := strconv.Atoi(strings.TrimPrefix(pb.Action, "t")); err == nil {
+				places[k], p = p, p+1
+			}
+		}
+	}
 	var nums []string
 	for _, c := range it.CorrectChoices() {
-		nums = append(nums, fmt.Sprint(c+1))
+		nums = append(nums, fmt.Sprint(places[c]+1))
 	}
 	return strings.Join(nums, " ")
 }

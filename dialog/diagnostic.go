@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/diagbot/diagbot/engine/bank"
 )
@@ -74,7 +75,14 @@ func (st *step) askItem(it *bank.Item, n int, header string, refresh bool) error
 	return nil
 }
 
-// questionView is item it shown as question number n.
+// ButtonWidth is how many characters a button shows on one line of a phone
+// in Telegram: a longer label is cut.
+const ButtonWidth = 30
+
+// questionView is item it shown as question number n. When every choice
+// fits on a button, the choices are the buttons; otherwise they are listed
+// numbered in the text, with a button per number. The choices come in the
+// learner's order (choiceOrder); buttons carry the item's own index.
 func (st *step) questionView(it *bank.Item, n int, header string, refresh bool) *QuestionView {
 	l := it.In(st.lang())
 	q := &QuestionView{
@@ -88,29 +96,100 @@ func (st *step) questionView(it *bank.Item, n int, header string, refresh bool) 
 	btn := func(action, label string) ButtonView {
 		return ButtonView{Label: label, Data: Button{Session: st.s.Nonce, Question: n, Action: action}.Encode()}
 	}
-	switch it.Type {
-	case bank.Text:
+	if it.Type == bank.Text {
 		q.TypeIn = true
 		q.Hint = T(st.lang(), "type_answer")
-	case bank.Multiple:
-		q.Choices = l.Choices
+		q.Buttons = [][]ButtonView{{btn(ActionSkip, T(st.lang(), "dont_know"))}}
+		return q
+	}
+	order := st.choiceOrder(it)
+	shown := inOrder(l.Choices, order)
+	box := func(k int) string {
+		if it.Type != bank.Multiple {
+			return ""
+		}
+		if slices.Contains(st.s.Selected, k) {
+			return "✅ "
+		}
+		return "☐ "
+	}
+	fits := true
+	for p, c := range shown {
+		fits = fits && utf8.RuneCountInString(box(order[p])+c) <= ButtonWidth
+	}
+	var numbers []ButtonView
+	for p, k := range order {
+		action := ActionPick(k)
+		if it.Type == bank.Multiple {
+			action = ActionToggle(k)
+		}
+		if fits {
+			q.Buttons = append(q.Buttons, []ButtonView{btn(action, box(k)+shown[p])})
+		} else {
+			numbers = append(numbers, btn(action, box(k)+strconv.Itoa(p+1)))
+		}
+	}
+	if !fits {
+		q.Choices = shown
+		q.Buttons = append(q.Buttons, numbers)
+	}
+	if it.Type == bank.Multiple {
 		q.Hint = T(st.lang(), "multiple_hint")
-		for i, c := range l.Choices {
-			box := "☐ "
-			if slices.Contains(st.s.Selected, i) {
-				box = "✅ "
-			}
-			q.Buttons = append(q.Buttons, []ButtonView{btn(ActionToggle(i), box+strconv.Itoa(i+1)+". "+c)})
-		}
 		q.Buttons = append(q.Buttons, []ButtonView{btn(ActionValidate, T(st.lang(), "validate"))})
-	default:
-		q.Choices = l.Choices
-		for i, c := range l.Choices {
-			q.Buttons = append(q.Buttons, []ButtonView{btn(ActionPick(i), strconv.Itoa(i+1)+". "+c)})
-		}
 	}
 	q.Buttons = append(q.Buttons, []ButtonView{btn(ActionSkip, T(st.lang(), "dont_know"))})
 	return q
+}
+
+// choiceOrder is the order item it's choices are shown in to this learner:
+// order[p] is the item's index of the choice shown at place p. It is
+// shuffled, so the place of the right answer gives nothing away, and
+// seeded by the diagnostic's nonce and the item, so the same question shows
+// the same order again (a stale button, /reprendre, a restart, the other
+// language). Vrai/faux keeps its order.
+func (st *step) choiceOrder(it *bank.Item) []int {
+	order := make([]int, len(it.Choices))
+	for i := range order {
+		order[i] = i
+	}
+	if it.Type != bank.Single && it.Type != bank.Multiple {
+		return order
+	}
+	h := uint64(14695981039346656037) // FNV-1a of the item id, then the nonce
+	for i := 0; i < len(it.ID); i++ {
+		h = (h ^ uint64(it.ID[i])) * 1099511628211
+	}
+	x := h ^ uint64(st.s.Nonce)<<32
+	for i := len(order) - 1; i > 0; i-- { // Fisher–Yates on splitmix64
+		x += 0x9e3779b97f4a7c15
+		z := x
+		z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+		z = (z ^ z>>27) * 0x94d049bb133111eb
+		z ^= z >> 31
+		j := int(z % uint64(i+1))
+		order[i], order[j] = order[j], order[i]
+	}
+	return order
+}
+
+// inOrder is choices in order.
+func inOrder(choices []string, order []int) []string {
+	out := make([]string, len(order))
+	for p, k := range order {
+		if k < len(choices) {
+			out[p] = choices[k]
+		}
+	}
+	return out
+}
+
+// orderText is an order as the answer log keeps it ("2,0,1").
+func orderText(order []int) string {
+	parts := make([]string, len(order))
+	for i, k := range order {
+		parts[i] = strconv.Itoa(k)
+	}
+	return strings.Join(parts, ",")
 }
 
 // textAnswer reads free text typed during a question: the answer of a text
@@ -152,13 +231,17 @@ func (st *step) textAnswer(text string) error {
 		}
 		return record(it, bank.Response{Text: text}, T(st.lang(), "answer_recorded", "answer", truncate(strings.TrimSpace(text), 200)))
 	}
-	choices := l.Choices
-	picks, ok := parseChoices(text, choices, it.In("fr").Choices, it.Type == bank.Multiple)
+	order := st.choiceOrder(it)
+	picks, ok := parseChoices(text, inOrder(l.Choices, order), inOrder(it.In("fr").Choices, order), it.Type == bank.Multiple)
 	if !ok {
 		st.notUnderstood("use_buttons", st.questionView(it, n, "", false).Buttons)
 		return nil
 	}
-	return record(it, bank.Response{Choices: picks}, st.answerText(choices, picks))
+	for i, p := range picks { // places shown to the item's own indexes
+		picks[i] = order[p]
+	}
+	slices.Sort(picks)
+	return record(it, bank.Response{Choices: picks}, st.answerText(it, picks))
 }
 
 // define looks word up in the glossary, when there is one.
@@ -169,10 +252,24 @@ func (st *step) define(word string) (term, text string, ok bool) {
 	return st.env.Define(st.lang(), word)
 }
 
-func (st *step) answerText(choices []string, picks []int) string {
+// shownOrder is the order of it's choices as shown, for the answer log; ""
+// for a typed answer.
+func (st *step) shownOrder(it *bank.Item) string {
+	if it.Type == bank.Text {
+		return ""
+	}
+	return orderText(st.choiceOrder(it))
+}
+
+// answerText shows the choices picked (the item's indexes) as the learner
+// saw them: their place and words, in the order shown.
+func (st *step) answerText(it *bank.Item, picks []int) string {
+	choices := it.In(st.lang()).Choices
 	var parts []string
-	for _, p := range picks {
-		parts = append(parts, strconv.Itoa(p+1)+". "+choices[p])
+	for p, k := range st.choiceOrder(it) {
+		if slices.Contains(picks, k) && k < len(choices) {
+			parts = append(parts, strconv.Itoa(p+1)+". "+choices[k])
+		}
 	}
 	return T(st.lang(), "answer_recorded", "answer", strings.Join(parts, " · "))
 }
@@ -253,7 +350,7 @@ func (st *step) answerButton(it *bank.Item, b Button, record func(*bank.Item, ba
 			return ask(false) // the boxes to tick, again
 		}
 		picks := slices.Sorted(slices.Values(st.s.Selected))
-		return record(it, bank.Response{Choices: picks}, st.answerText(choices, picks))
+		return record(it, bank.Response{Choices: picks}, st.answerText(it, picks))
 	case act[0] == 't':
 		i := int(act[1] - '0')
 		if it.Type != bank.Multiple || i >= len(choices) {
@@ -270,7 +367,7 @@ func (st *step) answerButton(it *bank.Item, b Button, record func(*bank.Item, ba
 		if it.Type == bank.Multiple || it.Type == bank.Text || i >= len(choices) {
 			break
 		}
-		return record(it, bank.Response{Choices: []int{i}}, st.answerText(choices, []int{i}))
+		return record(it, bank.Response{Choices: []int{i}}, st.answerText(it, []int{i}))
 	}
 	// A well-formed button that does not fit this question: forged.
 	st.say("stale")
@@ -285,7 +382,8 @@ func (st *step) record(it *bank.Item, r bank.Response, shown string) error {
 	}
 	resp := responseText(r)
 	st.s.Given = append(st.s.Given, Given{Item: it.ID, Response: resp, Correct: correct, Skipped: r.Skip})
-	st.t.Answers = append(st.t.Answers, AnswerLog{Item: it.ID, Correct: correct, Skipped: r.Skip, Response: resp, Question: st.s.Question})
+	st.t.Answers = append(st.t.Answers, AnswerLog{Item: it.ID, Correct: correct, Skipped: r.Skip, Response: resp, Question: st.s.Question,
+		Order: st.shownOrder(it)})
 	st.t.Outputs = append(st.t.Outputs, Output{Kind: OutAnswered, Lang: st.lang(), Answered: &AnsweredView{Session: st.s.Nonce, Number: st.s.Question, Text: shown}})
 	feedback := st.s.Campaign != nil && st.s.Campaign.Feedback
 	switch {

@@ -1,9 +1,14 @@
 package dialog
 
 import (
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/diagbot/diagbot/engine/bank"
 )
 
 // TestHonestyNeverPunished: "Je ne sais pas", pressed or typed in any
@@ -66,6 +71,148 @@ func TestIntroAndQuestionsLeft(t *testing.T) {
 	for _, tt := range []struct{ n, min int }{{20, 14}, {32, 22}, {1, 1}, {3, 2}} {
 		if got := minutes(tt.n); got != tt.min {
 			t.Errorf("minutes(%d) = %d, want %d", tt.n, got, tt.min)
+		}
+	}
+}
+
+// TestPhoneLayout: when every choice fits on a button the choices are the
+// buttons and are not listed; otherwise they are listed numbered, with a
+// button per number. Either way the buttons carry the item's own indexes.
+func TestPhoneLayout(t *testing.T) {
+	var fitting, listed int
+	for _, it := range testBank.Items {
+		if it.Type == bank.Text {
+			continue
+		}
+		st := &step{s: Session{Lang: "fr", Nonce: 7}}
+		q := st.questionView(it, 1, "", false)
+		order := st.choiceOrder(it)
+		box := ""
+		if it.Type == bank.Multiple {
+			box = "☐ "
+		}
+		fits := true
+		for _, c := range it.In("fr").Choices {
+			fits = fits && utf8.RuneCountInString(box+c) <= ButtonWidth
+		}
+		if fits {
+			fitting++
+			if q.Choices != nil || len(q.Buttons) < len(order) {
+				t.Fatalf("%s: fits, yet listed: %+v", it.ID, q)
+			}
+			for p, k := range order {
+				if q.Buttons[p][0].Label != box+it.In("fr").Choices[k] {
+					t.Errorf("%s: button %d is %q", it.ID, p, q.Buttons[p][0].Label)
+				}
+			}
+		} else {
+			listed++
+			if !slices.Equal(q.Choices, inOrder(it.In("fr").Choices, order)) || len(q.Buttons[0]) != len(order) {
+				t.Fatalf("%s: too long, yet not listed with number buttons: %+v", it.ID, q)
+			}
+			for p, b := range q.Buttons[0] {
+				if b.Label != box+strconv.Itoa(p+1) {
+					t.Errorf("%s: number button %d is %q", it.ID, p, b.Label)
+				}
+			}
+		}
+		for p, k := range order { // the buttons carry the item's own indexes
+			var b ButtonView
+			if fits {
+				b = q.Buttons[p][0]
+			} else {
+				b = q.Buttons[0][p]
+			}
+			pb, _ := ParseButton(b.Data)
+			if want := []string{ActionPick(k), ActionToggle(k)}; !slices.Contains(want, pb.Action) {
+				t.Errorf("%s: place %d carries %q, want item index %d", it.ID, p, pb.Action, k)
+			}
+		}
+		for _, row := range q.Buttons { // no label is cut on a phone
+			for _, b := range row {
+				if utf8.RuneCountInString(b.Label) > ButtonWidth {
+					t.Errorf("%s: button %q is longer than %d", it.ID, b.Label, ButtonWidth)
+				}
+			}
+		}
+	}
+	t.Logf("%d questions with their choices as buttons, %d listed with number buttons", fitting, listed)
+	if fitting == 0 || listed == 0 {
+		t.Errorf("the bank should have both layouts: %d fitting, %d listed", fitting, listed)
+	}
+}
+
+// TestChoicesShuffled: the order is a permutation, the same for the same
+// diagnostic and item (shown again, resumed), different across learners;
+// vrai/faux keeps its order; the answer log records the order shown and the
+// key is checked in the item's own order.
+func TestChoicesShuffled(t *testing.T) {
+	moved, total := 0, 0
+	for _, it := range testBank.Items {
+		a := (&step{s: Session{Nonce: 1}}).choiceOrder(it)
+		b := (&step{s: Session{Nonce: 2}}).choiceOrder(it)
+		if sorted := slices.Sorted(slices.Values(a)); len(a) != len(it.Choices) || !isIdentity(sorted) {
+			t.Fatalf("%s: %v is not a permutation", it.ID, a)
+		}
+		if again := (&step{s: Session{Nonce: 1}}).choiceOrder(it); !slices.Equal(a, again) {
+			t.Fatalf("%s: %v then %v", it.ID, a, again)
+		}
+		switch it.Type {
+		case bank.TrueFalse, bank.Text:
+			if !isIdentity(a) {
+				t.Errorf("%s (%s) shuffled: %v", it.ID, it.Type, a)
+			}
+		default:
+			total++
+			if !slices.Equal(a, b) {
+				moved++
+			}
+		}
+	}
+	if moved < total/2 {
+		t.Errorf("only %d of %d items ordered differently for two learners", moved, total)
+	}
+	// Through Step: the same order after /reprendre, the order logged, the
+	// key checked in the item's order.
+	c := newConv(t)
+	c.text("/start")
+	c.menu("consent", "yes")
+	for c.s.State == StateQuestion {
+		q := c.question()
+		it, _ := testBank.Item(q.Item)
+		c.text("/pause")
+		c.text("/reprendre")
+		if again := c.question(); !slices.Equal(again.Choices, q.Choices) || len(again.Buttons) != len(q.Buttons) || again.Buttons[0][0] != q.Buttons[0][0] {
+			t.Fatalf("%s: shown again in another order: %+v then %+v", it.ID, q, again)
+		}
+		turn := c.answer(true)
+		if len(turn.Answers) != 1 || !turn.Answers[0].Correct {
+			t.Fatalf("%s: the right answer was not scored right: %+v", it.ID, turn.Answers)
+		}
+		if want := (&step{s: Session{Nonce: q.Session}}).shownOrder(it); turn.Answers[0].Order != want {
+			t.Errorf("%s: order logged %q, want %q", it.ID, turn.Answers[0].Order, want)
+		}
+	}
+}
+
+func isIdentity(order []int) bool {
+	for i, k := range order {
+		if i != k {
+			return false
+		}
+	}
+	return true
+}
+
+// TestNoPointMedian: learner texts say "votre conseiller ou conseillère",
+// never "conseiller·e", which a weak reader and a screen reader stumble on.
+func TestNoPointMedian(t *testing.T) {
+	median := regexp.MustCompile(`\p{L}·\p{L}`)
+	for lang, m := range texts {
+		for key, s := range m {
+			if median.MatchString(s) {
+				t.Errorf("%s %s: %q", lang, key, s)
+			}
 		}
 	}
 }

@@ -244,7 +244,7 @@ func TestAdvisorActions(t *testing.T) {
 		t.Errorf("claim: %+v", turn)
 	}
 	turn = c.send(Input{Kind: InAdvisor, What: "reply", Advisor: "U1", Text: "Lisez bien la question <b>"})
-	if !has(turn, "Votre conseiller·e : Lisez bien la question <b>") || c.s.State != StateHelp {
+	if !has(turn, "Votre conseiller ou conseillère : Lisez bien la question <b>") || c.s.State != StateHelp {
 		t.Errorf("reply: %+v", turn.Outputs)
 	}
 	turn = c.text("merci, et pour la suite ?")

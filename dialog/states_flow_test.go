@@ -2,6 +2,7 @@ package dialog
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -487,7 +488,9 @@ func TestNotUnderstoodTwice(t *testing.T) {
 	}
 }
 
-// TestTypedAnswerKinds: typed answers reach every kind of question.
+// TestTypedAnswerKinds: typed answers reach every kind of question. A typed
+// number is a place in the order shown; the log records the item's own
+// indexes (want gives places, mapped through the order logged).
 func TestTypedAnswerKinds(t *testing.T) {
 	for _, tt := range []struct{ state, text, want string }{
 		{"question", "2", "1"},
@@ -498,8 +501,23 @@ func TestTypedAnswerKinds(t *testing.T) {
 		{"question_text", "zzzz", "zzzz"},
 	} {
 		before, turn := stepIn(t, tt.state, ParseText(tt.text), nil)
-		if len(turn.Answers) != 1 || turn.Answers[0].Response != tt.want || turn.Answers[0].Item != before.Engine.Pending {
-			t.Errorf("%s: %q recorded %+v, want %q", tt.state, tt.text, turn.Answers, tt.want)
+		if len(turn.Answers) != 1 {
+			t.Fatalf("%s: %q recorded %+v", tt.state, tt.text, turn.Answers)
+		}
+		a, want := turn.Answers[0], tt.want
+		if a.Order != "" {
+			order := strings.Split(a.Order, ",")
+			var items []int
+			for _, p := range strings.Split(tt.want, ",") {
+				k, _ := strconv.Atoi(p)
+				i, _ := strconv.Atoi(order[k])
+				items = append(items, i)
+			}
+			slices.Sort(items)
+			want = orderText(items)
+		}
+		if a.Response != want || a.Item != before.Engine.Pending {
+			t.Errorf("%s: %q recorded %+v, want %q", tt.state, tt.text, turn.Answers, want)
 		}
 	}
 }

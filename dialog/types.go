@@ -287,8 +287,9 @@ type AnswerLog struct {
 	Item     string `json:"item"`
 	Correct  bool   `json:"correct"`
 	Skipped  bool   `json:"skipped,omitempty"`
-	Response string `json:"response,omitempty"`
+	Response string `json:"response,omitempty"` // the item's own indexes ("0,2") or the typed text
 	Question int    `json:"question"`
+	Order    string `json:"order,omitempty"` // the choices' indexes in the order shown ("2,0,1")
 }
 
 // Turn is the outcome of one Step.

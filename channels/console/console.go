@@ -48,7 +48,7 @@ func (c *Console) Show(o dialog.Output) error {
 		if q.Hint != "" {
 			b.WriteString(q.Hint + "\n")
 		}
-		c.setButtons(&b, q.Buttons)
+		c.setButtons(&b, choiceButtons(q))
 		c.typeIn, c.menu = q.TypeIn, false
 	case dialog.OutAnswered:
 		fmt.Fprintf(&b, "  → %s\n", o.Answered.Text)
@@ -103,6 +103,35 @@ func (c *Console) setButtons(b *strings.Builder, rows [][]dialog.ButtonView) {
 			fmt.Fprintf(b, "  [%d] %s\n", len(c.buttons), strings.TrimSpace(trimNumber(bt.Label)))
 		}
 	}
+}
+
+// choiceButtons is the question's buttons as the terminal lists them: where
+// the choices are too long for a phone's buttons, the dialog lists them in
+// the text with a button per number; the terminal has room, so each number
+// button shows its choice.
+func choiceButtons(q *dialog.QuestionView) [][]dialog.ButtonView {
+	if len(q.Choices) == 0 {
+		return q.Buttons
+	}
+	out := make([][]dialog.ButtonView, 0, len(q.Buttons))
+	for _, row := range q.Buttons {
+		r := make([]dialog.ButtonView, len(row))
+		for i, bt := range row {
+			r[i] = bt
+			label := bt.Label
+			box := ""
+			for _, p := range []string{"☐ ", "✅ "} {
+				if rest, ok := strings.CutPrefix(label, p); ok {
+					box, label = p, rest
+				}
+			}
+			if k, err := strconv.Atoi(label); err == nil && k >= 1 && k <= len(q.Choices) {
+				r[i].Label = box + q.Choices[k-1]
+			}
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // trimNumber drops the "2. " a button label starts with: the console numbers

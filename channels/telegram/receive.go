@@ -246,7 +246,7 @@ func (r *Receiver) Setup(ctx context.Context, webhookURL, secret string) error {
 			return fmt.Errorf("setMyCommands %s: %w", lang, err)
 		}
 	}
-	if _, err := r.API.SetMyDescription(ctx, &tg.SetMyDescriptionParams{Description: "Testez vos compétences numériques en quelques minutes, avec des questions courtes. Votre conseiller·e voit vos résultats."}); err != nil {
+	if _, err := r.API.SetMyDescription(ctx, &tg.SetMyDescriptionParams{Description: "Testez vos compétences numériques en quelques minutes, avec des questions courtes. Votre conseiller ou conseillère voit vos résultats."}); err != nil {
 		return fmt.Errorf("setMyDescription: %w", err)
 	}
 	if webhookURL != "" {

@@ -195,3 +195,39 @@ func TestBotCommandsAreDialogCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestQuestionLayoutOnAPhone: a question whose choices fit on buttons is
+// sent with the choices as the buttons and not listed in the text; one with
+// long choices lists them numbered, with a row of number buttons.
+func TestQuestionLayoutOnAPhone(t *testing.T) {
+	srv := telegramtest.NewServer(t)
+	api, err := tg.New(srv.Token(), tg.WithServerURL(srv.URL()), tg.WithSkipGetMe())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewSender(api, simLimiter(&fakeClock{now: time.Unix(1e9, 0)}), nil, nil)
+	short := &dialog.QuestionView{Session: 1, Number: 1, Header: "Question 1", Prompt: "Quel site ?",
+		Buttons: [][]dialog.ButtonView{{{Label: "CAF", Data: "a:1:1:1"}}, {{Label: "Ameli", Data: "a:1:1:0"}}, {{Label: "🤷 Je ne sais pas", Data: "a:1:1:skip"}}}}
+	long := &dialog.QuestionView{Session: 1, Number: 2, Header: "Question 2", Prompt: "Que faire ?",
+		Choices: []string{"Cliquer sur le lien pour voir ce qu'il y a", "Chercher l'information sur un site officiel"},
+		Buttons: [][]dialog.ButtonView{{{Label: "1", Data: "a:1:2:1"}, {Label: "2", Data: "a:1:2:0"}}, {{Label: "🤷 Je ne sais pas", Data: "a:1:2:skip"}}}}
+	for _, q := range []*dialog.QuestionView{short, long} {
+		if _, err := s.Send(context.Background(), 9, dialog.Output{Kind: dialog.OutQuestion, Question: q}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sent := srv.Sent(9)
+	if len(sent) != 2 {
+		t.Fatalf("sent %d messages", len(sent))
+	}
+	if m := sent[0]; strings.Contains(m.PlainText, "CAF") || m.ReplyMarkup.InlineKeyboard[0][0].Text != "CAF" {
+		t.Errorf("short choices: listed twice or not the buttons: %q %+v", m.PlainText, m.ReplyMarkup)
+	}
+	m := sent[1]
+	if !strings.Contains(m.PlainText, "1. Cliquer sur le lien") || !strings.Contains(m.PlainText, "2. Chercher") {
+		t.Errorf("long choices not listed numbered: %q", m.PlainText)
+	}
+	if row := m.ReplyMarkup.InlineKeyboard[0]; len(row) != 2 || row[0].Text != "1" || row[1].CallbackData != "a:1:2:0" {
+		t.Errorf("long choices: want one row of number buttons, got %+v", m.ReplyMarkup.InlineKeyboard)
+	}
+}

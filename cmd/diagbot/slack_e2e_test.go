@@ -341,7 +341,7 @@ func TestSlackAdvisorsWithTelegramLearners(t *testing.T) {
 			// The advisor answers in the thread: the learner reads it.
 			sl.reply(t, "reply", e2eAdvisor, e2eRoom, ts, "1700000300.000001", "Regardez le cadenas &amp; dites-moi")
 			waitMessage(t, tgs, zoe.chat, func(m telegramtest.SentMessage) bool {
-				return strings.Contains(m.PlainText, "Votre conseiller·e : Regardez le cadenas & dites-moi")
+				return strings.Contains(m.PlainText, "Votre conseiller ou conseillère : Regardez le cadenas & dites-moi")
 			})
 
 			// The learner writes back: it lands in the thread.
