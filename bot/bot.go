@@ -202,7 +202,7 @@ func BankLessons(bk *bank.Bank) func(competence, skill, lang string) (dialog.Les
 			return dialog.LessonView{}, false
 		}
 		t := l.In(lang)
-		return dialog.LessonView{Title: t.Title, Text: t.Text, Try: t.Try, Link: l.Link, Check: l.Check}, true
+		return dialog.LessonView{Title: t.Title, Text: t.Text, Try: t.Try, Link: l.Link, Check: l.Check, Can: t.Can, Priority: l.Priority}, true
 	}
 }
 

@@ -22,6 +22,7 @@ var Commands = map[string]string{
 	"stop":     "stop",
 	"parcours": "parcours", "path": "parcours",
 	"progres": "progres", "progress": "progres",
+	"attestation": "attestation", "certificate": "attestation",
 }
 
 func (st *step) command() error {
@@ -108,6 +109,8 @@ func (st *step) command() error {
 		return st.showPath()
 	case "progres":
 		return st.progress()
+	case "attestation":
+		return st.askAttestation()
 	case "mesdonnees":
 		st.t.Outputs = append(st.t.Outputs, Output{Kind: OutExport, Lang: st.lang(), Text: T(st.lang(), "export")})
 		return nil

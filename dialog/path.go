@@ -86,6 +86,12 @@ func (f FollowUp) Quiet(t time.Time) bool {
 type LessonView struct {
 	Title, Text, Try, Link string
 	Check                  string // item id of the check question
+	// Can is the skill as something a person can do ("reconnaître un SMS
+	// d'arnaque"); "" when the content has none yet.
+	Can string
+	// Priority is how useful the skill is to find a job: 1 (most) to 3; 0
+	// when unknown, read as 2.
+	Priority int
 }
 
 // Path is a learner's follow-up.

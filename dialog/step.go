@@ -128,6 +128,9 @@ func (st *step) handle() error {
 			p.Due = st.dayAfter(1)
 		}
 	}
+	if st.s.AttestAsk && (in.Kind == InCommand || in.Kind == InButton && !strings.HasPrefix(in.Data, "m:attest:")) {
+		st.s.AttestAsk, st.s.AttestName = false, "" // the learner went on to something else
+	}
 	if in.Kind == InCommand {
 		return st.command()
 	}
@@ -142,6 +145,9 @@ func (st *step) handle() error {
 		return st.resend()
 	}
 	// Free text.
+	if st.s.AttestAsk {
+		return st.attestationName(in.Text)
+	}
 	switch state {
 	case StateExternalID:
 		return st.externalID(in.Text)
@@ -204,6 +210,10 @@ func (st *step) menuIn(state, lang string) (buttons []ButtonView, yesNo bool) {
 	case StateResults:
 		return []ButtonView{b("review", "yes", "btn_review"), b("review", "later", "btn_later")}, true
 	case StateReview:
+		if st.reviewMore() {
+			return []ButtonView{{Label: T(lang, "btn_review_all", "n", len(st.missed())-MaxReviewScreens), Data: Button{Menu: "review", Value: "all"}.Encode()},
+				b("review", "end", "btn_review_end")}, false
+		}
 		return []ButtonView{b("review", "next", "btn_next")}, true
 	case StateFollowUp:
 		if p := st.s.Path; p != nil && p.State == PathOffered {
@@ -256,9 +266,20 @@ func (st *step) menuButton(b Button) error {
 		return st.closeDiagnostic()
 	case b.Menu == "path" && (state == StateFollowUp || state == StateDone):
 		return st.pathMenu(b.Value)
+	case b.Menu == "review" && state == StateReview && b.Value == "all":
+		return st.reviewAll()
+	case b.Menu == "review" && state == StateReview && b.Value == "end":
+		st.say("review_done")
+		return st.closeDiagnostic()
 	case b.Menu == "review" && state == StateReview && b.Value == "next":
 		st.s.Review++
 		return st.reviewItem()
+	case b.Menu == "attest":
+		return st.attestationButton(b.Value)
+	case b.Menu == "area":
+		return st.areaDetail(b.Value)
+	case b.Menu == "results" && b.Value == "train":
+		return st.trainDetail()
 	case b.Menu == "erase" && state == StateConfirmErase:
 		if b.Value == "yes" {
 			return st.erase()

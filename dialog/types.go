@@ -88,6 +88,10 @@ type Session struct {
 	HelpClaimed string        `json:"help_claimed,omitempty"` // the advisor who took the help request
 	Path        *Path         `json:"path,omitempty"`         // the follow-up, once offered
 	Misses      int           `json:"misses,omitempty"`       // texts not understood in a row
+	// The attestation's name: asked (AttestAsk), then typed and waiting
+	// for the learner's yes (AttestName).
+	AttestAsk  bool   `json:"attest_ask,omitempty"`
+	AttestName string `json:"attest_name,omitempty"`
 }
 
 // Given is an answer as the learner gave it.
@@ -190,13 +194,27 @@ type ResultsView struct {
 	Competences []CompetenceView `json:"competences"`
 	Train       []TrainView      `json:"train,omitempty"`
 	TrainTitle  string           `json:"train_title,omitempty"`
+	// Areas are the levels per area of the framework, in plain words, for
+	// the picture (bars a weak reader can read). Empty in results stored
+	// before them: the channel then draws the competences.
+	Areas      []AreaView `json:"areas,omitempty"`
+	ChartTitle string     `json:"chart_title,omitempty"`
+}
+
+// AreaView is one area's level, in plain words.
+type AreaView struct {
+	ID    int    `json:"id"`
+	Plain string `json:"plain"` // "Se protéger"
+	Name  string `json:"name"`  // the framework's name, "Protection et sécurité"
+	Level int    `json:"level"` // the whole level 0–8 shown, the mean of its competences
 }
 
 // CompetenceView is one competence's level.
 type CompetenceView struct {
 	ID        string  `json:"id"`
 	Name      string  `json:"name"`
-	Short     string  `json:"short"` // a short label, for charts
+	Plain     string  `json:"plain,omitempty"` // in plain words: "Se protéger en ligne"
+	Short     string  `json:"short"`           // a short label, for charts
 	Level     int     `json:"level"`
 	LevelLow  int     `json:"level_low"`
 	LevelHigh int     `json:"level_high"`
@@ -208,6 +226,7 @@ type CompetenceView struct {
 type TrainView struct {
 	Competence string   `json:"competence"`
 	Name       string   `json:"name"`
+	Can        string   `json:"can,omitempty"` // the skill in plain words, when the content has it
 	Skill      string   `json:"skill"`
 	Level      int      `json:"level"`
 	Tips       []string `json:"tips,omitempty"`

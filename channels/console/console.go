@@ -61,19 +61,18 @@ func (c *Console) Show(o dialog.Output) error {
 		}
 	case dialog.OutResults:
 		r := o.Results
-		fmt.Fprintf(&b, "\n%s\n%s\n\n", r.Title, r.Summary)
-		for _, cv := range r.Competences {
-			bar := strings.Repeat("█", cv.Level) + strings.Repeat("·", 8-cv.Level)
-			fmt.Fprintf(&b, "  %-4s %s %d/8  %s\n", cv.ID, bar, cv.Level, cv.Name)
+		fmt.Fprintf(&b, "\n%s\n", r.Title)
+		for _, a := range r.Areas { // the picture, as the terminal can draw it
+			bar := strings.Repeat("█", a.Level) + strings.Repeat("·", 8-a.Level)
+			fmt.Fprintf(&b, "  %s %d/8  %s\n", bar, a.Level, a.Plain)
 		}
-		if len(r.Train) > 0 {
-			fmt.Fprintf(&b, "\n%s\n", r.TrainTitle)
-			for _, t := range r.Train {
-				fmt.Fprintf(&b, "  • %s %s (niveau %d)\n", t.Competence, t.Name, t.Level)
-				for _, tip := range t.Tips {
-					fmt.Fprintf(&b, "    💡 %s\n", tip)
-				}
-			}
+		fmt.Fprintf(&b, "\n%s\n", r.Summary)
+		c.setButtons(&b, o.Buttons)
+		c.typeIn, c.menu = false, true
+	case dialog.OutAttestation:
+		fmt.Fprintf(&b, "\n%s\n", o.Text)
+		for _, f := range o.Files {
+			fmt.Fprintf(&b, "  [fichier : %s, %d octets]\n", f.Name, len(f.Data))
 		}
 	case dialog.OutExport:
 		fmt.Fprintf(&b, "\n%s\n%s\n", o.Text, o.File)

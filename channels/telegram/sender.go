@@ -206,7 +206,29 @@ func (s *Sender) Send(ctx context.Context, chat int64, o dialog.Output) (string,
 	case dialog.OutAnswered:
 		return s.answered(ctx, chat, o.Answered)
 	case dialog.OutResults:
-		return s.results(ctx, chat, o.Results)
+		return s.results(ctx, chat, o)
+	case dialog.OutAttestation:
+		// The issuer (bot) filled Files: each is sent as a document, the
+		// first with the text. Without files only the text goes.
+		var last string
+		for i, f := range o.Files {
+			if err := s.limiter.Wait(ctx, chat); err != nil {
+				return "", err
+			}
+			caption := ""
+			if i == 0 {
+				caption = esc(o.Text)
+			}
+			m, err := s.api.SendDocument(ctx, &tg.SendDocumentParams{ChatID: chat, Caption: caption, ParseMode: models.ParseModeHTML,
+				Document: &models.InputFileUpload{Filename: f.Name, Data: bytes.NewReader(f.Data)}})
+			if err != nil {
+				return "", classify(err)
+			}
+			last = ref(m)
+		}
+		if len(o.Files) > 0 {
+			return last, nil
+		}
 	case dialog.OutExport:
 		if err := s.limiter.Wait(ctx, chat); err != nil {
 			return "", err
@@ -299,11 +321,25 @@ func (s *Sender) answered(ctx context.Context, chat int64, a *dialog.AnsweredVie
 	return fmt.Sprint(q.ID), classify(err)
 }
 
-// ResultsChart sends the radar chart of the levels as a photo. While it is
-// drawn and uploaded the learner sees "envoie une photo…" (best effort: a
-// failed chat action changes nothing).
+// ResultsChart sends the picture of the levels as a photo: bars per area
+// in plain words, whole levels out of 8, no band to explain (results stored
+// before the areas get the radar of the competences). While it is drawn and
+// uploaded the learner sees "envoie une photo…" (best effort: a failed chat
+// action changes nothing).
 func (s *Sender) ResultsChart(ctx context.Context, chat int64, r *dialog.ResultsView) (string, error) {
 	_, _ = s.api.SendChatAction(ctx, &tg.SendChatActionParams{ChatID: chat, Action: models.ChatActionUploadPhoto})
+	if len(r.Areas) > 0 {
+		png, err := ResultsBars(r)
+		if err != nil {
+			return "", err
+		}
+		if err := s.limiter.Wait(ctx, chat); err != nil {
+			return "", err
+		}
+		m, err := s.api.SendPhoto(ctx, &tg.SendPhotoParams{ChatID: chat, Caption: "<b>" + esc(r.Title) + "</b>", ParseMode: models.ParseModeHTML,
+			Photo: &models.InputFileUpload{Filename: "niveaux.png", Data: bytes.NewReader(png)}})
+		return ref(m), classify(err)
+	}
 	axes := make([]chart.Axis, len(r.Competences))
 	for i, c := range r.Competences {
 		label := c.Short
@@ -324,11 +360,27 @@ func (s *Sender) ResultsChart(ctx context.Context, chat int64, r *dialog.Results
 	return ref(m), classify(err)
 }
 
-// results sends the levels and the skills to train as text.
-func (s *Sender) results(ctx context.Context, chat int64, r *dialog.ResultsView) (string, error) {
+// ResultsBars draws the learner's picture: one bar per area, named in plain
+// words, at the whole level the text says.
+func ResultsBars(r *dialog.ResultsView) ([]byte, error) {
+	axes := make([]chart.Axis, len(r.Areas))
+	for i, a := range r.Areas {
+		axes[i] = chart.Axis{Label: a.Plain, Value: float64(a.Level)}
+	}
+	return chart.Bars(axes, chart.Options{Title: r.ChartTitle})
+}
+
+// results sends the first results message (short, with a button per area
+// and the attestation's), or, for results stored before it, every level and
+// the skills to train.
+func (s *Sender) results(ctx context.Context, chat int64, o dialog.Output) (string, error) {
 	if err := s.limiter.Wait(ctx, chat); err != nil {
 		return "", err
 	}
-	m, err := s.api.SendMessage(ctx, &tg.SendMessageParams{ChatID: chat, Text: ResultsHTML(r), ParseMode: models.ParseModeHTML})
+	text := ResultsHTML(o.Results)
+	if len(o.Results.Areas) > 0 {
+		text = esc(o.Results.Summary)
+	}
+	m, err := s.api.SendMessage(ctx, &tg.SendMessageParams{ChatID: chat, Text: text, ParseMode: models.ParseModeHTML, ReplyMarkup: keyboard(o.Buttons)})
 	return ref(m), classify(err)
 }
