@@ -245,7 +245,7 @@ func TestResultsOnAPhone(t *testing.T) {
 	}
 	s := NewSender(api, simLimiter(&fakeClock{now: time.Unix(1e9, 0)}), nil, nil)
 	r := &dialog.ResultsView{Title: "Vos résultats", ChartTitle: "Votre niveau par domaine (sur 8)",
-		Summary: "Votre niveau : intermédiaire (3 sur 8).\nVous savez déjà reconnaître un SMS d'arnaque. 👍",
+		Summary:     "Votre niveau : intermédiaire (3 sur 8).\nVous savez déjà reconnaître un SMS d'arnaque. 👍",
 		Competences: []dialog.CompetenceView{{ID: "4.1", Name: "Sécuriser", Level: 3, Value: 3.2}},
 		Areas:       []dialog.AreaView{{ID: 4, Plain: "Se protéger", Name: "Protection et sécurité", Level: 3}, {ID: 1, Plain: "Chercher l'information", Level: 5}}}
 	o := dialog.Output{Kind: dialog.OutResults, Results: r, Buttons: [][]dialog.ButtonView{
