@@ -49,6 +49,9 @@ func progressBar(n, max int) string {
 }
 
 func (st *step) ask(refresh bool) error {
+	if es := st.s.Engine; es != nil && es.Pending == "" && es.Done && st.m.current() == StateQuestion {
+		return st.finish() // the last question left the bank (mend): the diagnostic is over
+	}
 	it, err := st.current()
 	if err != nil {
 		return err

@@ -6,8 +6,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
+	"github.com/diagbot/diagbot/engine"
 	"github.com/diagbot/diagbot/engine/bank"
 )
 
@@ -214,5 +216,58 @@ func TestNoPointMedian(t *testing.T) {
 				t.Errorf("%s %s: %q", lang, key, s)
 			}
 		}
+	}
+}
+
+// TestPendingItemLeftTheBank: the content is rewritten and item ids are
+// dropped. A stored session whose question (and an answer) names an item no
+// longer there goes on: another question, a new number, old buttons stale.
+func TestPendingItemLeftTheBank(t *testing.T) {
+	c := newConv(t)
+	c.text("/start")
+	c.text("oui")
+	c.answer(true)
+	answered := c.s.Engine.Responses[0].Item
+	q := c.question()
+	var kept []engine.Item
+	for _, it := range testEngine.Items() {
+		if it.ID != q.Item && it.ID != answered {
+			kept = append(kept, it)
+		}
+	}
+	smaller, err := engine.New(kept, engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := Button{Session: q.Session, Question: q.Number, Action: ActionPick(0)}.Encode()
+	for _, in := range []Input{{Kind: InButton, Data: old}, ParseText("2"), ParseText("/reprendre"), {Kind: InCommand, Command: "pause"}} {
+		turn, err := Step(c.s, in, Env{Now: c.now.Add(time.Minute), Engine: smaller, Bank: testBank})
+		if err != nil {
+			t.Fatalf("%+v: %v", in, err)
+		}
+		s := turn.Session
+		if s.Engine.Pending == q.Item || s.Engine.Pending == "" || s.Question != q.Number+1 || len(turn.Answers) != 0 {
+			t.Errorf("%+v: pending %q, question %d, answers %+v", in, s.Engine.Pending, s.Question, turn.Answers)
+		}
+		if slices.ContainsFunc(s.Engine.Responses, func(r engine.Response) bool { return r.Item == answered }) {
+			t.Errorf("%+v: the answer to a removed item is kept", in)
+		}
+		if in.Kind != InCommand || in.Command == "reprendre" {
+			if l := last(turn); l.Question == nil || l.Question.Item != s.Engine.Pending || l.Question.Number != s.Question {
+				t.Errorf("%+v: the new question is not asked: %+v", in, turn.Outputs)
+			}
+		}
+	}
+	// The last question leaves the bank: the diagnostic ends with results.
+	kept = slices.DeleteFunc(testEngine.Items(), func(it engine.Item) bool { return it.ID == q.Item })
+	noPending, err := engine.New(kept, engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.s
+	s.Engine.Config.MaxQuestions = len(s.Engine.Responses)
+	turn, err := Step(s, ParseText("1"), Env{Now: c.now.Add(time.Minute), Engine: noPending, Bank: testBank})
+	if err != nil || !slices.Contains(kinds(turn), OutResults) {
+		t.Errorf("the last question removed: %v %v", err, kinds(turn))
 	}
 }

@@ -557,6 +557,9 @@ func FuzzStepText(f *testing.F) {
 		{"3 et 1", "question_multiple"}, {"2 2", "question_multiple"}, {"zzzz", "question_text"}, {"je ne sais pas", "question_text"},
 		{"/aide", "review"}, {"oui", "results"}, {"plus tard", "results"}, {"le soir", "followup_offer"}, {"1", "confirm_campaign"},
 		{"2", "confirm_erase"}, {"/start", "help"}, {"/langue", "consent"}, {"1, 2", "followup_check"},
+		{"le 2", "question"}, {"n°2", "question"}, {"deux", "question"}, {"c koi un navigateur", "question"},
+		{"jsp", "question_multiple"}, {"chai pas", "question_text"}, {"ouais", "consent"}, {"nan", "confirm_erase"},
+		{"wifi ?", "question"}, {"bof", "results"}, {"Léa Martin", "done"},
 	} {
 		f.Add(seed.text, index(seed.state))
 	}
@@ -685,16 +688,13 @@ func FuzzParseChoices(f *testing.F) {
 				t.Fatalf("parseChoices(%q, %q) = %v: out of range, unsorted or repeated", text, choices, picks)
 			}
 		}
-		// The readings of the whole text as one choice: its number, its
-		// letter, a label in either language. Two different ones: ambiguous.
+		// The readings of the whole text as one choice: its number or
+		// letter in the learner's words ("2", "le 2", "deux", "b"), a label
+		// in either language. Two different ones: ambiguous.
 		f := bank.Fold(text)
 		readings := map[int]bool{}
-		num := strings.TrimSuffix(strings.TrimSuffix(f, "."), ")")
-		if n, err := strconv.Atoi(num); err == nil && n >= 1 && n <= len(choices) {
+		if n, ok := choiceNumber(f, true); ok && n <= len(choices) {
 			readings[n-1] = true
-		}
-		if len(num) == 1 && num[0] >= 'a' && int(num[0]-'a') < len(choices) {
-			readings[int(num[0]-'a')] = true
 		}
 		for i := range choices {
 			if bank.Fold(choices[i]) == f || bank.Fold(en[i]) == f {

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/diagbot/diagbot/engine"
 )
 
 // MaxInputText is the longest message taken as an answer; longer ones get a
@@ -105,8 +107,46 @@ func clone(s Session) Session {
 	return c
 }
 
+// mend makes a stored diagnostic fit the bank of today: the content is
+// rewritten and items leave it. Answers to items no longer there are
+// dropped (they can no longer be scored); a pending question no longer
+// there is replaced by another, under a new number (its old buttons are
+// then stale). It reports whether the question asked was replaced.
+func (st *step) mend() (replaced bool, err error) {
+	es := st.s.Engine
+	if es == nil || st.env.Engine == nil {
+		return false, nil
+	}
+	known := func(id string) bool {
+		_, inEngine := st.env.Engine.Item(id)
+		_, inBank := st.env.Bank.Item(id)
+		return inEngine && inBank
+	}
+	es.Responses = slices.DeleteFunc(es.Responses, func(r engine.Response) bool { return !known(r.Item) })
+	if es.Pending == "" || known(es.Pending) {
+		return false, nil
+	}
+	es.Pending, st.s.Selected = "", nil
+	if _, _, err := st.env.Engine.Next(es); err != nil {
+		return false, err
+	}
+	if es.Pending != "" {
+		st.s.Question++
+	}
+	return true, nil
+}
+
 func (st *step) handle() error {
 	in := st.in
+	replaced, err := st.mend()
+	if err != nil {
+		return err
+	}
+	if replaced && st.m.current() == StateQuestion && in.Kind != InCommand {
+		// What the learner sent was about a question that is gone.
+		st.say("question_replaced")
+		return st.ask(false)
+	}
 	if in.Kind == InText && utf8.RuneCountInString(in.Text) > MaxInputText {
 		st.say("too_long")
 		return st.resend()

@@ -2,8 +2,10 @@ package dialog
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestLearnersWords(t *testing.T) {
@@ -136,4 +138,33 @@ func TestDefinitionThenTheQuestion(t *testing.T) {
 			t.Errorf("%q: no buttons with the word: %+v", tt.text, turn.Outputs)
 		}
 	}
+}
+
+// FuzzLearnersWords: the readers of the learner's words never panic, and
+// never read one text two ways.
+func FuzzLearnersWords(f *testing.F) {
+	for _, s := range []string{"ouais", "nan", "le 2", "n°2", "deux", "la deuxième", "jsp", "chai pas", "?", "c koi un navigateur",
+		"ça veut dire quoi hameçonnage", "wifi ?", "c'est quoi", "", "🤷", "2)", "la b"} {
+		f.Add(s)
+	}
+	context := words("Quel navigateur ouvre une pièce jointe sur le wifi ?")
+	f.Fuzz(func(t *testing.T, text string) {
+		yn := yesNo(text)
+		if yn != 0 && isDontKnow(text) {
+			t.Fatalf("%q is both %d and je ne sais pas", text, yn)
+		}
+		if k, ok := choiceNumber(text, true); ok && k < 1 {
+			t.Fatalf("choiceNumber(%q) = %d", text, k)
+		}
+		q, explicit := defineQuery(text, context)
+		if q == "" && explicit || len(q) > 60 {
+			t.Fatalf("defineQuery(%q) = %q %v", text, q, explicit)
+		}
+		if q != "" && !explicit && !strings.Contains(" "+context+" ", " "+q+" ") {
+			t.Fatalf("defineQuery(%q) = %q, not a word of the question", text, q)
+		}
+		if name, ok := cleanName(text); ok && (name == "" || utf8.RuneCountInString(name) > MaxAttestationName) {
+			t.Fatalf("cleanName(%q) = %q", text, name)
+		}
+	})
 }
