@@ -464,3 +464,42 @@ func TestDigestWeeks(t *testing.T) {
 		}
 	}
 }
+
+// TestUnfinishedDiagnosticReminders: through the scheduler, a learner who
+// stops in the middle of the diagnostic on a Thursday before Christmas gets
+// one reminder on the next lesson day (Christmas Day and the weekend are
+// not) and one two lesson days later, in the afternoon; then nothing.
+func TestUnfinishedDiagnosticReminders(t *testing.T) {
+	paris, _ := time.LoadLocation("Europe/Paris")
+	clock := &simClock{now: time.Date(2026, 12, 24, 11, 0, 0, 0, paris)}
+	sender := &simSender{clock: clock, sent: map[string][]simSent{}, blocked: map[string]bool{}, attempts: map[string]int{}}
+	r := &simRun{t: t, path: filepath.Join(t.TempDir(), "nudge.db"), clock: clock, sender: sender}
+	r.start()
+	defer r.halt()
+	r.input("test:kevin", dialog.Input{Kind: dialog.InCommand, Command: "start"})
+	r.idle()
+	r.input("test:kevin", dialog.Input{Kind: dialog.InText, Text: "ouais"})
+	r.idle()
+	r.input("test:kevin", dialog.Input{Kind: dialog.InText, Text: "jsp"})
+	r.idle()
+	before := len(sender.sent["test:kevin"])
+	var reminders []string
+	for h := 0; h < 10*24; h++ { // ten days, hour by hour
+		clock.Add(time.Hour)
+		if err := r.bot.Tick(); err != nil {
+			t.Fatal(err)
+		}
+		r.idle()
+	}
+	for _, m := range sender.sent["test:kevin"][before:] {
+		if strings.HasPrefix(m.Out.Text, "👋 Votre diagnostic") {
+			reminders = append(reminders, m.At.In(paris).Format("2006-01-02 15"))
+		}
+	}
+	// The moment is 14 h and a learner's minutes; the hourly ticks take it
+	// by the next hour.
+	afternoon := func(s, day string) bool { return strings.HasPrefix(s, day+" 14") || strings.HasPrefix(s, day+" 15") }
+	if len(reminders) != 2 || !afternoon(reminders[0], "2026-12-28") || !afternoon(reminders[1], "2026-12-30") {
+		t.Errorf("reminders at %v, want 2026-12-28 and 2026-12-30 in the afternoon", reminders)
+	}
+}

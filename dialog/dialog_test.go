@@ -228,7 +228,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		turn.Session.UpdatedAt, turn.Session.Misses = c.s.UpdatedAt, c.s.Misses
+		turn.Session.UpdatedAt, turn.Session.Misses, turn.Session.NudgeAt = c.s.UpdatedAt, c.s.Misses, c.s.NudgeAt
 		after, _ := json.Marshal(turn.Session)
 		if string(after) != string(before) || len(turn.Answers) > 0 || turn.Erase {
 			t.Errorf("%s changed the session or recorded something", name)

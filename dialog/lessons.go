@@ -15,6 +15,9 @@ import (
 // check questions, /parcours and /progres.
 
 func (st *step) tick() error {
+	if st.s.NudgeAt != (time.Time{}) {
+		return st.nudge()
+	}
 	p := st.s.Path
 	if p == nil || p.State != PathActive {
 		return nil // stopped or paused since it was scheduled

@@ -68,10 +68,14 @@ func (f FollowUp) quiet() (start, end int) {
 	return start, end
 }
 
-// Quiet tells whether t falls in the quiet hours or on a day without lessons.
+// Quiet tells whether t falls in the quiet hours or on a day without
+// lessons: weekends (unless Weekends) and French public holidays.
 func (f FollowUp) Quiet(t time.Time) bool {
 	l := t.In(f.Zone())
 	if !f.Weekends && (l.Weekday() == time.Saturday || l.Weekday() == time.Sunday) {
+		return true
+	}
+	if Holiday(l) {
 		return true
 	}
 	start, end := f.quiet()
@@ -133,6 +137,9 @@ type PathCheck struct {
 
 // Due is the moment the learner's path next needs the scheduler, zero if none.
 func (s Session) Due() time.Time {
+	if !s.NudgeAt.IsZero() {
+		return s.NudgeAt
+	}
 	if s.Path == nil || s.Path.State != PathActive {
 		return time.Time{}
 	}
@@ -178,12 +185,16 @@ func (st *step) slotOn(t time.Time) time.Time {
 	f, p := st.fu(), st.s.Path
 	loc := f.Zone()
 	l := t.In(loc)
-	h, ok := slotHours[p.Slot]
+	slot, jitter := "apresmidi", int(st.s.Nonce%60) // before a path: the afternoon
+	if p != nil {
+		slot, jitter = p.Slot, p.Jitter
+	}
+	h, ok := slotHours[slot]
 	if !ok {
 		h = slotHours["apresmidi"]
 	}
 	start, end := f.quiet()
-	m := h*60 + p.Jitter
+	m := h*60 + jitter
 	if start > end { // the allowed window is [end, start)
 		m = max(m, end*60)
 		m = min(m, start*60-1)

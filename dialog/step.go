@@ -58,12 +58,17 @@ func Step(s Session, in Input, env Env) (Turn, error) {
 	if in.FirstName != "" {
 		st.s.FirstName = truncate(in.FirstName, 64)
 	}
+	learner := in.Kind != InTick && in.Kind != InAdvisor
+	st.welcomeBack(learner)
 	err := st.handle()
 	if err == nil {
 		err = st.err
 	}
-	if !st.misunderstood && in.Kind != InTick && in.Kind != InAdvisor {
+	if learner && !st.misunderstood {
 		st.s.Misses = 0
+	}
+	if learner {
+		st.scheduleNudges()
 	}
 	st.s.State = st.m.current()
 	st.s.UpdatedAt = env.Now

@@ -92,6 +92,10 @@ type Session struct {
 	// for the learner's yes (AttestName).
 	AttestAsk  bool   `json:"attest_ask,omitempty"`
 	AttestName string `json:"attest_name,omitempty"`
+	// Reminders of an unfinished diagnostic: the next one's time, and how
+	// many were sent since the learner's last message.
+	NudgeAt time.Time `json:"nudge_at,omitzero"`
+	Nudges  int       `json:"nudges,omitempty"`
 }
 
 // Given is an answer as the learner gave it.
