@@ -28,17 +28,21 @@ func (st *step) welcomeBack(learner bool) {
 		return // /pause, /aide …: the answer is enough
 	}
 	n := st.answered()
-	st.say("welcome_back", "name", st.name(), "n", n, "answers", st.plural("answer_one", "answer_many", n),
+	st.say("welcome_back", "name", st.name(), "answers", st.questions(n),
 		"left", st.left(st.s.Engine.Config.MaxQuestions-n))
 }
 
-// plural is one or many in lang.
+// plural is the text of one or many for n in the learner's language: in
+// French 0 and 1 are singular ("0 question"), in English only 1.
 func (st *step) plural(one, many string, n int) string {
-	if n == 1 {
-		return T(st.lang(), one)
+	if n == 1 || n == 0 && st.lang() == "fr" {
+		return T(st.lang(), one, "n", n)
 	}
 	return T(st.lang(), many, "n", n)
 }
+
+// questions is "{n} question(s)".
+func (st *step) questions(n int) string { return st.plural("answer_one", "answer_many", n) }
 
 // scheduleNudges sets the first reminder after a learner's message in an
 // unfinished diagnostic, and none elsewhere.

@@ -12,8 +12,8 @@ import (
 func TestWelcomeBack(t *testing.T) {
 	s := stateSessions()["question"]
 	n, max := len(s.Engine.Responses), s.Engine.Config.MaxQuestions
-	want := T("fr", "welcome_back", "name", "", "answers", map[bool]string{true: "1 question", false: itoaQ(n)}[n == 1],
-		"left", "Encore "+itoa(max-n)+" questions au plus")
+	want := T("fr", "welcome_back", "name", "", "answers", (&step{s: Session{Lang: "fr"}}).questions(n),
+		"left", "Encore "+strconv.Itoa(max-n)+" questions au plus")
 	for _, tt := range []struct {
 		away  time.Duration
 		in    Input
@@ -40,8 +40,21 @@ func TestWelcomeBack(t *testing.T) {
 	}
 }
 
-func itoa(n int) string  { return strconv.Itoa(n) }
-func itoaQ(n int) string { return strconv.Itoa(n) + " questions" }
+// TestPlural: French says "0 question", English "0 questions".
+func TestPlural(t *testing.T) {
+	for _, tt := range []struct {
+		lang string
+		n    int
+		want string
+	}{{"fr", 0, "0 question"}, {"fr", 1, "1 question"}, {"fr", 2, "2 questions"}, {"en", 0, "0 questions"}, {"en", 1, "1 question"}} {
+		if got := (&step{s: Session{Lang: tt.lang}}).questions(tt.n); got != tt.want {
+			t.Errorf("%s %d: %q, want %q", tt.lang, tt.n, got, tt.want)
+		}
+	}
+	if got := (&step{s: Session{Lang: "fr"}}).plural("kept_one", "kept_many", 2); got != "2 leçons retenues" {
+		t.Errorf("kept: %q", got)
+	}
+}
 
 // TestNudgesOfAnUnfinishedDiagnostic: one reminder the next day, one three
 // days after the last message, at a daytime moment on a day with lessons;

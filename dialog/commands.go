@@ -84,7 +84,7 @@ func (st *step) command() error {
 		return st.resume()
 	case "resultats":
 		if st.s.FinishedAt.IsZero() || st.s.Engine == nil {
-			st.say("no_results", "n", st.answered())
+			st.say("no_results", "questions", st.questions(st.answered()))
 			return nil
 		}
 		return st.results()

@@ -305,7 +305,7 @@ func (st *step) showPath() error {
 		}
 		lines = append(lines, fmt.Sprintf("%s %d. %s", mark, i+1, l.Title))
 	}
-	st.say("path_show", "list", strings.Join(lines, "\n"), "done", p.done(), "n", len(p.Steps))
+	st.say("path_show", "list", strings.Join(lines, "\n"), "done", st.plural("kept_one", "kept_many", p.done()), "n", len(p.Steps))
 	switch p.State {
 	case PathActive:
 		if p.Check != nil {
@@ -361,10 +361,13 @@ func Current(s Session, e *engine.Engine) (engine.Result, error) {
 	return e.Result(&es)
 }
 
-// progress is /progres: each competence of the path, then and now.
+// progress is /progres: each competence of the path, then and now, named
+// and levelled as /resultats does (plain name, whole level out of 8). A
+// competence moves only on new answers about it; one that moved through
+// the others' answers is marked "estimé".
 func (st *step) progress() error {
 	if st.s.Engine == nil || st.s.FinishedAt.IsZero() {
-		st.say("no_results", "n", st.answered())
+		st.say("no_results", "questions", st.questions(st.answered()))
 		return nil
 	}
 	res, err := Current(st.s, st.env.Engine)
@@ -375,45 +378,43 @@ func (st *step) progress() error {
 	if st.s.Path != nil && len(st.s.Path.Baseline) > 0 {
 		base = st.s.Path.Baseline
 	}
-	// The path's competences, and any other that moved: a phone screen,
-	// not a table of sixteen.
-	onPath := map[string]bool{}
-	if st.s.Path != nil {
-		for _, s := range st.s.Path.Steps {
+	// The path's competences, and any other with new answers: a phone
+	// screen, not a table of sixteen.
+	onPath, answered := map[string]bool{}, map[string]bool{}
+	if p := st.s.Path; p != nil {
+		for _, s := range p.Steps {
 			onPath[s.Competence] = true
 		}
-	}
-	level := func(v float64) string {
-		out := fmt.Sprintf("%.1f", v)
-		if st.lang() == "fr" {
-			out = strings.Replace(out, ".", ",", 1)
+		for _, r := range p.Responses {
+			if it, ok := st.env.Bank.Item(r.Item); ok {
+				answered[it.Competence] = true
+			}
 		}
-		return out
+	}
+	sep := " : " // French puts a space before the colon
+	if st.lang() == "en" {
+		sep = ": "
 	}
 	var lines []string
 	for _, c := range res.Competences {
-		comp, _ := engine.CompetenceByID(c.Competence)
-		now := engine.ContinuousLevel(c.Theta)
-		then, ok := base[c.Competence]
-		if !ok {
+		v, ok := base[c.Competence]
+		if !ok || len(onPath) > 0 && !onPath[c.Competence] && !answered[c.Competence] {
 			continue
 		}
-		moved := now > then+0.05 || now < then-0.05
-		if len(onPath) > 0 && !onPath[c.Competence] && !moved {
-			continue
-		}
+		then := int(v) // the whole level /resultats showed (LevelOf is the floor of the continuous level)
+		now := c.Level
 		arrow := "="
 		switch {
-		case now > then+0.05:
+		case now > then:
 			arrow = "↗"
-		case now < then-0.05:
+		case now < then:
 			arrow = "↘"
 		}
-		sep := " : " // French puts a space before the colon
-		if st.lang() == "en" {
-			sep = ": "
+		line := arrow + " " + plainName(st.lang(), c.Competence) + " (" + c.Competence + ")" + sep + strconv.Itoa(then) + " → " + strconv.Itoa(now)
+		if now != then && !answered[c.Competence] {
+			line += " (" + T(st.lang(), "estimated") + ")"
 		}
-		lines = append(lines, arrow+" "+comp.Short(st.lang())+sep+level(then)+" → "+level(now))
+		lines = append(lines, line)
 	}
 	st.say("progress", "list", strings.Join(lines, "\n"))
 	return nil

@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -170,6 +171,46 @@ func TestPathToTheEnd(t *testing.T) {
 	c.text("/progres")
 	if !has(c.last, "↗") {
 		t.Errorf("right answers should show progress: %+v", c.last.Outputs)
+	}
+	// The names and whole levels of /resultats; a competence without new
+	// answers that moved is "estimé".
+	line := regexp.MustCompile(`^[=↗↘] (.+) \((\d\.\d)\) : (\d) → (\d)( \(estimé\))?$`)
+	answered := map[string]bool{}
+	for _, r := range c.s.Path.Responses {
+		it, _ := testBank.Item(r.Item)
+		answered[it.Competence] = true
+	}
+	lines := strings.Split(c.last.Outputs[0].Text, "\n")
+	for _, l := range lines[1 : len(lines)-1] {
+		m := line.FindStringSubmatch(l)
+		if m == nil {
+			t.Errorf("progress line %q", l)
+			continue
+		}
+		if m[1] != plainName("fr", m[2]) || (m[5] != "") != (m[3] != m[4] && !answered[m[2]]) {
+			t.Errorf("progress line %q: plain name, estimé only without new answers", l)
+		}
+	}
+	c.text("/parcours")
+	if !has(c.last, "3 leçons retenues sur 3") || !has(c.last, "⏳ à venir · 🔁 à revoir · ✅ retenue") {
+		t.Errorf("/parcours: %+v", c.last.Outputs)
+	}
+}
+
+// TestPathWords: /parcours says "0 leçon retenue", and the diagnostic's
+// "0 question", in French.
+func TestPathWords(t *testing.T) {
+	c := toPath(t, 3)
+	c.menu("path", "soir")
+	c.text("/parcours")
+	if !has(c.last, "0 leçon retenue sur") {
+		t.Errorf("/parcours: %+v", c.last.Outputs)
+	}
+	d := newConv(t)
+	d.text("/start")
+	d.text("oui")
+	if d.text("/resultats"); !has(d.last, "Vous avez répondu à 0 question.") {
+		t.Errorf("/resultats before any answer: %+v", d.last.Outputs)
 	}
 }
 

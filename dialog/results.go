@@ -21,7 +21,7 @@ func (st *step) finish() error {
 	if err != nil {
 		return err
 	}
-	st.say("finished", "n", res.Questions)
+	st.say("finished", "questions", st.questions(res.Questions))
 	ev := st.event(EvFinished, "")
 	ev.Result = &res
 	ev.Duration = st.env.Now.Sub(st.s.StartedAt)
@@ -220,7 +220,7 @@ func (st *step) levelText(key string, level int) string {
 // framework's, the whole level and its word.
 func (st *step) areaDetail(value string) error {
 	if st.s.FinishedAt.IsZero() || st.s.Engine == nil {
-		st.say("no_results", "n", st.answered())
+		st.say("no_results", "questions", st.questions(st.answered()))
 		return nil
 	}
 	res, err := st.env.Engine.Result(st.s.Engine)
@@ -252,7 +252,7 @@ func (st *step) areaDetail(value string) error {
 // learner will be able to do.
 func (st *step) trainDetail() error {
 	if st.s.FinishedAt.IsZero() || st.s.Engine == nil {
-		st.say("no_results", "n", st.answered())
+		st.say("no_results", "questions", st.questions(st.answered()))
 		return nil
 	}
 	res, err := st.env.Engine.Result(st.s.Engine)
