@@ -89,6 +89,9 @@ type Config struct {
 	FollowUp dialog.FollowUp
 	// Lesson returns a skill's micro-lesson; nil = no follow-up path.
 	Lesson func(competence, skill, lang string) (dialog.LessonView, bool)
+	// NoAdvisor says no advisor reads the notifications (no Slack): help
+	// then tells the learner so and gives a public helpline.
+	NoAdvisor bool
 	// Define returns the glossary's definition of a word; nil = the bank's
 	// glossary, when the bank has one.
 	Define func(lang, word string) (term, text string, ok bool)
@@ -523,13 +526,15 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 		}
 	}
 	env := dialog.Env{Now: now, Engine: b.cfg.Engine, Bank: b.cfg.Bank, Random: b.cfg.Random(),
-		FollowUp: b.cfg.FollowUp, Lesson: b.cfg.Lesson, Define: b.cfg.Define}
+		FollowUp: b.cfg.FollowUp, Lesson: b.cfg.Lesson, Define: b.cfg.Define,
+		NoAdvisor: b.cfg.NoAdvisor}
 	if in.Kind == dialog.InCommand && in.Command == "start" && in.Args != "" {
 		if c, ok, err := b.cfg.DB.Campaign(in.Args); err != nil {
 			return err
 		} else if ok && c.ArchivedAt == nil {
 			env.Campaign = &dialog.Campaign{Code: c.Code, Name: c.Name, Competences: c.Competences,
-				MaxQuestions: c.MaxQuestions, Feedback: c.Feedback, AskExternalID: c.AskExternalID, PathLength: c.PathLength}
+				MaxQuestions: c.MaxQuestions, Feedback: c.Feedback, AskExternalID: c.AskExternalID, PathLength: c.PathLength,
+				HelpHours: c.HelpHours, ExternalIDKind: c.ExternalIDKind}
 		}
 	}
 	turn, err := dialog.Step(sess, in, env)

@@ -31,18 +31,7 @@ func (st *step) command() error {
 	case "start":
 		return st.start()
 	case "aide":
-		if state == StateNew || state == StateErased || state == StateConsent || state == StateConfirmErase || state == StateHelp {
-			st.say("commands")
-			return nil
-		}
-		st.s.Return = returnOf(state, st.s.Return)
-		if err := st.fire("help"); err != nil {
-			return err
-		}
-		st.s.HelpPending, st.s.HelpClaimed = true, "" // a new request: not taken yet
-		st.t.Events = append(st.t.Events, st.event(EvHelp, truncate(st.in.Args, MaxInputText)))
-		st.say("help")
-		return nil
+		return st.help()
 	case "pause", "stop":
 		if p := st.s.Path; p != nil && (state == StateFollowUp || p.State == PathActive || p.State == PathPaused) && state != StateConfirmErase {
 			if st.in.Command == "stop" || p.State == PathOffered {
@@ -112,6 +101,7 @@ func (st *step) command() error {
 	case "attestation":
 		return st.askAttestation()
 	case "mesdonnees":
+		st.say("data_summary", "kept", st.dataKept(), "who", st.dataWho())
 		st.t.Outputs = append(st.t.Outputs, Output{Kind: OutExport, Lang: st.lang(), Text: T(st.lang(), "export")})
 		return nil
 	case "supprimer":
@@ -181,7 +171,7 @@ func (st *step) resend() error {
 	case StateConsent:
 		return st.askConsent()
 	case StateExternalID:
-		st.sayMenu(T(st.lang(), "ask_external_id"))
+		st.sayMenu(T(st.lang(), "ask_external_id", "label", T(st.lang(), st.externalIDKind().Label)))
 	case StateConfirmErase:
 		return st.confirmErase()
 	case StateConfirmCampaign:

@@ -837,9 +837,68 @@ func TestExternalID(t *testing.T) {
 			t.Errorf("%q: identifier %q in %s, want %q in %s", tt.text, s.ExternalID, s.State, tt.id, tt.state)
 		}
 		if tt.state == StateExternalID {
-			if l := last(turn); l.Text != T("fr", "external_id_bad") || len(l.Buttons) != 1 {
+			if l := last(turn); l.Text != T("fr", "id_bad_france_travail") || len(l.Buttons) != 1 {
 				t.Errorf("%q: %+v", tt.text, turn.Outputs)
 			}
 		}
+	}
+	// A Mission Locale's campaign asks for its file number, digits only.
+	s := stateSessions()["external_id"]
+	s.Campaign = &Campaign{Code: "QWERTY789", Name: "ML", AskExternalID: true, ExternalIDKind: "mission_locale"}
+	env := Env{Now: s.UpdatedAt.Add(time.Minute), Engine: testEngine, Bank: testBank}
+	turn, _ := Step(s, ParseText("/reprendre"), env)
+	if !strings.Contains(last(turn).Text, "numéro de dossier à la Mission Locale") {
+		t.Errorf("Mission Locale: asked %+v", turn.Outputs)
+	}
+	for text, ok := range map[string]bool{"123456": true, "1234567A": false, "12": false} {
+		turn, _ := Step(s, ParseText(text), env)
+		if got := turn.Session.ExternalID != ""; got != ok || !ok && last(turn).Text != T("fr", "id_bad_mission_locale") {
+			t.Errorf("Mission Locale %q: kept %v, want %v: %+v", text, got, ok, turn.Outputs)
+		}
+	}
+	if !KnownExternalID("") || !KnownExternalID("mission_locale") || KnownExternalID("pole_emploi") {
+		t.Error("KnownExternalID")
+	}
+}
+
+// TestHelpWithAndWithoutAdvisor: with no advisor to reach, help says so and
+// gives Solidarité Numérique's number and hours, and nothing is announced;
+// with one, it says when an answer may come (the campaign's hours).
+func TestHelpWithAndWithoutAdvisor(t *testing.T) {
+	s := stateSessions()["question"]
+	env := Env{Now: s.UpdatedAt.Add(time.Minute), Engine: testEngine, Bank: testBank, NoAdvisor: true}
+	turn, _ := Step(s, ParseText("/aide"), env)
+	if text := turn.Outputs[0].Text; !strings.Contains(text, "01 70 772 372") || !strings.Contains(text, "du lundi au vendredi") ||
+		!strings.Contains(text, "Aucun conseiller") || len(turn.Events) != 0 || turn.Session.State != StateQuestion {
+		t.Errorf("no advisor: %q %+v %s", text, turn.Events, turn.Session.State)
+	}
+	env.NoAdvisor = false
+	turn, _ = Step(s, ParseText("/aide"), env)
+	if text := turn.Outputs[0].Text; !strings.Contains(text, "Réponse sous 2 jours ouvrés.") || len(turn.Events) != 1 {
+		t.Errorf("an advisor: %q", text)
+	}
+	s.Campaign = &Campaign{Code: "QWERTY789", Name: "Atelier", HelpHours: "le mardi, de 9 h à 12 h"}
+	turn, _ = Step(s, ParseText("/aide"), env)
+	if text := turn.Outputs[0].Text; !strings.Contains(text, "Réponse le mardi, de 9 h à 12 h.") {
+		t.Errorf("the campaign's hours: %q", text)
+	}
+}
+
+// TestMyDataSummary: /mesdonnees says in words what is kept, since when,
+// who sees it and how to erase it, before the file.
+func TestMyDataSummary(t *testing.T) {
+	s := stateSessions()["done"]
+	turn, _ := Step(s, ParseText("/mesdonnees"), Env{Now: s.UpdatedAt.Add(time.Minute), Engine: testEngine, Bank: testBank, FollowUp: FollowUp{Location: paris}})
+	if len(turn.Outputs) != 2 || turn.Outputs[1].Kind != OutExport {
+		t.Fatalf("%+v", turn.Outputs)
+	}
+	text := turn.Outputs[0].Text
+	for _, want := range []string{"Ce que je garde sur vous", "vos réponses : ", "vos résultats du ", "Qui le voit", "12 mois", "/supprimer"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("summary lacks %q:\n%s", want, text)
+		}
+	}
+	if n := strings.Count(text, "\n") + 1; n > 10 {
+		t.Errorf("summary of %d lines:\n%s", n, text)
 	}
 }

@@ -47,6 +47,11 @@ type Campaign struct {
 	Feedback      bool     `json:"feedback,omitempty"`
 	AskExternalID bool     `json:"ask_external_id,omitempty"`
 	PathLength    int      `json:"path_length,omitempty"` // follow-up lessons: 0 = default, -1 = none
+	// HelpHours says when an advisor may answer ("" = DefaultHelpHours).
+	HelpHours string `json:"help_hours,omitempty"`
+	// ExternalIDKind is the identifier asked: "" or "france_travail", or
+	// "mission_locale" (see ExternalIDs).
+	ExternalIDKind string `json:"external_id_kind,omitempty"`
 }
 
 // Env is everything Step needs from outside, passed in.
@@ -60,6 +65,9 @@ type Env struct {
 	// Lesson returns the micro-lesson of a skill in a language; nil = no
 	// follow-up path is offered.
 	Lesson func(competence, skill, lang string) (LessonView, bool)
+	// NoAdvisor is true when no advisor can be reached (no Slack): help
+	// then says so and gives a public helpline instead.
+	NoAdvisor bool
 	// Define returns the glossary's definition of a word a learner asked
 	// about ("c koi un navigateur"), in lang; nil = no glossary.
 	Define func(lang, word string) (term, text string, ok bool)

@@ -213,7 +213,7 @@ func (st *step) askExternalID() error {
 	if err := st.fire("ask_id"); err != nil {
 		return err
 	}
-	st.sayMenu(T(st.lang(), "ask_external_id"))
+	st.sayMenu(T(st.lang(), "ask_external_id", "label", T(st.lang(), st.externalIDKind().Label)))
 	return nil
 }
 
@@ -227,11 +227,43 @@ func (st *step) refuse() error {
 	return nil
 }
 
-// externalIDPattern is an identifier of the employment services: 4 to 20
-// letters or digits, digits among them (France Travail's are 7 digits and
-// a letter or digit). A word ("aucun", "jenesaispas" once the spaces are
-// gone) is not one.
+// ExternalID is a kind of identifier a campaign may ask for: its label in
+// the question and its format.
+type ExternalID struct {
+	Label, Bad string // text keys
+	Valid      func(id string) bool
+}
+
+// ExternalIDs are the identifiers a campaign may ask for, by kind ("" is
+// France Travail's). France Travail's have 7 digits and a letter or digit;
+// the check is looser (4 to 20 letters or digits, digits among them) so a
+// learner's older number is not refused, while a word ("aucun") is. A
+// Mission Locale's file number (i-milo) is digits.
+var ExternalIDs = map[string]ExternalID{
+	"france_travail": {"id_france_travail", "id_bad_france_travail", func(id string) bool {
+		return externalIDPattern.MatchString(id) && strings.ContainsAny(id, "0123456789")
+	}},
+	"mission_locale": {"id_mission_locale", "id_bad_mission_locale", regexp.MustCompile(`^[0-9]{4,12}$`).MatchString},
+}
+
 var externalIDPattern = regexp.MustCompile(`^[A-Za-z0-9]{4,20}$`)
+
+// KnownExternalID tells whether kind names an identifier ("" is France
+// Travail's).
+func KnownExternalID(kind string) bool {
+	_, ok := ExternalIDs[kind]
+	return ok || kind == ""
+}
+
+// externalIDKind is the identifier the learner's campaign asks for.
+func (st *step) externalIDKind() ExternalID {
+	if c := st.s.Campaign; c != nil {
+		if k, ok := ExternalIDs[c.ExternalIDKind]; ok {
+			return k
+		}
+	}
+	return ExternalIDs["france_travail"]
+}
 
 func (st *step) externalID(text string) error {
 	text = strings.TrimSpace(text)
@@ -239,8 +271,9 @@ func (st *step) externalID(text string) error {
 		return st.begin() // "je ne sais pas" is always an answer: here, skip
 	}
 	id := strings.ReplaceAll(text, " ", "")
-	if !externalIDPattern.MatchString(id) || !strings.ContainsAny(id, "0123456789") {
-		st.sayMenu(T(st.lang(), "external_id_bad"))
+	kind := st.externalIDKind()
+	if !kind.Valid(id) {
+		st.sayMenu(T(st.lang(), kind.Bad))
 		return nil
 	}
 	st.s.ExternalID = strings.ToUpper(id)

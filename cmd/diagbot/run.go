@@ -157,7 +157,9 @@ func serve(ctx context.Context, cfg runConfig) error {
 	} else {
 		cfg.log.Warn().Msg("Slack is not configured (" + slack.EnvBotToken + "): advisor notifications wait in the outbox")
 	}
-	b, err := bot.New(bot.Config{DB: db, Bank: bk, Engine: eng, Log: cfg.log, FollowUp: fu, Senders: senders})
+	b, err := bot.New(bot.Config{DB: db, Bank: bk, Engine: eng, Log: cfg.log, FollowUp: fu, Senders: senders,
+		NoAdvisor: slackCfg == nil}) // without Slack nobody reads help requests: the learner is told so
+
 	if err != nil {
 		return err
 	}
