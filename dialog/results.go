@@ -94,7 +94,8 @@ func (st *step) areas(comps []CompetenceView) []AreaView {
 		if st.lang() == "en" {
 			name = a.NameEN
 		}
-		out = append(out, AreaView{ID: a.ID, Plain: plainAreaName(st.lang(), a.ID), Name: name, Level: int(sum / float64(n))})
+		level := int(sum / float64(n))
+		out = append(out, AreaView{ID: a.ID, Plain: plainAreaName(st.lang(), a.ID), Name: name, Level: level, Band: band(st.lang(), level)})
 	}
 	return out
 }

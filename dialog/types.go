@@ -219,6 +219,7 @@ type AreaView struct {
 	Plain string `json:"plain"` // "Se protéger"
 	Name  string `json:"name"`  // the framework's name, "Protection et sécurité"
 	Level int    `json:"level"` // the whole level 0–8 shown, the mean of its competences
+	Band  string `json:"band"`  // its plain word: débutant, intermédiaire, avancé, expert
 }
 
 // CompetenceView is one competence's level.

@@ -9,6 +9,7 @@ import (
 	"html"
 	"io/fs"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -361,11 +362,18 @@ func (s *Sender) ResultsChart(ctx context.Context, chat int64, r *dialog.Results
 }
 
 // ResultsBars draws the learner's picture: one bar per area, named in plain
-// words, at the whole level the text says.
+// words, at the whole level the text says, with its word ("3 ·
+// intermédiaire"; "débutant" alone below level 1). Bars and not the radar:
+// a bar's length against the track to 8 reads without a legend, where the
+// radar's shape and uncertainty band need one.
 func ResultsBars(r *dialog.ResultsView) ([]byte, error) {
 	axes := make([]chart.Axis, len(r.Areas))
 	for i, a := range r.Areas {
-		axes[i] = chart.Axis{Label: a.Plain, Value: float64(a.Level)}
+		text := a.Band
+		if a.Level > 0 {
+			text = strconv.Itoa(a.Level) + " · " + a.Band
+		}
+		axes[i] = chart.Axis{Label: a.Plain, Value: float64(a.Level), Text: text}
 	}
 	return chart.Bars(axes, chart.Options{Title: r.ChartTitle})
 }
