@@ -217,15 +217,22 @@ func (st *step) levelText(key string, level int) string {
 	return T(st.lang(), key, "band", band(st.lang(), level), "level", level)
 }
 
+// finishedResult is the result of the finished diagnostic; without one it
+// says so and ok is false.
+func (st *step) finishedResult() (res engine.Result, ok bool, err error) {
+	if st.s.FinishedAt.IsZero() || st.s.Engine == nil {
+		st.say("no_results", "questions", st.questions(st.answered()))
+		return res, false, nil
+	}
+	res, err = st.env.Engine.Result(st.s.Engine)
+	return res, err == nil, err
+}
+
 // areaDetail shows one area's competences: the plain name beside the
 // framework's, the whole level and its word.
 func (st *step) areaDetail(value string) error {
-	if st.s.FinishedAt.IsZero() || st.s.Engine == nil {
-		st.say("no_results", "questions", st.questions(st.answered()))
-		return nil
-	}
-	res, err := st.env.Engine.Result(st.s.Engine)
-	if err != nil {
+	res, ok, err := st.finishedResult()
+	if !ok || err != nil {
 		return err
 	}
 	id, _ := strconv.Atoi(value)
@@ -252,12 +259,8 @@ func (st *step) areaDetail(value string) error {
 // trainDetail lists the skills to work, the most useful first, by what the
 // learner will be able to do.
 func (st *step) trainDetail() error {
-	if st.s.FinishedAt.IsZero() || st.s.Engine == nil {
-		st.say("no_results", "questions", st.questions(st.answered()))
-		return nil
-	}
-	res, err := st.env.Engine.Result(st.s.Engine)
-	if err != nil {
+	res, ok, err := st.finishedResult()
+	if !ok || err != nil {
 		return err
 	}
 	lines := []string{T(st.lang(), "to_train")}

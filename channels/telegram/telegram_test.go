@@ -197,16 +197,22 @@ func TestBotCommandsAreDialogCommands(t *testing.T) {
 	}
 }
 
-// TestQuestionLayoutOnAPhone: a question whose choices fit on buttons is
-// sent with the choices as the buttons and not listed in the text; one with
-// long choices lists them numbered, with a row of number buttons.
-func TestQuestionLayoutOnAPhone(t *testing.T) {
+// newPhoneSender is a sender on the fake Bot API, its clock still.
+func newPhoneSender(t *testing.T) (*telegramtest.Server, *Sender) {
+	t.Helper()
 	srv := telegramtest.NewServer(t)
 	api, err := tg.New(srv.Token(), tg.WithServerURL(srv.URL()), tg.WithSkipGetMe())
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := NewSender(api, simLimiter(&fakeClock{now: time.Unix(1e9, 0)}), nil, nil)
+	return srv, NewSender(api, simLimiter(&fakeClock{now: time.Unix(1e9, 0)}), nil, nil)
+}
+
+// TestQuestionLayoutOnAPhone: a question whose choices fit on buttons is
+// sent with the choices as the buttons and not listed in the text; one with
+// long choices lists them numbered, with a row of number buttons.
+func TestQuestionLayoutOnAPhone(t *testing.T) {
+	srv, s := newPhoneSender(t)
 	short := &dialog.QuestionView{Session: 1, Number: 1, Header: "Question 1", Prompt: "Quel site ?",
 		Buttons: [][]dialog.ButtonView{{{Label: "CAF", Data: "a:1:1:1"}}, {{Label: "Ameli", Data: "a:1:1:0"}}, {{Label: "🤷 Je ne sais pas", Data: "a:1:1:skip"}}}}
 	long := &dialog.QuestionView{Session: 1, Number: 2, Header: "Question 2", Prompt: "Que faire ?",
@@ -238,12 +244,7 @@ func TestQuestionLayoutOnAPhone(t *testing.T) {
 // area and the attestation's; results stored before the areas keep the
 // radar and the full text.
 func TestResultsOnAPhone(t *testing.T) {
-	srv := telegramtest.NewServer(t)
-	api, err := tg.New(srv.Token(), tg.WithServerURL(srv.URL()), tg.WithSkipGetMe())
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := NewSender(api, simLimiter(&fakeClock{now: time.Unix(1e9, 0)}), nil, nil)
+	srv, s := newPhoneSender(t)
 	r := &dialog.ResultsView{Title: "Vos résultats", ChartTitle: "Votre niveau par domaine (sur 8)",
 		Summary:     "Votre niveau : intermédiaire (3 sur 8).\nVous savez déjà reconnaître un SMS d'arnaque. 👍",
 		Competences: []dialog.CompetenceView{{ID: "4.1", Name: "Sécuriser", Level: 3, Value: 3.2}},
