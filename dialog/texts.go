@@ -10,7 +10,7 @@ import (
 // A test checks both languages have every key and the same placeholders.
 var texts = map[string]map[string]string{
 	"fr": {
-		"welcome":               "Bonjour{name} ! 👋\nJe vais vous poser des questions courtes sur le numérique.\nÀ la fin, vous verrez votre niveau dans chaque compétence.",
+		"welcome":               "Bonjour{name} ! 👋\nJe vais vous poser des questions courtes sur le numérique.\nÀ la fin, vous verrez ce que vous savez déjà faire.",
 		"welcome_campaign":      "Bonjour{name} ! 👋\nVous rejoignez « {campaign} ».\nJe vais vous poser des questions courtes sur le numérique.",
 		"unknown_code":          "Je ne trouve pas le code {code}. Vérifiez-le avec votre conseiller ou conseillère.\nVous pouvez quand même faire le diagnostic.",
 		"privacy":               "Avant de commencer :\n• Je garde vos réponses et vos résultats pendant 12 mois.\n• Votre conseiller ou conseillère les voit, personne d'autre.\n• /mesdonnees pour tout voir, /supprimer pour tout effacer.\nÊtes-vous d'accord ?",
@@ -187,7 +187,7 @@ var texts = map[string]map[string]string{
 		"campaign_declined":     "D'accord, on continue ici.\nPour rejoindre « {campaign} » plus tard, ouvrez encore le lien de votre conseiller ou conseillère.",
 	},
 	"en": {
-		"welcome":               "Hello{name}! 👋\nI will ask you short questions about digital skills.\nAt the end, you will see your level in each competence.",
+		"welcome":               "Hello{name}! 👋\nI will ask you short questions about digital skills.\nAt the end, you will see what you can already do.",
 		"welcome_campaign":      "Hello{name}! 👋\nYou are joining “{campaign}”.\nI will ask you short questions about digital skills.",
 		"unknown_code":          "I cannot find the code {code}. Check it with your advisor.\nYou can still take the diagnostic.",
 		"privacy":               "Before we start:\n• I keep your answers and results for 12 months.\n• Your advisor sees them, nobody else.\n• /mesdonnees to see everything, /supprimer to erase everything.\nDo you agree?",

@@ -41,7 +41,12 @@ func (c *Console) Show(o dialog.Output) error {
 	switch o.Kind {
 	case dialog.OutQuestion:
 		q := o.Question
-		fmt.Fprintf(&b, "\n── %s ──\n%s\n", q.Header, q.Prompt)
+		head, more, _ := strings.Cut(q.Header, "\n") // "Question 7 · ▓▓░", then "Encore 9 questions au plus"
+		fmt.Fprintf(&b, "\n── %s ──\n", head)
+		if more != "" {
+			b.WriteString(more + "\n")
+		}
+		b.WriteString(q.Prompt + "\n")
 		if q.Image != "" && q.Alt != "" {
 			fmt.Fprintf(&b, "[image : %s]\n", q.Alt)
 		}

@@ -199,7 +199,8 @@ func TestTrySeed(t *testing.T) {
 		}
 		var prompts []string
 		for _, block := range strings.Split(out.String(), "── Question ")[1:] {
-			prompts = append(prompts, strings.SplitN(block, "\n", 3)[1])
+			lines := strings.SplitN(block, "\n", 4) // the header, "Encore N questions au plus", the prompt
+			prompts = append(prompts, lines[2])
 		}
 		if len(prompts) != 6 {
 			t.Fatalf("%s: %d questions shown, want 6:\n%s", learner, len(prompts), out.String())
