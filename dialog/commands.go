@@ -187,6 +187,13 @@ func (st *step) resend() error {
 	case StatePaused:
 		st.say("still_paused")
 	case StateDone:
+		if p := st.s.Path; p != nil && p.Retest != nil {
+			if p.Retest.Number == 0 {
+				st.sayMenu(T(st.lang(), "retest_offer", "questions", st.questions(len(p.Retest.Items))))
+				return nil
+			}
+			return st.askRetest(false)
+		}
 		st.say("done")
 	case StateFollowUp:
 		p := st.s.Path

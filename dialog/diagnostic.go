@@ -209,6 +209,9 @@ func (st *step) textAnswer(text string) error {
 		}
 		err, record, reask, n = nil, st.checkAnswer, st.askCheck, p.Check.Number
 	}
+	if rt, ok := st.retestPending(); ok {
+		it, err, record, reask, n = rt, nil, st.retestAnswer, st.askRetest, st.s.Path.Retest.Number
+	}
 	if err != nil {
 		return err
 	}
@@ -300,6 +303,11 @@ func (st *step) button() error {
 			return fmt.Errorf("dialog: check item %q is no longer in the bank", p.Check.Item)
 		}
 		return st.answerButton(it, b, st.checkAnswer, st.askCheck)
+	}
+	if st.s.Path != nil && st.retestButton(b) {
+		if it, ok := st.retestPending(); ok {
+			return st.answerButton(it, b, st.retestAnswer, st.askRetest)
+		}
 	}
 	current := st.s.Engine != nil && st.s.Engine.Pending != "" && b.Session == st.s.Nonce && b.Question == st.s.Question
 	if !current || (state != StateQuestion && state != StatePaused && state != StateHelp) {

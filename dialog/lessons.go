@@ -237,7 +237,7 @@ func (st *step) finishPath() error {
 		return err
 	}
 	st.say("path_finished", "n", len(p.Steps))
-	return st.progress()
+	return st.offerRetest()
 }
 
 // stopPath is /stop during the follow-up: nothing more is sent.

@@ -114,6 +114,7 @@ type Path struct {
 	StartedAt  time.Time          `json:"started_at,omitzero"`
 	FinishedAt time.Time          `json:"finished_at,omitzero"`
 	LastAnswer time.Time          `json:"last_answer,omitzero"`
+	Retest     *Retest            `json:"retest,omitempty"` // after the path: a short test, offered or under way
 }
 
 // PathStep is one skill of the path.

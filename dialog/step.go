@@ -2,6 +2,7 @@ package dialog
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -102,6 +103,12 @@ func clone(s Session) Session {
 		if s.Path.Check != nil {
 			ck := *s.Path.Check
 			p.Check = &ck
+		}
+		if r := s.Path.Retest; r != nil {
+			rc := *r
+			rc.Items = slices.Clone(r.Items)
+			rc.Before = maps.Clone(r.Before)
+			p.Retest = &rc
 		}
 		p.Baseline = make(map[string]float64, len(s.Path.Baseline))
 		for k, v := range s.Path.Baseline {
@@ -209,6 +216,10 @@ func (st *step) handle() error {
 		if p := st.s.Path; p.Check != nil {
 			return st.textAnswer(in.Text)
 		}
+	case StateDone:
+		if _, ok := st.retestPending(); ok {
+			return st.textAnswer(in.Text)
+		}
 	}
 	return st.typedButton(in.Text)
 }
@@ -263,6 +274,10 @@ func (st *step) menuIn(state, lang string) (buttons []ButtonView, yesNo bool) {
 	case StateFollowUp:
 		if p := st.s.Path; p != nil && p.State == PathOffered {
 			return slotButtons(lang), false
+		}
+	case StateDone:
+		if p := st.s.Path; p != nil && p.Retest != nil && p.Retest.Number == 0 {
+			return []ButtonView{b("retest", "yes", "btn_retest_yes"), b("retest", "no", "btn_retest_no")}, true
 		}
 	case StateConfirmErase:
 		return []ButtonView{b("erase", "yes", "btn_erase_yes"), b("erase", "no", "btn_erase_no")}, true
@@ -319,6 +334,8 @@ func (st *step) menuButton(b Button) error {
 	case b.Menu == "review" && state == StateReview && b.Value == "next":
 		st.s.Review++
 		return st.reviewItem()
+	case b.Menu == "retest" && state == StateDone && st.s.Path != nil && st.s.Path.Retest != nil && st.s.Path.Retest.Number == 0:
+		return st.retestMenu(b.Value)
 	case b.Menu == "attest":
 		return st.attestationButton(b.Value)
 	case b.Menu == "area":
