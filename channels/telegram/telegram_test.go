@@ -268,3 +268,23 @@ func TestResultsOnAPhone(t *testing.T) {
 		t.Errorf("bars: %d bytes, %v", len(png), err)
 	}
 }
+
+// TestAttestationFiles: the attestation's files (filled by the issuer) go
+// as documents, the first with the text; without files, the text alone.
+func TestAttestationFiles(t *testing.T) {
+	srv, s := newPhoneSender(t)
+	o := dialog.Output{Kind: dialog.OutAttestation, Text: "📜 Voici votre attestation.", Attestation: &dialog.AttestationView{Name: "Léa Martin"},
+		Files: []dialog.OutFile{{Name: "attestation.pdf", MIME: "application/pdf", Data: []byte("%PDF-1.7")}, {Name: "badge.png", MIME: "image/png", Data: []byte("png")}}}
+	if _, err := s.Send(context.Background(), 3, o); err != nil {
+		t.Fatal(err)
+	}
+	o.Files = nil
+	if _, err := s.Send(context.Background(), 3, o); err != nil {
+		t.Fatal(err)
+	}
+	sent := srv.Sent(3)
+	if len(sent) != 3 || sent[0].Method != "sendDocument" || sent[0].FileName != "attestation.pdf" || sent[0].PlainText != o.Text ||
+		sent[1].FileName != "badge.png" || sent[1].Caption != "" || sent[2].Method != "sendMessage" || sent[2].PlainText != o.Text {
+		t.Errorf("sent %+v", sent)
+	}
+}
