@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/diagbot/diagbot/engine"
 	"github.com/diagbot/diagbot/engine/bank"
 	"github.com/diagbot/diagbot/storage"
@@ -32,6 +34,8 @@ type AdminConfig struct {
 	// (DIAGBOT_ADMIN_TOKEN); empty refuses them all.
 	Token   string
 	Metrics *Metrics
+	// Collectors add the channels' own figures to /metrics.
+	Collectors []prometheus.Collector
 	// BotName is the bot's Telegram username, for campaign links ("" for none).
 	BotName string
 	Now     func() time.Time // default time.Now
@@ -66,10 +70,7 @@ func NewAdminHandler(cfg AdminConfig) http.Handler {
 	}
 	db := cfg.DB
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
-		writeMetrics(w, db, cfg.Metrics)
-	})
+	mux.Handle("GET /metrics", MetricsHandler(db, cfg.Metrics, cfg.Collectors...))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		in, err := db.Inbox(0)
 		if err != nil {
@@ -256,7 +257,7 @@ func (a *admin) learner(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no learner answers to %q: give the pseudonym shown in Slack (A-…), the external id or the learner id", q))
 		return
 	}
-	rep, err := Report(a.cfg.DB, a.cfg.Engine, l.ID)
+	rep, err := Report(a.cfg.DB, a.cfg.Engine, a.cfg.Bank, l.ID)
 	if err != nil {
 		writeFailure(w, err)
 		return
@@ -285,6 +286,10 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 // answers Range requests, so a client can tell a whole copy from a cut one.
 // The copy needs as much free space as the database, for the download.
 func (a *admin) backup(w http.ResponseWriter, r *http.Request) {
+	// A copy of a large file takes longer than the server's write deadline,
+	// which is there for the small answers: lift it for this one (a stalled
+	// client now only holds a copy of the file, not the database).
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
 	db := a.cfg.DB
 	f, err := os.CreateTemp(filepath.Dir(db.Path()), ".diagbot-backup-*.tmp")
 	if err != nil {
@@ -322,44 +327,4 @@ func writeFailure(w http.ResponseWriter, err error) {
 		status = http.StatusNotFound
 	}
 	writeError(w, status, err.Error())
-}
-
-func writeMetrics(w io.Writer, db *storage.DB, m *Metrics) {
-	if m == nil {
-		m = &Metrics{}
-	}
-	raw := func(name, help string, v int64) {
-		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n%s %d\n", name, help, name, name, v)
-	}
-	counter := func(name, help string, c *Counter) { raw(name, help, c.Load()) }
-	counter("diagbot_updates_received_total", "Updates received from channels.", &m.Received)
-	counter("diagbot_updates_duplicate_total", "Replayed updates ignored.", &m.Duplicates)
-	counter("diagbot_turns_total", "Updates handled.", &m.Turns)
-	counter("diagbot_dead_letters_total", "Updates parked after an error.", &m.DeadLetters)
-	counter("diagbot_sends_total", "Messages delivered.", &m.Sent)
-	counter("diagbot_send_errors_total", "Failed send attempts (retried).", &m.SendErrors)
-	counter("diagbot_rate_limited_total", "Sends refused with 429 / retry_after.", &m.RateLimited)
-	counter("diagbot_dropped_total", "Messages dropped (unreachable or too many failures).", &m.Dropped)
-	counter("diagbot_followups_due_total", "Follow-ups the scheduler moved to the inbox (lessons, reminders).", &m.Scheduled)
-	fmt.Fprintf(w, "# HELP diagbot_outbox_depth Messages waiting to be sent.\n# TYPE diagbot_outbox_depth gauge\n")
-	for _, ch := range []string{"telegram", "console", NotifyChannel} {
-		n, _ := db.OutboxDepth(ch)
-		fmt.Fprintf(w, "diagbot_outbox_depth{channel=%q} %d\n", ch, n)
-	}
-	ws := db.WriteStats()
-	raw("diagbot_db_commits_total", "Transactions of the group commit (two fsyncs each).", ws.Commits)
-	raw("diagbot_db_writes_total", "Writes they carried (turns, updates stored, messages marked sent).", ws.Writes)
-	raw("diagbot_db_pages_written_total", "Pages the commits wrote: the disk's work.", ws.PagesWritten)
-	raw("diagbot_db_slow_commits_total", "Commits that took over 20 ms (nearly always the disk's fsync): every turn waiting waited as long.", ws.SlowCommits)
-	fmt.Fprintf(w, "# HELP diagbot_db_commit_seconds_total Time spent committing: near the elapsed time, the disk is the limit.\n# TYPE diagbot_db_commit_seconds_total counter\ndiagbot_db_commit_seconds_total %g\n", ws.Busy.Seconds())
-	h := &m.TurnSeconds
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	fmt.Fprintf(w, "# HELP diagbot_turn_seconds Time to handle one update.\n# TYPE diagbot_turn_seconds histogram\n")
-	var cum int64
-	for i, le := range latencyBuckets {
-		cum += h.counts[i]
-		fmt.Fprintf(w, "diagbot_turn_seconds_bucket{le=\"%g\"} %d\n", le, cum)
-	}
-	fmt.Fprintf(w, "diagbot_turn_seconds_bucket{le=\"+Inf\"} %d\ndiagbot_turn_seconds_sum %g\ndiagbot_turn_seconds_count %d\n", h.n, h.sum, h.n)
 }

@@ -136,7 +136,7 @@ func TestAdminCampaigns(t *testing.T) {
 	t.Run("export", func(t *testing.T) {
 		code, ctype, body := ok.do("GET", "/campaigns/QWERTY789/export.csv", "")
 		var want bytes.Buffer
-		if _, err := ExportCSVAt(f.db, f.eng, nil, "QWERTY789", reportNow, &want); err != nil {
+		if _, err := ExportCSVAt(f.db, f.eng, bk, "QWERTY789", reportNow, &want); err != nil {
 			t.Fatal(err)
 		}
 		if code != 200 || ctype != "text/csv; charset=utf-8" || !bytes.Equal(body, want.Bytes()) {

@@ -23,6 +23,9 @@ import (
 type Advisors struct {
 	Bot     *Bot
 	BotName string // the Telegram bot's username, for campaign links
+	// DefaultChannel receives the notifications of campaigns without a
+	// channel of their own (DIAGBOT_SLACK_CHANNEL).
+	DefaultChannel string
 }
 
 var _ slack.Handler = (*Advisors)(nil)
@@ -50,36 +53,71 @@ func (a *Advisors) Command(_ context.Context, c slack.Command) (slack.Reply, err
 	cfg := a.Bot.cfg
 	now := cfg.Now()
 	fail := func(err error) (slack.Reply, error) {
-		return slack.Reply{Text: "⚠️ " + slack.Escape(err.Error()), Ephemeral: true}, nil
+		cfg.Log.Info().Err(err).Str("op", c.Op).Msg("slack: an advisor's command failed")
+		return slack.Reply{Text: "⚠️ " + AdviceOf(err), Ephemeral: true, Failed: true}, nil
 	}
 	switch c.Op {
 	case slack.OpCampaignCreate:
 		rng := rand.New(rand.NewPCG(cfg.Random(), cfg.Random()))
+		room := c.Channel
+		if c.BotAbsent {
+			room = "" // nothing can arrive there: the default channel, if any
+		}
+		paliers, err := ParsePaliers(c.Paliers)
+		if err != nil {
+			r, _ := fail(err)
+			r.Field = slack.FieldPaliers
+			return r, nil
+		}
+		var link *storage.Link
+		if c.LinkURL != "" {
+			link = &storage.Link{Label: c.LinkLabel, URL: c.LinkURL}
+		}
+		if err := CheckCallToAction(c.ResultText, link); err != nil {
+			r, _ := fail(err)
+			r.Field = slack.FieldResult
+			return r, nil
+		}
 		camp, err := CreateCampaign(cfg.DB, storage.Campaign{Name: c.Name, Competences: c.Competences, MaxQuestions: c.MaxQuestions,
-			Feedback: c.Feedback, AskExternalID: c.AskExternalID, PathLength: c.PathLength, SlackChannel: c.Channel, Owner: c.User}, rng, now)
+			Feedback: c.Feedback, AskExternalID: c.AskExternalID, PathLength: c.PathLength, SlackChannel: room, Owner: c.User,
+			Paliers: paliers, ResultText: c.ResultText, ResultLink: link}, rng, now)
 		if err != nil {
 			return fail(err)
 		}
-		cfg.Log.Info().Str("campaign", camp.Code).Str("advisor", c.User).Msg("campaign created from Slack")
+		cfg.Log.Info().Str("campaign", camp.Code).Str("advisor", c.User).Bool("bot_absent", c.BotAbsent).Msg("campaign created from Slack")
 		text := fmt.Sprintf("Campagne *%s* créée : code *%s*.", slack.Escape(camp.Name), camp.Code)
-		reply := slack.Reply{}
+		reply := slack.Reply{Ephemeral: c.BotAbsent}
 		if link := linkOf(a.BotName, camp.Code); link != "" {
 			text += "\nLien à partager : " + link
 			png, err := chart.QR(link, 800, camp.Code)
 			if err != nil {
-				return slack.Reply{}, err
+				return fail(err)
 			}
 			reply.Files = append(reply.Files, slack.File{Name: "qr-" + camp.Code + ".png", Title: "QR code " + camp.Code, Data: png})
 		} else {
 			text += "\nLes jeunes écrivent au bot : /start " + camp.Code
 		}
-		text += "\nLes notifications de cette campagne arrivent dans ce canal."
+		switch {
+		case !c.BotAbsent:
+			text += fmt.Sprintf("\nLes notifications de cette campagne arrivent dans <#%s>.", c.Channel)
+		case c.Channel == "" && a.DefaultChannel != "":
+			text += fmt.Sprintf("\nLes notifications de cette campagne arrivent dans <#%s>, le canal par défaut.", a.DefaultChannel)
+		case c.Channel == "":
+			text += "\n⚠️ Aucun canal pour les notifications de cette campagne : elles attendront. " +
+				"Créez-la plutôt depuis le canal de votre équipe, après m'y avoir invité (`/invite @diagbot`)."
+		case a.DefaultChannel != "":
+			text += fmt.Sprintf("\n⚠️ Je ne suis pas dans <#%s> : les notifications de cette campagne ne peuvent pas y arriver. "+
+				"Elles iront dans <#%s>. Pour les recevoir ailleurs, invitez-moi dans le canal de votre équipe (`/invite @diagbot`) et créez-y la campagne.", c.Channel, a.DefaultChannel)
+		default:
+			text += fmt.Sprintf("\n⚠️ Je ne suis pas dans <#%s> : les notifications de cette campagne ne peuvent pas y arriver. "+
+				"Invitez-moi dans le canal de votre équipe (`/invite @diagbot`), puis créez-y la campagne : c'est là que je vous préviendrai.", c.Channel)
+		}
 		reply.Text = text
 		return reply, nil
 	case slack.OpCampaignList:
 		list, err := ListCampaigns(cfg.DB, a.BotName)
 		if err != nil {
-			return slack.Reply{}, err
+			return fail(err)
 		}
 		if len(list) == 0 {
 			return slack.Reply{Text: "Aucune campagne pour l'instant. `/diagbot campagne créer NOM` pour commencer."}, nil
@@ -127,15 +165,27 @@ func (a *Advisors) Command(_ context.Context, c slack.Command) (slack.Reply, err
 		}
 		return slack.Reply{Text: fmt.Sprintf("Export de *%s* : %d jeune(s).", code, rows),
 			Files: []slack.File{{Name: "diagbot-" + code + "-" + now.Format("2006-01-02") + ".csv", Title: "Export " + code, Data: buf.Bytes()}}}, nil
+	case slack.OpCampaignLearners:
+		text, err := a.learnersText(c, now)
+		if err != nil {
+			return fail(err)
+		}
+		return slack.Reply{Text: text, Ephemeral: true}, nil
+	case slack.OpCampaignTopics:
+		text, err := a.topicsText(c, now)
+		if err != nil {
+			return fail(err)
+		}
+		return slack.Reply{Text: text, Ephemeral: true}, nil
 	case slack.OpLearner:
 		l, ok, err := FindLearner(cfg.DB, c.Learner)
 		if err != nil {
-			return slack.Reply{}, err
+			return fail(err)
 		}
 		if !ok {
 			return slack.Reply{Text: "Je ne trouve pas « " + slack.Escape(c.Learner) + " ». Donnez le pseudonyme (A-…) d'une notification ou l'identifiant France Travail.", Ephemeral: true}, nil
 		}
-		rep, err := Report(cfg.DB, cfg.Engine, l.ID)
+		rep, err := Report(cfg.DB, cfg.Engine, cfg.Bank, l.ID)
 		if err != nil {
 			return fail(err)
 		}
@@ -144,10 +194,14 @@ func (a *Advisors) Command(_ context.Context, c slack.Command) (slack.Reply, err
 	return slack.Reply{Text: slack.Usage, Ephemeral: true}, nil
 }
 
-// SkillNames gives Slack the lesson title of a skill, a name an advisor reads.
+// SkillNames gives Slack a skill in words an advisor reads: what the learner
+// will be able to do ("reconnaître un SMS d'arnaque"), else its lesson's title.
 func SkillNames(bk *bank.Bank) func(competence, skill string) string {
 	return func(competence, skill string) string {
 		if l, ok := bk.Lesson(competence, skill); ok {
+			if l.Can != "" {
+				return l.Can
+			}
 			return l.Title
 		}
 		return ""

@@ -84,8 +84,23 @@ func TestHelpRequestAnsweredFromSlack(t *testing.T) {
 		}
 		h.waitIdle()
 	}
+	openHelp := func() []storage.HelpOpen {
+		t.Helper()
+		hs, err := h.db.OpenHelp()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return hs
+	}
+	asked := openHelp()
+	if len(asked) != 1 || asked[0].LearnerID != l || asked[0].Campaign != "AIDEZM234" || asked[0].ClaimedBy != "" || asked[0].Since.IsZero() {
+		t.Errorf("open help requests after /aide: %+v", asked)
+	}
 	act("claim", "slack:claim:1", "")
 	act("claim", "slack:claim:1", "") // Slack redelivers: handled once
+	if hs := openHelp(); len(hs) != 1 || hs[0].ClaimedBy != "U1" || len(asked) == 1 && !hs[0].Since.Equal(asked[0].Since) {
+		t.Errorf("open help requests after the claim: %+v", hs)
+	}
 	act("reply", "slack:message:C9:2", "Relisez la question, puis choisissez.")
 	h.send(l, "d'accord merci")
 	h.waitIdle()
@@ -113,6 +128,9 @@ func TestHelpRequestAnsweredFromSlack(t *testing.T) {
 	json.Unmarshal(raw, &s)
 	if s.State != dialog.StateQuestion || s.HelpPending {
 		t.Errorf("after resolve: %s pending=%v", s.State, s.HelpPending)
+	}
+	if hs := openHelp(); len(hs) != 0 {
+		t.Errorf("open help requests after the resolve: %+v", hs)
 	}
 	// An action for someone unknown creates no one.
 	if err := adv.Advisor(context.Background(), slack.AdvisorAction{Kind: "reply", ID: "slack:x", LearnerID: "test:404", Text: "?"}); err != nil {

@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"maps"
-	"math"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -129,74 +128,6 @@ type Bot struct {
 	onTurn func(time.Duration)
 }
 
-// Metrics counts what the bot did, for /metrics and tests.
-type Metrics struct {
-	Received, Duplicates, Turns, DeadLetters, Sent, SendErrors, RateLimited, Dropped, Scheduled Counter
-	TurnSeconds                                                                                 Histogram
-}
-
-// Histogram counts observations in fixed buckets (seconds), Prometheus style.
-type Histogram struct {
-	mu     sync.Mutex
-	counts [len(latencyBuckets) + 1]int64
-	sum    float64
-	n      int64
-}
-
-var latencyBuckets = [...]float64{0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
-
-// Observe records one duration.
-func (h *Histogram) Observe(d time.Duration) {
-	s := d.Seconds()
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	i := 0
-	for i < len(latencyBuckets) && s > latencyBuckets[i] {
-		i++
-	}
-	h.counts[i]++
-	h.sum += s
-	h.n++
-}
-
-// reset forgets every observation (benchmarks measure a steady phase).
-func (h *Histogram) reset() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.counts, h.sum, h.n = [len(latencyBuckets) + 1]int64{}, 0, 0
-}
-
-// Quantile returns an upper bound of the q-quantile (0–1): the upper edge of
-// the bucket it falls in (+Inf beyond the last).
-func (h *Histogram) Quantile(q float64) float64 {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.n == 0 {
-		return 0
-	}
-	need := int64(q*float64(h.n) + 0.999999)
-	var cum int64
-	for i, c := range h.counts {
-		cum += c
-		if cum >= need {
-			if i < len(latencyBuckets) {
-				return latencyBuckets[i]
-			}
-			break
-		}
-	}
-	return math.Inf(1)
-}
-
-// Counter is a concurrency-safe count.
-type Counter struct {
-	mu sync.Mutex
-	n  int64
-}
-
-func (c *Counter) Add(n int64) { c.mu.Lock(); c.n += n; c.mu.Unlock() }
-func (c *Counter) Load() int64 { c.mu.Lock(); defer c.mu.Unlock(); return c.n }
-
 // BankLessons serves the bank's micro-lessons to the dialog.
 func BankLessons(bk *bank.Bank) func(competence, skill, lang string) (dialog.LessonView, bool) {
 	return func(competence, skill, lang string) (dialog.LessonView, bool) {
@@ -293,6 +224,9 @@ func (b *Bot) Receive(u storage.Update) error {
 	b.metrics.Received.Add(1)
 	if !added {
 		b.metrics.Duplicates.Add(1)
+		if u.Channel == NotifyChannel {
+			b.metrics.SlackRedeliveries.Add(1)
+		}
 		return nil
 	}
 	if b.replayed {
@@ -579,6 +513,7 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 		about = "" // the advisor's "erased" notice keeps no link to the learner
 	}
 	for _, ev := range turn.Events {
+		b.withPalier(&ev)
 		payload, err := json.Marshal(dialog.Notification{Event: ev, LearnerID: about, At: now})
 		if err != nil {
 			return err
@@ -601,6 +536,11 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 		out = append(out, storage.Message{Channel: NotifyChannel, To: to, About: about, Kind: "notify_" + string(ev.Kind), Payload: payload})
 		b.cfg.Log.Info().Str("event", string(ev.Kind)).Str("campaign", ev.Campaign).Msg("advisor notification queued")
 	}
+	hooks, err := b.webhookMessages(u, sess, turn, now)
+	if err != nil {
+		return err
+	}
+	out = append(out, hooks...)
 	if turn.Erase {
 		// One transaction removes every trace (this update is marked seen)
 		// and queues the goodbye: a crash cannot keep one without the other.
@@ -643,13 +583,30 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 	if next := turn.Session.Due(); in.Kind == dialog.InTick || !next.Equal(sess.Due()) {
 		due = &next
 	}
+	help, closeHelp := helpChange(sess, turn.Session)
 	_, err = b.cfg.DB.CommitTurn(storage.Turn{Update: &u, Learner: upsert, LearnerID: u.LearnerID,
-		Session: sessJSON, Answers: answers, Outbox: out, Due: due})
+		Session: sessJSON, Answers: answers, Outbox: out, Due: due, Help: help, CloseHelp: closeHelp})
 	if err != nil {
 		return err
 	}
 	b.wakeAll()
 	return ctx.Err()
+}
+
+// helpChange keeps the record of open help requests in step with the
+// session: opened (now), claimed (same time, new advisor), closed.
+func helpChange(before, after dialog.Session) (*storage.HelpOpen, bool) {
+	switch {
+	case after.HelpPending && (!before.HelpPending || before.HelpClaimed != after.HelpClaimed):
+		h := &storage.HelpOpen{ClaimedBy: after.HelpClaimed}
+		if after.Campaign != nil {
+			h.Campaign = after.Campaign.Code
+		}
+		return h, false
+	case before.HelpPending && !after.HelpPending:
+		return nil, true
+	}
+	return nil, false
 }
 
 // textIsAnAnswer tells whether typed text is taken as it is in the
@@ -776,6 +733,9 @@ func (b *Bot) sendOne(ctx context.Context, name string, s Sender, m storage.Mess
 		// shutting down: the message stays pending for the next run
 	default:
 		b.metrics.SendErrors.Add(1)
+		if name == NotifyChannel {
+			b.metrics.SlackRetries.Add(1)
+		}
 		if m.Attempts+1 >= b.cfg.MaxAttempts {
 			b.metrics.Dropped.Add(1)
 			log.Error().Err(err).Str("channel", name).Uint64("message", m.ID).Msg("giving up on a message")

@@ -384,7 +384,10 @@ func TestAdminMetricsAndHealth(t *testing.T) {
 		return resp.StatusCode, string(b)
 	}
 	code, body := get("/metrics")
-	for _, want := range []string{"diagbot_turns_total 2", "diagbot_updates_received_total 2", `diagbot_outbox_depth{channel="slack"} 1`, `diagbot_turn_seconds_bucket{le="+Inf"} 2`, "diagbot_rate_limited_total 0"} {
+	for _, want := range []string{"diagbot_turns_total 2", "diagbot_updates_received_total 2", `diagbot_outbox_depth{channel="slack"} 1`,
+		`diagbot_turn_seconds_bucket{le="+Inf"} 2`, `diagbot_turn_seconds_bucket{le="0.02"}`, "diagbot_rate_limited_total 0",
+		"diagbot_help_requests_open 0", "diagbot_slack_redeliveries_total 0", "diagbot_slack_retries_total 0",
+		"# TYPE diagbot_turn_seconds histogram", "go_goroutines ", "go_memstats_heap_alloc_bytes ", "process_resident_memory_bytes "} {
 		if code != 200 || !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q:\n%s", want, body)
 		}

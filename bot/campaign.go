@@ -60,11 +60,13 @@ func DeepLink(botUsername, code string) string {
 func CreateCampaign(db *storage.DB, c storage.Campaign, r *rand.Rand, now time.Time) (storage.Campaign, error) {
 	c.Name = strings.TrimSpace(c.Name)
 	if c.Name == "" || len([]rune(c.Name)) > 80 {
-		return c, errors.New("a campaign needs a name of 1 to 80 characters")
+		return c, problem(errors.New("a campaign needs a name of 1 to 80 characters"),
+			"Donnez à la campagne un nom de 1 à 80 caractères.")
 	}
 	for _, id := range c.Competences {
 		if _, ok := engine.CompetenceByID(id); !ok {
-			return c, fmt.Errorf("unknown competence %q: use ids 1.1 … 5.2", id)
+			return c, problem(fmt.Errorf("unknown competence %q: use ids 1.1 … 5.2", id),
+				"Je ne connais pas la compétence « %s » : écrivez les numéros de 1.1 à 5.2, séparés par des virgules (par exemple 1.1,4.1).", id)
 		}
 	}
 	c.Competences = engine.SortCompetenceIDs(c.Competences)
@@ -73,7 +75,20 @@ func CreateCampaign(db *storage.DB, c storage.Campaign, r *rand.Rand, now time.T
 		n = len(engine.CompetenceIDs())
 	}
 	if c.MaxQuestions != 0 && (c.MaxQuestions < n || c.MaxQuestions > engine.MaxQuestionsLimit) {
-		return c, fmt.Errorf("maximum questions %d must be between %d (one per competence) and %d", c.MaxQuestions, n, engine.MaxQuestionsLimit)
+		return c, problem(fmt.Errorf("maximum questions %d must be between %d (one per competence) and %d", c.MaxQuestions, n, engine.MaxQuestionsLimit),
+			"Le nombre de questions doit aller de %d (une par compétence) à %d : changez `questions=%d`.", n, engine.MaxQuestionsLimit, c.MaxQuestions)
+	}
+	if err := CheckPaliers(c.Paliers); err != nil {
+		return c, err
+	}
+	if err := CheckCallToAction(c.ResultText, c.ResultLink); err != nil {
+		return c, err
+	}
+	if err := checkWebhook(c.WebhookURL); err != nil {
+		return c, err
+	}
+	if c.WebhookURL != "" && c.WebhookSecret == "" {
+		c.WebhookSecret = newSecret()
 	}
 	c.HelpHours = strings.TrimSpace(c.HelpHours)
 	if len([]rune(c.HelpHours)) > 80 {
@@ -91,7 +106,8 @@ func CreateCampaign(db *storage.DB, c storage.Campaign, r *rand.Rand, now time.T
 		}
 		return c, err
 	}
-	return c, errors.New("no free campaign code found after 20 tries")
+	return c, problem(errors.New("no free campaign code found after 20 tries"),
+		"Je n'ai pas trouvé de code libre pour cette campagne. Réessayez dans un instant.")
 }
 
 // ArchiveCampaign closes a campaign: its code no longer joins learners.
@@ -101,7 +117,7 @@ func ArchiveCampaign(db *storage.DB, code string, now time.Time) (storage.Campai
 		return c, err
 	}
 	if !ok {
-		return c, fmt.Errorf("no campaign with code %s: `diagbot campaign list` shows them", code)
+		return c, errNoCampaign(code)
 	}
 	if c.ArchivedAt == nil {
 		c.ArchivedAt = &now

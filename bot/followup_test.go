@@ -401,7 +401,7 @@ func TestFollowUpThirtyDays(t *testing.T) {
 	}
 	// The advisor sees the path in the learner's report.
 	_, eng := loadTestEngine(t)
-	rep, err := Report(r.db, eng, ids[0])
+	rep, err := Report(r.db, eng, nil, ids[0])
 	if err != nil || rep.Path == nil || rep.Path.Steps != 3 || !strings.Contains(rep.Text(), "Parcours") {
 		t.Errorf("report of %s: %+v %v\n%s", ids[0], rep.Path, err, rep.Text())
 	}

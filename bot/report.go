@@ -50,6 +50,15 @@ type CampaignStats struct {
 	// Unreadable counts finished learners whose answers name items no longer
 	// in the bank: they are counted as finished but left out of Levels.
 	Unreadable int `json:"unreadable,omitempty"`
+	// Paliers counts finished learners by the palier they reached, lowest
+	// palier first.
+	Paliers []PalierCount `json:"paliers,omitempty"`
+}
+
+// PalierCount is how many finished learners reached a palier.
+type PalierCount struct {
+	Title string `json:"title"`
+	N     int    `json:"n"`
 }
 
 // CompetenceAverage is the mean level of one competence. Mean is the mean of
@@ -65,7 +74,8 @@ type CompetenceAverage struct {
 
 // errNoCampaign says the code is unknown, wrapping storage.ErrNotFound.
 func errNoCampaign(code string) error {
-	return fmt.Errorf("no campaign with code %s: `diagbot campaign list` shows them: %w", code, storage.ErrNotFound)
+	return problem(fmt.Errorf("no campaign with code %s: `diagbot campaign list` shows them: %w", code, storage.ErrNotFound),
+		"Je ne trouve pas de campagne avec le code %s. `/diagbot campagne liste` montre les codes de vos campagnes.", code)
 }
 
 // status is where one learner stands.
@@ -140,6 +150,9 @@ func Stats(db *storage.DB, eng *engine.Engine, code string, now time.Time) (Camp
 	}
 	var questions int
 	var spent time.Duration
+	for _, p := range PaliersOf(c) {
+		st.Paliers = append(st.Paliers, PalierCount{Title: p.Title})
+	}
 	for _, id := range ids {
 		s, err := loadSession(db, id)
 		if err != nil {
@@ -161,6 +174,8 @@ func Stats(db *storage.DB, eng *engine.Engine, code string, now time.Time) (Camp
 				st.Unreadable++
 				break
 			}
+			i, _ := PalierOf(c, res)
+			st.Paliers[i].N++
 			for _, cr := range res.Competences {
 				if i, ok := at[cr.Competence]; ok {
 					sums[i] += cr.Level
@@ -228,6 +243,13 @@ func (s CampaignStats) Text() string {
 	if s.Unreadable > 0 {
 		fmt.Fprintf(&b, "%s : des questions ont quitté la banque.\n", plural(s.Unreadable, "résultat illisible", "résultats illisibles"))
 	}
+	var ps []string
+	for _, p := range s.Paliers {
+		ps = append(ps, fmt.Sprintf("%s %d", p.Title, p.N))
+	}
+	if len(ps) > 0 {
+		b.WriteString("Paliers : " + strings.Join(ps, " · ") + ".\n")
+	}
 	b.WriteString("Niveau moyen :\n")
 	for _, l := range s.Levels {
 		if l.N == 0 {
@@ -244,12 +266,12 @@ func (s CampaignStats) Text() string {
 // between fields, CRLF line ends, times in RFC 3339 at Paris time. Columns:
 // external_id, learner (the LearnerRef pseudonym), started_at, finished_at,
 // status (non commencé, en cours, bloqué, terminé), questions, one "niveau
-// X.Y" per campaign competence, pix and a_travailler ("4.1 motdepasse, 2.1
-// courriel"). Levels, pix and skills are filled for finished learners only.
+// X.Y" per campaign competence, pix, palier and a_travailler. Levels, pix,
+// palier and skills are filled for finished learners only.
 // No first names. Rows come by start time, those who did not start last.
 //
-// bk is not needed for the columns above (nil is fine); it is taken so that
-// columns from the bank can be added without changing callers. rows counts
+// bk names the skills to work as sentences ("reconnaître un SMS d'arnaque
+// (4.1)"); without it (nil) they are "4.1 smsarnaque". rows counts
 // the learner rows written, the header excluded. Nothing is written if the
 // campaign is unknown. "bloqué" is judged at time.Now(); ExportCSVAt takes
 // the time.
@@ -259,7 +281,6 @@ func ExportCSV(db *storage.DB, eng *engine.Engine, bk *bank.Bank, code string, w
 
 // ExportCSVAt is ExportCSV with stuck learners judged at now.
 func ExportCSVAt(db *storage.DB, eng *engine.Engine, bk *bank.Bank, code string, now time.Time, w io.Writer) (rows int, err error) {
-	_ = bk
 	c, ok, err := db.Campaign(code)
 	if err != nil {
 		return 0, err
@@ -294,7 +315,7 @@ func ExportCSVAt(db *storage.DB, eng *engine.Engine, bk *bank.Bank, code string,
 		}
 		cells := []string{spreadsheetSafe(ext), r.ref, "", "", statusLabel[notStarted], "0"}
 		levels := make([]string, len(comps))
-		var pix, train string
+		var pix, train, palier string
 		if s != nil && s.Engine != nil && !s.StartedAt.IsZero() {
 			r.start = s.StartedAt
 			cells[2] = parisTime(s.StartedAt)
@@ -314,10 +335,12 @@ func ExportCSVAt(db *storage.DB, eng *engine.Engine, bk *bank.Bank, code string,
 					}
 				}
 				pix = strconv.Itoa(res.Pix)
-				train = trainList(res.Train)
+				_, p := PalierOf(c, res)
+				palier = p.Title
+				train = strings.Join(trainPhrases(bk, res.Train), ", ")
 			}
 		}
-		r.cells = append(append(cells, levels...), pix, train)
+		r.cells = append(append(cells, levels...), pix, palier, train)
 		list = append(list, r)
 	}
 	sort.SliceStable(list, func(i, j int) bool {
@@ -337,11 +360,11 @@ func ExportCSVAt(db *storage.DB, eng *engine.Engine, bk *bank.Bank, code string,
 	cw := csv.NewWriter(w)
 	cw.Comma = ';'
 	cw.UseCRLF = true
-	header := []string{"external_id", "learner", "started_at", "finished_at", "status", "questions"}
+	header := []string{"identifiant_externe", "apprenant", "debut", "fin", "statut", "questions"}
 	for _, id := range comps {
 		header = append(header, "niveau "+id)
 	}
-	header = append(header, "pix", "a_travailler")
+	header = append(header, "pix", "palier", "a_travailler")
 	if err := cw.Write(header); err != nil {
 		return 0, err
 	}
@@ -355,13 +378,29 @@ func ExportCSVAt(db *storage.DB, eng *engine.Engine, bk *bank.Bank, code string,
 	return rows, cw.Error()
 }
 
-// trainList is "4.1 motdepasse, 2.1 courriel".
-func trainList(rs []engine.Recommendation) string {
+// trainPhrases names skills to work as an advisor reads them: what the
+// learner will be able to do, "reconnaître un SMS d'arnaque (4.1)", from the
+// skill's lesson; "4.1 smsarnaque" when the bank has no words for it (or
+// there is no bank).
+func trainPhrases(bk *bank.Bank, rs []engine.Recommendation) []string {
 	parts := make([]string, len(rs))
 	for i, r := range rs {
-		parts[i] = r.Competence + " " + r.Skill
+		parts[i] = SkillPhrase(bk, r.Competence, r.Skill)
 	}
-	return strings.Join(parts, ", ")
+	return parts
+}
+
+// SkillPhrase is one skill as trainPhrases writes it.
+func SkillPhrase(bk *bank.Bank, competence, skill string) string {
+	if bk != nil {
+		if l, ok := bk.Lesson(competence, skill); ok {
+			if l.Can != "" {
+				return l.Can + " (" + competence + ")"
+			}
+			return "« " + l.Title + " » (" + competence + ")"
+		}
+	}
+	return competence + " " + skill
 }
 
 // spreadsheetSafe keeps a learner-typed field from being read as a formula
@@ -447,6 +486,8 @@ type LearnerReport struct {
 	// (items removed from the bank since).
 	ResultError string `json:"result_error,omitempty"`
 	HelpPending bool   `json:"help_pending,omitempty"`
+	// Train is what to work next, in words (SkillPhrase).
+	Train []string `json:"train,omitempty"`
 }
 
 // FindLearner looks a learner up by what an advisor may know of them: the
@@ -487,13 +528,15 @@ func FindLearner(db *storage.DB, query string) (storage.Learner, bool, error) {
 }
 
 // Report gathers one learner's progress and results.
-func Report(db *storage.DB, eng *engine.Engine, learnerID string) (LearnerReport, error) {
+// bk names the skills to work (nil: by their ids).
+func Report(db *storage.DB, eng *engine.Engine, bk *bank.Bank, learnerID string) (LearnerReport, error) {
 	l, ok, err := db.Learner(learnerID)
 	if err != nil {
 		return LearnerReport{}, err
 	}
 	if !ok {
-		return LearnerReport{}, fmt.Errorf("no learner %s in %s: %w", dialog.LearnerRef(learnerID), db.Path(), storage.ErrNotFound)
+		return LearnerReport{}, problem(fmt.Errorf("no learner %s in %s: %w", dialog.LearnerRef(learnerID), db.Path(), storage.ErrNotFound),
+			"Je ne trouve pas l'apprenant ou l'apprenante %s : ses données ont peut-être été effacées.", dialog.LearnerRef(learnerID))
 	}
 	r := LearnerReport{LearnerID: l.ID, Ref: dialog.LearnerRef(l.ID), ExternalID: l.ExternalID, FirstName: l.FirstName,
 		Campaign: l.Campaign, LastActive: l.UpdatedAt}
@@ -521,6 +564,7 @@ func Report(db *storage.DB, eng *engine.Engine, learnerID string) (LearnerReport
 		return r, nil
 	}
 	r.Result = &res
+	r.Train = trainPhrases(bk, res.Train)
 	if p := s.Path; p != nil {
 		r.Path = &PathReport{State: p.State, Steps: len(p.Steps), StartedAt: p.StartedAt, LastAnswer: p.LastAnswer, Baseline: p.Baseline}
 		for _, st := range p.Steps {
@@ -618,8 +662,8 @@ func (r LearnerReport) Text() string {
 		comp, _ := engine.CompetenceByID(cr.Competence)
 		fmt.Fprintf(&b, "%s %s : niveau %d\n", cr.Competence, comp.Short("fr"), cr.Level)
 	}
-	if t := trainList(res.Train); t != "" && !r.FinishedAt.IsZero() {
-		b.WriteString("À travailler : " + t + "\n")
+	if len(r.Train) > 0 && !r.FinishedAt.IsZero() {
+		b.WriteString("À travailler : " + strings.Join(r.Train, ", ") + "\n")
 	}
 	if p := r.Path; p != nil {
 		fmt.Fprintf(&b, "Parcours %s : %d leçons sur %d envoyées, %d retenues", pathLabel[p.State], p.Taught, p.Steps, p.Retired)
@@ -664,6 +708,7 @@ func ListCampaigns(db *storage.DB, botName string) ([]CampaignInfo, error) {
 		if err != nil {
 			return nil, err
 		}
+		c.WebhookSecret = "" // shown once, at creation
 		out = append(out, CampaignInfo{Campaign: c, Learners: len(ids), Link: linkOf(botName, c.Code)})
 	}
 	return out, nil

@@ -12,10 +12,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/diagbot/diagbot/dialog"
 	"github.com/diagbot/diagbot/engine"
+	"github.com/diagbot/diagbot/engine/bank"
 	"github.com/diagbot/diagbot/storage"
 )
 
@@ -267,7 +269,7 @@ func TestExportCSV(t *testing.T) {
 		t.Errorf("%d rows, want 6", rows)
 	}
 	data := buf.Bytes()
-	const header = "\ufeffexternal_id;learner;started_at;finished_at;status;questions;niveau 1.1;niveau 2.1;niveau 4.1;pix;a_travailler\r\n"
+	const header = "\ufeffidentifiant_externe;apprenant;debut;fin;statut;questions;niveau 1.1;niveau 2.1;niveau 4.1;pix;palier;a_travailler\r\n"
 	if !bytes.HasPrefix(data, []byte(header)) {
 		t.Fatalf("the file does not start with the BOM and header:\n%q", data[:min(len(data), 200)])
 	}
@@ -293,7 +295,7 @@ func TestExportCSV(t *testing.T) {
 	byRef := map[string][]string{}
 	var order []string
 	for _, rec := range recs[1:] {
-		if len(rec) != 11 {
+		if len(rec) != 12 {
 			t.Fatalf("record of %d fields: %q", len(rec), rec)
 		}
 		byRef[rec[1]] = rec
@@ -311,12 +313,12 @@ func TestExportCSV(t *testing.T) {
 	for _, cr := range res.Competences {
 		want = append(want, strconv.Itoa(cr.Level))
 	}
-	want = append(want, strconv.Itoa(res.Pix), trainList(res.Train))
+	want = append(want, strconv.Itoa(res.Pix), palierTitle(f, res), strings.Join(trainPhrases(nil, res.Train), ", "))
 	if strings.Join(lea, "|") != strings.Join(want, "|") {
 		t.Errorf("finished learner row\n got %q\nwant %q", lea, want)
 	}
-	if !strings.Contains(lea[10], "4.1 ") && !strings.Contains(lea[10], "1.1 ") && !strings.Contains(lea[10], "2.1 ") {
-		t.Errorf("a_travailler %q names no campaign competence", lea[10])
+	if !strings.Contains(lea[11], "4.1 ") && !strings.Contains(lea[11], "1.1 ") && !strings.Contains(lea[11], "2.1 ") {
+		t.Errorf("a_travailler %q names no campaign competence", lea[11])
 	}
 	if jo := byRef[ref("telegram:1002")]; jo[0] != oddExternalID {
 		t.Errorf("the odd external id reads back as %q", jo[0])
@@ -362,7 +364,7 @@ func TestFindLearnerAndReport(t *testing.T) {
 		}
 	}
 
-	rep, err := Report(f.db, f.eng, "telegram:1001")
+	rep, err := Report(f.db, f.eng, nil, "telegram:1001")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -376,7 +378,7 @@ func TestFindLearnerAndReport(t *testing.T) {
 		}
 	}
 
-	rep, err = Report(f.db, f.eng, "telegram:1004")
+	rep, err = Report(f.db, f.eng, nil, "telegram:1004")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -387,14 +389,14 @@ func TestFindLearnerAndReport(t *testing.T) {
 		t.Errorf("in progress text:\n%s", text)
 	}
 
-	rep, err = Report(f.db, f.eng, "telegram:1006")
+	rep, err = Report(f.db, f.eng, nil, "telegram:1006")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rep.Result != nil || !strings.Contains(rep.Text(), "Diagnostic pas commencé (n'a pas encore donné son accord)") {
 		t.Errorf("not started:\n%s", rep.Text())
 	}
-	if _, err := Report(f.db, f.eng, "telegram:9"); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := Report(f.db, f.eng, nil, "telegram:9"); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("unknown learner: %v", err)
 	}
 }
@@ -482,4 +484,53 @@ func TestEveryStateHasALabel(t *testing.T) {
 			t.Errorf("state %q has no French label in the learner report", s)
 		}
 	}
+}
+
+func TestSkillPhrase(t *testing.T) {
+	fsys := fstest.MapFS{
+		"4.1.yaml": {Data: []byte(`competence: "4.1"
+items:
+  - {id: c41-sms-1, skill: sms, level: 2, type: truefalse, prompt: "Un SMS demande de payer un colis.", answer: false, tip: "C'est une arnaque."}
+  - {id: c41-mdp-1, skill: mdp, level: 1, type: truefalse, prompt: "123456 est un bon mot de passe.", answer: false, tip: "Trop simple."}
+`)},
+		"lessons/4.1.yaml": {Data: []byte(`competence: "4.1"
+lessons:
+  - skill: sms
+    can: reconnaître un SMS d'arnaque
+    title: Les SMS d'arnaque
+    text: Un SMS qui demande de payer est souvent une arnaque.
+    try: "Essayez maintenant : ouvrez vos SMS."
+    check: c41-sms-1
+  - skill: mdp
+    title: Écrire un mot de passe solide
+    text: Un mot de passe long est plus sûr.
+    try: "Essayez maintenant : changez-le."
+    check: c41-mdp-1
+`)},
+	}
+	bk, err := bank.Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		bk                *bank.Bank
+		competence, skill string
+		want              string
+	}{
+		{bk, "4.1", "sms", "reconnaître un SMS d'arnaque (4.1)"},
+		{bk, "4.1", "mdp", "« Écrire un mot de passe solide » (4.1)"}, // no `can`: the lesson's title
+		{bk, "4.1", "inconnu", "4.1 inconnu"},
+		{nil, "4.1", "sms", "4.1 sms"},
+	} {
+		if got := SkillPhrase(tt.bk, tt.competence, tt.skill); got != tt.want {
+			t.Errorf("SkillPhrase(%s %s) = %q, want %q", tt.competence, tt.skill, got, tt.want)
+		}
+	}
+}
+
+// palierTitle is the palier a fixture learner's result reaches in QWERTY789.
+func palierTitle(f *campaignFixture, res engine.Result) string {
+	c, _, _ := f.db.Campaign("QWERTY789")
+	_, p := PalierOf(c, res)
+	return p.Title
 }

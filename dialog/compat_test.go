@@ -47,8 +47,14 @@ func previousSessions(t *testing.T, file string) {
 		} else {
 			w.check(t, name, d.last, "fr")
 		}
-		if !resumed && !sameSession(s, d.s) {
+		// A question whose item left the bank since (the content is
+		// rewritten) is replaced: then, and only then, the session moves.
+		gone := s.Engine != nil && s.Engine.Pending != "" && !inBank(s.Engine.Pending)
+		if !resumed && !gone && !sameSession(s, d.s) {
 			t.Errorf("%s: /reprendre changed the session", name)
+		}
+		if gone && (d.s.Engine.Pending == s.Engine.Pending || !inBank(d.s.Engine.Pending) && d.s.Engine.Pending != "") {
+			t.Errorf("%s: the question gone from the bank was not replaced: %q", name, d.s.Engine.Pending)
 		}
 		// Go on to the end of the diagnostic, then past the path's offer.
 		for i := 0; ; i++ {
@@ -98,4 +104,9 @@ func previousSessions(t *testing.T, file string) {
 			}
 		}
 	}
+}
+
+func inBank(id string) bool {
+	_, ok := testBank.Item(id)
+	return ok
 }

@@ -499,7 +499,9 @@ func TestPathCheckAnswers(t *testing.T) {
 		run  func(t *testing.T, c *conv, it *bank.Item)
 	}{
 		{"typed number", bank.Single, func(t *testing.T, c *conv, it *bank.Item) {
-			turn := c.text(strconv.Itoa(it.CorrectChoices()[0] + 1))
+			// The number shown: the choices are in the learner's order.
+			place := slices.Index((&step{s: c.s}).choiceOrder(it), it.CorrectChoices()[0])
+			turn := c.text(strconv.Itoa(place + 1))
 			if len(turn.Answers) != 1 || !turn.Answers[0].Correct || c.s.Path.Steps[0].Streak != 1 || c.s.Path.Check != nil {
 				t.Errorf("typed right answer: %+v %+v", turn.Answers, c.s.Path.Steps[0])
 			}

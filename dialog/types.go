@@ -274,6 +274,10 @@ type Event struct {
 	Advisor    string         `json:"advisor,omitempty"` // Slack user id of the advisor who acted
 	Ref        string         `json:"ref,omitempty"`     // the help notification as sent ("C123:1700000000.000100")
 	Digest     *Digest        `json:"digest,omitempty"`
+	// Palier is the campaign's stage a finished learner reached, for the
+	// advisor: "Autonome pour ses démarches — proposer l'atelier CV". The
+	// caller fills it (it knows the campaign).
+	Palier string `json:"palier,omitempty"`
 }
 
 // Digest is a campaign's week, for its advisors: learners by their pseudonym

@@ -570,3 +570,14 @@ func TestObserveUpdatesTheEstimate(t *testing.T) {
 		t.Errorf("unknown item: %v", err)
 	}
 }
+
+func TestBandWord(t *testing.T) {
+	for level, want := range []string{"débutant", "débutant", "débutant", "intermédiaire", "intermédiaire", "avancé", "avancé", "expert", "expert"} {
+		if got := BandWord(level); got != want {
+			t.Errorf("BandWord(%d) = %q, want %q", level, got, want)
+		}
+	}
+	if BandWordEN(4) != "intermediate" || BandWordEN(8) != "expert" || BandWordEN(0) != "beginner" || BandWordEN(6) != "advanced" {
+		t.Error("BandWordEN")
+	}
+}

@@ -124,3 +124,31 @@ func SortCompetenceIDs(ids []string) []string {
 	}
 	return out[:k]
 }
+
+// BandWord says a level in one plain word, the band a weak reader, an
+// advisor and an employer all understand: débutant (0–2), intermédiaire
+// (3–4), avancé (5–6), expert (7–8). In French; BandWordEN in English.
+func BandWord(level int) string {
+	switch {
+	case level >= 7:
+		return "expert"
+	case level >= 5:
+		return "avancé"
+	case level >= 3:
+		return "intermédiaire"
+	}
+	return "débutant"
+}
+
+// BandWordEN is BandWord in English.
+func BandWordEN(level int) string {
+	switch {
+	case level >= 7:
+		return "expert"
+	case level >= 5:
+		return "advanced"
+	case level >= 3:
+		return "intermediate"
+	}
+	return "beginner"
+}

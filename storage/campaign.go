@@ -28,6 +28,34 @@ type Campaign struct {
 	ExternalIDKind string     `json:"external_id_kind,omitempty"`
 	CreatedAt      time.Time  `json:"created_at"`
 	ArchivedAt     *time.Time `json:"archived_at,omitempty"`
+	// Paliers are the stages a finished learner reaches (empty: the
+	// defaults, bot.DefaultPaliers), lowest first.
+	Paliers []Palier `json:"paliers,omitempty"`
+	// ResultText and ResultLink are the campaign's call to action, shown
+	// with the results (book an appointment, sign up to a workshop).
+	ResultText string `json:"result_text,omitempty"`
+	ResultLink *Link  `json:"result_link,omitempty"`
+	// WebhookURL receives the campaign's events (started, finished, palier,
+	// path_done) as JSON signed with WebhookSecret (HMAC-SHA256).
+	WebhookURL    string `json:"webhook_url,omitempty"`
+	WebhookSecret string `json:"webhook_secret,omitempty"`
+}
+
+// Palier is a stage of a campaign, as Pix Orga's "paliers": reached with a
+// global level of at least MinLevel. Title and Advice are for the advisor
+// ("Autonome pour ses démarches" — "proposer l'atelier CV"), Message for the
+// learner.
+type Palier struct {
+	MinLevel int    `json:"min_level"`
+	Title    string `json:"title"`
+	Advice   string `json:"advice,omitempty"`
+	Message  string `json:"message,omitempty"`
+}
+
+// Link is a button: its label and its https address.
+type Link struct {
+	Label string `json:"label"`
+	URL   string `json:"url"`
 }
 
 // PutCampaign creates or replaces the campaign with c.Code (case-insensitive).

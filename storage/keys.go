@@ -32,6 +32,7 @@ var (
 	bucketThreadOf         = []byte("thread_of")    // learner id -> their latest help notification ref
 	bucketOnce             = []byte("once")         // key -> time(8): things done once (weekly digests)
 	bucketRefs             = []byte("refs")         // learner id \x00 name -> refRecord JSON: what channels remember of sent messages
+	bucketHelpOpen         = []byte("help_open")    // learner id -> HelpOpen JSON: help requests no advisor closed yet
 )
 
 // allBuckets lists every bucket of the current schema; Stats reports them in
@@ -41,6 +42,7 @@ var allBuckets = [][]byte{
 	bucketSessions, bucketAnswerLog, bucketCampaigns, bucketCampaignLearners,
 	bucketOutbox, bucketOutboxChan, bucketDropped, bucketDeadLetter,
 	bucketDue, bucketDueOf, bucketThreads, bucketThreadOf, bucketOnce, bucketRefs,
+	bucketHelpOpen,
 }
 
 var keySchema = []byte("schema")

@@ -203,5 +203,9 @@ func eraseSchedule(tx *bbolt.Tx, learnerID string) (int, error) {
 	if tx.Bucket(bucketThreadOf).Get([]byte(learnerID)) != nil {
 		n++
 	}
-	return n, tx.Bucket(bucketThreadOf).Delete([]byte(learnerID))
+	if err := tx.Bucket(bucketThreadOf).Delete([]byte(learnerID)); err != nil {
+		return n, err
+	}
+	h, err := eraseHelp(tx, learnerID)
+	return n + h, err
 }

@@ -57,6 +57,10 @@ type Turn struct {
 	// message stored before the erasure commits is always seen. Needs Erase
 	// and Update.
 	KeepIfWaiting bool
+	// Help records the learner's open help request (a zero Since keeps the
+	// stored one); CloseHelp removes it. Both nil/false leave it as it is.
+	Help      *HelpOpen
+	CloseHelp bool
 }
 
 // CommitTurn stores everything of t in one transaction: either all of it is on
@@ -201,6 +205,16 @@ func (p *preparedTurn) apply(tx *bbolt.Tx) error {
 			return err
 		}
 	}
+	switch {
+	case t.Help != nil:
+		if err := putHelp(tx, p.learnerID, *t.Help, p.now); err != nil {
+			return err
+		}
+	case t.CloseHelp:
+		if _, err := eraseHelp(tx, p.learnerID); err != nil {
+			return err
+		}
+	}
 	p.applied = true
 	return nil
 }
@@ -249,10 +263,13 @@ func (t *Turn) check() (string, error) {
 	if t.KeepIfWaiting && (!t.Erase || t.Update == nil) {
 		return "", fmt.Errorf("storage: the turn of learner %q keeps them if a message waits, but erases nothing or handles no update: %w", id, ErrInvalid)
 	}
-	if t.Erase && (t.Learner != nil || t.Session != nil || len(t.Answers) > 0 || t.Due != nil) {
-		return "", fmt.Errorf("storage: a turn that erases learner %q cannot also store their record, session, answers or schedule: %w", id, ErrInvalid)
+	if t.Erase && (t.Learner != nil || t.Session != nil || len(t.Answers) > 0 || t.Due != nil || t.Help != nil || t.CloseHelp) {
+		return "", fmt.Errorf("storage: a turn that erases learner %q cannot also store their record, session, answers, schedule or help request: %w", id, ErrInvalid)
 	}
-	if t.Session != nil || len(t.Answers) > 0 || t.Due != nil || t.Erase {
+	if t.Help != nil && t.CloseHelp {
+		return "", fmt.Errorf("storage: the turn of learner %q both records and closes their help request: %w", id, ErrInvalid)
+	}
+	if t.Session != nil || len(t.Answers) > 0 || t.Due != nil || t.Erase || t.Help != nil || t.CloseHelp {
 		if err := checkID("learner id of the turn", id); err != nil {
 			return "", err
 		}

@@ -128,6 +128,9 @@ func TestCommitTurnRejectsInvalidTurns(t *testing.T) {
 		{"erase and store answers", Turn{LearnerID: "a:1", Erase: true, Answers: []Answer{answer("q", true)}}},
 		{"keep if waiting without erasing", Turn{Update: &Update{Key: "schedule:1", LearnerID: "a:1"}, LearnerID: "a:1", KeepIfWaiting: true}},
 		{"keep if waiting without an update", Turn{LearnerID: "a:1", Erase: true, KeepIfWaiting: true}},
+		{"help without learner", Turn{Help: &HelpOpen{}}},
+		{"erase and open help", Turn{LearnerID: "a:1", Erase: true, Help: &HelpOpen{}}},
+		{"open and close help", Turn{LearnerID: "a:1", Help: &HelpOpen{}, CloseHelp: true}},
 	}
 	db := openTest(t)
 	for _, tt := range tests {

@@ -8,11 +8,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/diagbot/diagbot/dialog"
+	"github.com/diagbot/diagbot/engine/bank"
 )
 
 // Console renders outputs to a writer and turns typed lines into inputs.
@@ -24,11 +26,24 @@ type Console struct {
 	typeIn  bool                // the last question expects typed text
 	shown   int                 // outputs shown, for tests waiting on output
 	cond    *sync.Cond
+	// pictures is the folder a question's picture path is relative to.
+	pictures string
 }
 
+// Option configures a Console.
+type Option func(*Console)
+
+// WithPictureDir says where the bank's files are on disk, so that a
+// question's picture is shown as a path a person can open. The default is
+// the embedded bank's folder in the repository, bank.SourceDir.
+func WithPictureDir(dir string) Option { return func(c *Console) { c.pictures = dir } }
+
 // New returns a console writing to out.
-func New(out io.Writer) *Console {
-	c := &Console{out: out}
+func New(out io.Writer, opts ...Option) *Console {
+	c := &Console{out: out, pictures: bank.SourceDir}
+	for _, o := range opts {
+		o(c)
+	}
 	c.cond = sync.NewCond(&c.mu)
 	return c
 }
@@ -47,8 +62,13 @@ func (c *Console) Show(o dialog.Output) error {
 			b.WriteString(more + "\n")
 		}
 		b.WriteString(q.Prompt + "\n")
-		if q.Image != "" && q.Alt != "" {
-			fmt.Fprintf(&b, "[image : %s]\n", q.Alt)
+		if q.Image != "" {
+			// A terminal shows no picture: its text alternative says what
+			// it shows, and the path lets a person open it.
+			if q.Alt != "" {
+				fmt.Fprintf(&b, "[image : %s]\n", q.Alt)
+			}
+			fmt.Fprintf(&b, "[fichier : %s]\n", path.Join(c.pictures, q.Image))
 		}
 		if q.Hint != "" {
 			b.WriteString(q.Hint + "\n")

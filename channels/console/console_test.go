@@ -107,3 +107,40 @@ func TestReadLinesStopsOnCancel(t *testing.T) {
 		t.Errorf("got %v, %v", got, err)
 	}
 }
+
+// TestShowPicture: a terminal cannot show a picture, so a question with one
+// shows its text alternative and the file's path.
+func TestShowPicture(t *testing.T) {
+	tests := []struct {
+		name string
+		opts []Option
+		q    dialog.QuestionView
+		want []string
+		not  []string
+	}{
+		{"alt and path", nil, dialog.QuestionView{Prompt: "Que faites-vous ?", Image: "images/c24-sms-1.png", Alt: "Un SMS du 06 39 98 12 34."},
+			[]string{"Que faites-vous ?\n[image : Un SMS du 06 39 98 12 34.]\n[fichier : engine/bank/items/images/c24-sms-1.png]\n"}, nil},
+		{"another folder", []Option{WithPictureDir("/srv/bank")}, dialog.QuestionView{Prompt: "Q", Image: "images/x.png", Alt: "A"},
+			[]string{"[fichier : /srv/bank/images/x.png]"}, nil},
+		{"no alt", nil, dialog.QuestionView{Prompt: "Q", Image: "images/x.png"},
+			[]string{"[fichier : engine/bank/items/images/x.png]"}, []string{"[image"}},
+		{"no picture", nil, dialog.QuestionView{Prompt: "Q", Alt: "A"}, nil, []string{"[image", "[fichier"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			q := tt.q
+			New(&out, tt.opts...).Show(dialog.Output{Kind: dialog.OutQuestion, Question: &q})
+			for _, w := range tt.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("output lacks %q:\n%s", w, out.String())
+				}
+			}
+			for _, w := range tt.not {
+				if strings.Contains(out.String(), w) {
+					t.Errorf("output has %q:\n%s", w, out.String())
+				}
+			}
+		})
+	}
+}

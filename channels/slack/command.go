@@ -14,13 +14,15 @@ import (
 
 // Command operations.
 const (
-	OpCampaignCreate  = "campaign_create"
-	OpCampaignList    = "campaign_list"
-	OpCampaignArchive = "campaign_archive"
-	OpCampaignStats   = "campaign_stats"
-	OpCampaignExport  = "campaign_export"
-	OpLearner         = "learner"
-	OpHelp            = "help"
+	OpCampaignCreate   = "campaign_create"
+	OpCampaignList     = "campaign_list"
+	OpCampaignArchive  = "campaign_archive"
+	OpCampaignStats    = "campaign_stats"
+	OpCampaignExport   = "campaign_export"
+	OpCampaignLearners = "campaign_learners"
+	OpCampaignTopics   = "campaign_topics"
+	OpLearner          = "learner"
+	OpHelp             = "help"
 )
 
 // Limits of what ParseCommand accepts.
@@ -32,9 +34,12 @@ const (
 
 // Command is an advisor's /diagbot command, parsed.
 type Command struct {
-	Op            string   // "campaign_create", "campaign_list", "campaign_archive", "campaign_stats", "campaign_export", "learner", "help"
-	User          string   // Slack user id
-	Channel       string   // where it was typed (the default Slack channel of a new campaign)
+	Op      string // "campaign_create", "campaign_list", "campaign_archive", "campaign_stats", "campaign_export", "learner", "help"
+	User    string // Slack user id
+	Channel string // where it was typed (the default Slack channel of a new campaign)
+	// BotAbsent says the bot is not a member of Channel (a direct message,
+	// or a channel it was not invited to): nothing it posts can arrive there.
+	BotAbsent     bool
 	Name          string   // campaign_create
 	Competences   []string // campaign_create, e.g. ["1.1","4.2"]; empty = all
 	MaxQuestions  int      // campaign_create: questions=20; 0 = the default
@@ -43,7 +48,21 @@ type Command struct {
 	PathLength    int      // campaign_create: parcours=3; 0 = the default, -1 = none (parcours=non)
 	Code          string   // archive/stats/export (as typed; the bot normalizes)
 	Learner       string   // "learner": LearnerRef, external id or learner id as typed
+	Filter        string   // campaign_learners: FilterAll, FilterStuck, FilterFinished, FilterHelp, FilterProgress
+	Lacks         string   // campaign_learners: only those lacking this skill (slug, or "4.1/slug")
+	// campaign_create from the form: paliers as typed (one per line, the
+	// bot parses them), the result text and its button.
+	Paliers, ResultText, LinkLabel, LinkURL string
 }
+
+// Filters of campaign_learners.
+const (
+	FilterAll      = "tous"
+	FilterStuck    = "bloques"
+	FilterFinished = "termines"
+	FilterHelp     = "aide"
+	FilterProgress = "en_cours"
+)
 
 // Usage is the /diagbot help, in Slack mrkdwn.
 const Usage = "*Commandes /diagbot*\n" +
@@ -53,6 +72,8 @@ const Usage = "*Commandes /diagbot*\n" +
 	"• `/diagbot campagne archiver CODE` : ferme une campagne.\n" +
 	"• `/diagbot campagne stats CODE` : les niveaux moyens, avec un graphique.\n" +
 	"• `/diagbot campagne export CODE` : les résultats en fichier CSV.\n" +
+	"• `/diagbot campagne apprenants CODE bloqués` : les jeunes d'une campagne, avec leur prochaine étape (ou `terminés`, `aide`, `en cours`, `tous`, et `manque=mdp` pour ceux à qui manque un savoir-faire).\n" +
+	"• `/diagbot campagne sujets CODE` : les savoir-faire qui manquent au plus de jeunes.\n" +
 	"• `/diagbot apprenant ID` : où en est un·e apprenant·e (pseudonyme comme A-7KQ2MX, ou identifiant).\n" +
 	"• `/diagbot aide` : cette aide.\n" +
 	"_Options de création : `questions=` le nombre maximum de questions, `retour=oui` une correction après chaque réponse, " +
@@ -106,6 +127,8 @@ func parseCampaign(toks []token) (Command, error) {
 		return parseCreate(rest)
 	case "liste", "lister", "list", "voir", "toutes":
 		return Command{Op: OpCampaignList}, nil
+	case "apprenants", "apprenant", "jeunes", "learners", "tri":
+		return parseLearners(rest)
 	}
 	var op, example string
 	switch sub {
@@ -115,6 +138,8 @@ func parseCampaign(toks []token) (Command, error) {
 		op, example = OpCampaignStats, "stats"
 	case "export", "exporter", "exports", "csv":
 		op, example = OpCampaignExport, "export"
+	case "sujets", "sujet", "topics", "lacunes", "a-travailler", "atravailler":
+		op, example = OpCampaignTopics, "sujets"
 	default:
 		return Command{}, usageError("Je ne connais pas « campagne %s ». Voici ce que je sais faire :", shortText(toks[0].text))
 	}
@@ -126,6 +151,47 @@ func parseCampaign(toks []token) (Command, error) {
 		return Command{}, usageError("Indiquez le code de la campagne, par exemple `/diagbot campagne %s QWERTY789`.", example)
 	}
 	return Command{Op: op, Code: code}, nil
+}
+
+// filterWords are the words of campaign_learners' filters.
+var filterWords = map[string]string{
+	"tous": FilterAll, "toutes": FilterAll, "all": FilterAll,
+	"bloques": FilterStuck, "bloque": FilterStuck, "bloquees": FilterStuck, "stuck": FilterStuck,
+	"termines": FilterFinished, "termine": FilterFinished, "terminees": FilterFinished, "finished": FilterFinished,
+	"aide": FilterHelp, "help": FilterHelp,
+	"en-cours": FilterProgress, "encours": FilterProgress,
+}
+
+// parseLearners reads "CODE [bloqués|terminés|aide|en cours|tous] [manque=SKILL]".
+func parseLearners(toks []token) (Command, error) {
+	c := Command{Op: OpCampaignLearners, Filter: FilterAll}
+	var code []token
+	for i := 0; i < len(toks); i++ {
+		w := word(toks[i])
+		if w == "en" && i+1 < len(toks) && word(toks[i+1]) == "cours" {
+			c.Filter = FilterProgress
+			i++
+			continue
+		}
+		if f, ok := filterWords[w]; ok {
+			c.Filter = f
+			continue
+		}
+		if k, v, ok := strings.Cut(toks[i].text, "="); ok && (bank.Fold(k) == "manque" || bank.Fold(k) == "competence" || bank.Fold(k) == "lacks") {
+			c.Lacks = strings.TrimSpace(v)
+			continue
+		}
+		code = append(code, toks[i])
+	}
+	arg, err := argument(code)
+	if err != nil {
+		return Command{}, err
+	}
+	if arg == "" {
+		return Command{}, usageError("Indiquez le code de la campagne, par exemple `/diagbot campagne apprenants QWERTY789 bloqués`.")
+	}
+	c.Code = arg
+	return c, nil
 }
 
 // argument joins the remaining words: a code typed with spaces

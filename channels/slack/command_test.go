@@ -39,6 +39,12 @@ func TestParseCommand(t *testing.T) {
 		{"campagne statistiques QWERTY789", Command{Op: OpCampaignStats, Code: "QWERTY789"}},
 		{"campagne export QWERTY789", Command{Op: OpCampaignExport, Code: "QWERTY789"}},
 		{"campagne exporter QWERTY789", Command{Op: OpCampaignExport, Code: "QWERTY789"}},
+		{"campagne apprenants QWERTY789", Command{Op: OpCampaignLearners, Code: "QWERTY789", Filter: FilterAll}},
+		{"campagne apprenants QWE RTY 789 bloqués", Command{Op: OpCampaignLearners, Code: "QWE RTY 789", Filter: FilterStuck}},
+		{"campagne jeunes QWERTY789 en cours", Command{Op: OpCampaignLearners, Code: "QWERTY789", Filter: FilterProgress}},
+		{"campagne apprenants Terminés QWERTY789 manque=smsarnaque", Command{Op: OpCampaignLearners, Code: "QWERTY789", Filter: FilterFinished, Lacks: "smsarnaque"}},
+		{"campagne apprenants QWERTY789 aide", Command{Op: OpCampaignLearners, Code: "QWERTY789", Filter: FilterHelp}},
+		{"campagne sujets QWERTY789", Command{Op: OpCampaignTopics, Code: "QWERTY789"}},
 		{"apprenant A-7KQ2MX", Command{Op: OpLearner, Learner: "A-7KQ2MX"}},
 		{"Apprenante FT 12345", Command{Op: OpLearner, Learner: "FT 12345"}},
 	}
@@ -98,10 +104,12 @@ func TestParseCommandErrors(t *testing.T) {
 
 func FuzzParseCommand(f *testing.F) {
 	for _, s := range []string{"", "aide", "campagne liste", `campagne créer "Lille mardi" 1.1,4.2 questions=20 retour=oui identifiant=oui parcours=3`,
-		"campagne créer « x » 1,1", "campagne stats Q", "apprenant A-1", "campagne créer \"", "\xff\xfe", "campagne créer a =", "campagne créer a b=c=d"} {
+		"campagne créer « x » 1,1", "campagne stats Q", "apprenant A-1", "campagne créer \"", "\xff\xfe", "campagne créer a =", "campagne créer a b=c=d",
+		"campagne apprenants Q bloqués manque=x", "campagne apprenants en cours", "campagne sujets"} {
 		f.Add(s)
 	}
-	ops := map[string]bool{OpCampaignCreate: true, OpCampaignList: true, OpCampaignArchive: true, OpCampaignStats: true, OpCampaignExport: true, OpLearner: true, OpHelp: true}
+	ops := map[string]bool{OpCampaignCreate: true, OpCampaignList: true, OpCampaignArchive: true, OpCampaignStats: true, OpCampaignExport: true, OpLearner: true, OpHelp: true,
+		OpCampaignLearners: true, OpCampaignTopics: true}
 	f.Fuzz(func(t *testing.T, text string) {
 		c, err := ParseCommand(text)
 		if err != nil {
@@ -128,7 +136,12 @@ func FuzzParseCommand(f *testing.F) {
 			if c.MaxQuestions < 0 || c.MaxQuestions > engine.MaxQuestionsLimit || c.PathLength < -1 || c.PathLength > MaxPathLength {
 				t.Fatalf("%q: options %+v", text, c)
 			}
-		case OpCampaignArchive, OpCampaignStats, OpCampaignExport:
+		case OpCampaignLearners:
+			if c.Code == "" || c.Filter == "" {
+				t.Fatalf("%q: %+v", text, c)
+			}
+			fallthrough
+		case OpCampaignArchive, OpCampaignStats, OpCampaignExport, OpCampaignTopics:
 			if c.Code == "" || utf8.RuneCountInString(c.Code) > maxArgument {
 				t.Fatalf("%q: code %q", text, c.Code)
 			}

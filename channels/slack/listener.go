@@ -33,7 +33,15 @@ type Reply struct {
 	Text      string // Slack mrkdwn, already escaped by the bot where needed
 	Files     []File // uploaded to the channel where the command was typed
 	Ephemeral bool   // Text is shown to the advisor only (files are not: Slack has no ephemeral files)
+	Failed    bool   // the command did nothing; Text says why and what to do
+	Field     string // for a form: the field to fix (FieldPaliers, FieldResult); "" = the name
 }
+
+// Fields of the campaign form a failed reply can point at.
+const (
+	FieldPaliers = "paliers"
+	FieldResult  = "result"
+)
 
 // File is a file to upload with a reply (a QR code, a chart, a CSV).
 type File struct {
@@ -65,6 +73,8 @@ const (
 	textRefusedButton = "Ce bouton est réservé aux conseiller·es de la structure : il ne s'est rien passé."
 	textCannotCheck   = "Je n'arrive pas à vérifier vos droits pour le moment : Slack ne répond pas. Réessayez dans une minute."
 	textInvite        = "_Pour que tout le canal voie la réponse et les fichiers, invitez-moi ici : `/invite @diagbot`._"
+	textFailed        = "La commande n'a pas abouti. Réessayez dans une minute ; si cela revient, prévenez la personne qui gère diagbot."
+	textFilesInDM     = "_Je ne peux pas déposer de fichier ici : je vous les envoie en message privé._"
 )
 
 // Listener receives advisors' commands, button presses and thread replies
@@ -82,6 +92,9 @@ type Listener struct {
 	names   map[string]string     // user id → display name, for replies
 
 	wg sync.WaitGroup // slash commands in flight
+
+	home   homeState
+	runCtx context.Context // set by Run, for the Home tabs' refresh
 
 	// connected is called at each Socket Mode connection (tests).
 	connected func()
@@ -160,6 +173,9 @@ var fatalConnect = []string{"invalid_auth", "not_authed", "account_inactive", "t
 // refuses the app-level token. It waits for the commands in flight.
 func (l *Listener) Run(ctx context.Context) error {
 	runCtx, stop := context.WithCancel(ctx)
+	l.home.mu.Lock()
+	l.runCtx = runCtx
+	l.home.mu.Unlock()
 	fatal := make(chan error, 1)
 	done := make(chan struct{})
 	go func() {
@@ -261,6 +277,29 @@ func (l *Listener) events(ctx context.Context, fatal func(error)) {
 				l.ack(ctx, evt.Request)
 				continue
 			}
+			if cb.Type == slackapi.InteractionTypeViewSubmission {
+				// The form's answer goes in the acknowledgement: errors to
+				// show, or nothing to close it.
+				var payload any
+				if cb.View.CallbackID == CallbackCreate {
+					payload = l.submitCreate(ctx, cb)
+				}
+				if evt.Request != nil {
+					if err := l.sm.AckCtx(ctx, evt.Request.EnvelopeID, payload); err != nil && ctx.Err() == nil {
+						log.Warn().Err(err).Msg("slack: cannot answer a form")
+					}
+				}
+				continue
+			}
+			if cb.Type == slackapi.InteractionTypeBlockActions && cb.View.Type == slackapi.VTHomeTab {
+				l.ack(ctx, evt.Request) // at once: opening a form needs the trigger within 3 s
+				for _, a := range cb.ActionCallback.BlockActions {
+					if a != nil {
+						l.wg.Go(func() { l.homeAction(ctx, cb, a) })
+					}
+				}
+				continue
+			}
 			if err := l.interaction(ctx, cb); err != nil {
 				log.Error().Err(err).Msg("slack: button press not stored, Slack will deliver it again")
 				continue
@@ -270,6 +309,13 @@ func (l *Listener) events(ctx context.Context, fatal func(error)) {
 			e, ok := evt.Data.(slackevents.EventsAPIEvent)
 			if !ok {
 				l.ack(ctx, evt.Request)
+				continue
+			}
+			if h, ok := e.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok {
+				l.ack(ctx, evt.Request)
+				if h.Tab == "home" && h.User != "" {
+					l.wg.Go(func() { l.homeOpened(ctx, h.User) })
+				}
 				continue
 			}
 			if err := l.event(ctx, e); err != nil {
@@ -316,10 +362,13 @@ func (l *Listener) command(ctx context.Context, sc slackapi.SlashCommand) {
 		return
 	}
 	c.User, c.Channel = sc.UserID, sc.ChannelID
+	if c.Op == OpCampaignCreate {
+		c.BotAbsent = !l.isMember(ctx, sc.ChannelID)
+	}
 	reply, err := l.h.Command(ctx, c)
 	if err != nil {
 		log.Error().Err(err).Str("op", c.Op).Msg("slack: /diagbot command failed")
-		l.ephemeral(ctx, sc.ChannelID, sc.UserID, sc.ResponseURL, "La commande n'a pas abouti : "+Escape(err.Error()))
+		l.ephemeral(ctx, sc.ChannelID, sc.UserID, sc.ResponseURL, textFailed)
 		return
 	}
 	log.Info().Str("op", c.Op).Int("files", len(reply.Files)).Msg("slack: /diagbot command done")
@@ -340,25 +389,60 @@ func (l *Listener) reply(ctx context.Context, sc slackapi.SlashCommand, r Reply)
 			invite = isOneOf(slackCode(err), channelErrors)
 		}
 	}
+	where := sc.ChannelID
+	if invite || r.Ephemeral {
+		where = "" // the channel refused the text, or the text is for the advisor alone
+	}
 	for _, f := range r.Files {
 		if len(f.Data) == 0 || f.Name == "" {
 			l.cfg.Log.Error().Str("file", f.Name).Msg("slack: a command's reply has an empty file or no file name: skipped")
 			continue
 		}
-		if invite {
-			continue // the channel refused the text: it refuses files too
-		}
-		_, err := l.api.UploadFileContext(ctx, slackapi.UploadFileParameters{
-			Reader: bytes.NewReader(f.Data), FileSize: len(f.Data), Filename: f.Name, Title: f.Title, Channel: sc.ChannelID,
-		})
-		if err != nil {
-			l.cfg.Log.Warn().Err(classify(err, "upload "+f.Name, sc.ChannelID)).Msg("slack: a command's file was not uploaded")
-			l.ephemeral(ctx, sc.ChannelID, sc.UserID, sc.ResponseURL, "Je n'ai pas pu déposer le fichier « "+Escape(f.Name)+" » ici.\n"+textInvite)
-			if isOneOf(slackCode(err), channelErrors) {
-				invite = true
+		if where != "" {
+			err := l.upload(ctx, where, f)
+			if err == nil {
+				continue
 			}
+			l.cfg.Log.Warn().Err(classify(err, "upload "+f.Name, where)).Msg("slack: a command's file was not uploaded in the channel")
+			if !isOneOf(slackCode(err), channelErrors) {
+				l.ephemeral(ctx, sc.ChannelID, sc.UserID, sc.ResponseURL, "Je n'ai pas pu déposer le fichier « "+Escape(f.Name)+" ». Réessayez la commande dans une minute.")
+				continue
+			}
+			where = ""
+			l.ephemeral(ctx, sc.ChannelID, sc.UserID, sc.ResponseURL, textFilesInDM)
+		}
+		// The advisor's own conversation with the bot, which always works.
+		dm, _, _, err := l.api.OpenConversationContext(ctx, &slackapi.OpenConversationParameters{Users: []string{sc.UserID}})
+		if err == nil {
+			err = l.upload(ctx, dm.ID, f)
+		}
+		if err != nil {
+			l.cfg.Log.Warn().Err(err).Str("file", f.Name).Msg("slack: a command's file could not be sent to the advisor either")
+			l.ephemeral(ctx, sc.ChannelID, sc.UserID, sc.ResponseURL, "Je n'ai pas pu vous envoyer le fichier « "+Escape(f.Name)+" ». "+textInvite)
 		}
 	}
+}
+
+func (l *Listener) upload(ctx context.Context, channel string, f File) error {
+	_, err := l.api.UploadFileContext(ctx, slackapi.UploadFileParameters{
+		Reader: bytes.NewReader(f.Data), FileSize: len(f.Data), Filename: f.Name, Title: f.Title, Channel: channel,
+	})
+	return err
+}
+
+// isMember tells whether the bot is a member of channel. A direct message
+// between people, a channel it was not invited to, or one it cannot see:
+// no. When Slack does not answer, it assumes yes (and the post tells).
+func (l *Listener) isMember(ctx context.Context, channel string) bool {
+	ch, err := l.api.GetConversationInfoContext(ctx, &slackapi.GetConversationInfoInput{ChannelID: channel})
+	switch {
+	case err == nil:
+		return ch.IsMember || ch.IsIM // an IM it can read is its own with the advisor
+	case isOneOf(slackCode(err), channelErrors), slackCode(err) == "missing_scope":
+		return false
+	}
+	l.cfg.Log.Warn().Err(err).Str("channel", channel).Msg("slack: cannot tell whether the bot is in the channel")
+	return true
 }
 
 // ephemeral shows text to one user in a channel; when the bot cannot post

@@ -213,8 +213,14 @@ func TestCommandWhereTheBotIsNotInvited(t *testing.T) {
 	if !strings.Contains(body, `"ephemeral"`) || !strings.Contains(body, "Voici") || !strings.Contains(body, "invite") {
 		t.Errorf("response_url body: %s", body)
 	}
-	if n := len(e.f.OK("files.getUploadURLExternal")); n != 0 {
-		t.Errorf("uploaded to a channel that refused the bot")
+	// The file comes in the advisor's own conversation with the bot.
+	e.f.WaitCall(t, "the file in the advisor's conversation", "files.completeUploadExternal", func(c slackfake.Call) bool {
+		return c.Form.Get("channel_id") == "D"+advisorID
+	})
+	for _, c := range e.f.Calls() {
+		if c.Method == "files.completeUploadExternal" && c.Form.Get("channel_id") == "CNOBOT" {
+			t.Errorf("shared in the channel that refused the bot")
+		}
 	}
 }
 
@@ -223,7 +229,8 @@ func TestCommandHandlerError(t *testing.T) {
 	e.h.set(func(h *fakeHandler) { h.commandErr = errTest("campaign QWERTY789 not found") })
 	e.command("c1", advisorID, chanRoom, "campagne stats QWERTY789")
 	e.f.Wait(t, "the error", func() bool { return len(e.ephemerals()) == 1 })
-	if got := e.ephemerals()[0].Form.Get("text"); !strings.Contains(got, "n'a pas abouti") || !strings.Contains(got, "QWERTY789 not found") {
+	// The advisor reads French and what to do; the details are for the log.
+	if got := e.ephemerals()[0].Form.Get("text"); !strings.Contains(got, "n'a pas abouti") || !strings.Contains(got, "Réessayez") || strings.Contains(got, "not found") {
 		t.Errorf("error shown: %q", got)
 	}
 }

@@ -153,6 +153,9 @@ func finishedText(n dialog.Notification, skillName func(competence, skill string
 		b.WriteString(" en " + d)
 	}
 	fmt.Fprintf(&b, " · niveau global %d · %d/%d pix", r.Level, r.Pix, r.PixMax)
+	if ev.Palier != "" {
+		b.WriteString("\n🎯 Palier : *" + Escape(cut(ev.Palier, 200)) + "*")
+	}
 	b.WriteString("\n")
 	for _, c := range r.Competences {
 		fmt.Fprintf(&b, "\n`%s` %s %s", levelBar(c.Level), c.Competence, competenceName(c.Competence))

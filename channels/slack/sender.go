@@ -3,15 +3,14 @@ package slack
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/diagbot/diagbot/dialog"
-	"github.com/diagbot/diagbot/storage"
 )
 
 // Outbox kinds the sender knows: "notify_" + the dialog event kind.
@@ -35,7 +34,13 @@ const DefaultTo = "default"
 type Sender struct {
 	cfg Config
 	api *slackapi.Client
+
+	alreadyPosted atomic.Int64
 }
+
+// AlreadyPosted counts the notifications an uncertain retry found already
+// posted, and did not post again.
+func (s *Sender) AlreadyPosted() int64 { return s.alreadyPosted.Load() }
 
 // NewSender checks cfg and returns a sender. It makes no call to Slack;
 // Listener.Check does.
@@ -47,45 +52,66 @@ func NewSender(cfg Config) (*Sender, error) {
 	return &Sender{cfg: cfg, api: newAPI(cfg)}, nil
 }
 
-// Send delivers one outbox message (payload: a dialog.Notification) to the
-// Slack channel m.To ("default" for Config.DefaultChannel). It returns
-// "CHANNEL:TS" for messages posted or updated, which the bot records (a help
-// notification's is the learner's help thread). Kinds it does not show
-// (notify_started, unknown ones) send nothing and return "", nil.
-func (s *Sender) Send(ctx context.Context, m storage.Message) (string, error) {
+// Notice is one advisor notification to deliver.
+type Notice struct {
+	// Key names this notification for good (the bot's outbox id). Every
+	// message posted for it carries the key in its metadata, so a retry can
+	// find what an earlier attempt posted.
+	Key  string
+	Kind string // KindFinished …
+	To   string // a channel id, or DefaultTo
+	dialog.Notification
+	// Uncertain says an earlier attempt may have reached Slack without the
+	// bot recording it (it crashed, or the answer was lost): the sender then
+	// looks for the message before posting it again.
+	Uncertain bool
+}
+
+// Send delivers one notification to the Slack channel n.To ("default" for
+// Config.DefaultChannel). It returns "CHANNEL:TS" for messages posted or
+// updated, which the bot records (a help notification's is the learner's
+// help thread). Kinds it does not show (notify_started, unknown ones) send
+// nothing and return "", nil.
+func (s *Sender) Send(ctx context.Context, m Notice) (string, error) {
 	switch m.Kind {
 	case KindFinished, KindHelp, KindHelpMessage, KindClaimed, KindResolved, KindErased, KindDigest:
 	default:
-		s.cfg.Log.Debug().Str("kind", m.Kind).Uint64("message", m.ID).Msg("slack: nothing to show for this kind")
+		s.cfg.Log.Debug().Str("kind", m.Kind).Str("key", m.Key).Msg("slack: nothing to show for this kind")
 		return "", nil
 	}
-	var n dialog.Notification
-	if err := json.Unmarshal(m.Payload, &n); err != nil {
-		return "", fmt.Errorf("slack: outbox message %d (%s) does not hold a notification: %w", m.ID, m.Kind, err)
-	}
+	n := m.Notification
 	channel, err := s.channel(m.To)
 	if err != nil {
 		return "", err
 	}
+	if m.Uncertain {
+		if r, found, err := s.posted(ctx, channel, m); err != nil || found {
+			if found {
+				s.alreadyPosted.Add(1)
+				s.cfg.Log.Info().Str("kind", m.Kind).Str("key", m.Key).Msg("slack: already posted by an earlier attempt, not posted again")
+			}
+			return r, err
+		}
+	}
 	switch m.Kind {
 	case KindFinished:
-		return s.finished(ctx, channel, n)
+		return s.finished(ctx, channel, m.Key, n)
 	case KindHelp:
 		ch, ts, err := s.api.PostMessageContext(ctx, channel,
 			slackapi.MsgOptionText(helpFallback(n), false),
 			slackapi.MsgOptionBlocks(helpBlocks(n, s.prompt)...),
-			slackapi.MsgOptionDisableLinkUnfurl())
+			slackapi.MsgOptionDisableLinkUnfurl(), keyMetadata(m.Key))
 		return ref(ch, ts), classify(err, "post a help request", channel)
 	case KindHelpMessage:
-		return s.helpMessage(ctx, channel, n)
+		return s.helpMessage(ctx, channel, m.Key, n)
 	case KindClaimed:
 		return s.restatus(ctx, n, false)
 	case KindResolved:
 		return s.restatus(ctx, n, true)
 	case KindErased:
-		return s.post(ctx, channel, erasedText(n), "post an erasure notice")
+		return s.post(ctx, channel, m.Key, erasedText(n), "post an erasure notice")
 	default: // KindDigest
-		return s.post(ctx, channel, digestText(n), "post the weekly digest")
+		return s.post(ctx, channel, m.Key, digestText(n), "post the weekly digest")
 	}
 }
 
@@ -100,8 +126,8 @@ func (s *Sender) channel(to string) (string, error) {
 	return s.cfg.DefaultChannel, nil
 }
 
-func (s *Sender) post(ctx context.Context, channel, text, what string) (string, error) {
-	ch, ts, err := s.api.PostMessageContext(ctx, channel, slackapi.MsgOptionText(text, false), slackapi.MsgOptionDisableLinkUnfurl())
+func (s *Sender) post(ctx context.Context, channel, key, text, what string) (string, error) {
+	ch, ts, err := s.api.PostMessageContext(ctx, channel, slackapi.MsgOptionText(text, false), slackapi.MsgOptionDisableLinkUnfurl(), keyMetadata(key))
 	return ref(ch, ts), classify(err, what, channel)
 }
 
@@ -124,19 +150,20 @@ func (s *Sender) prompt(itemID string) string {
 // the text and then uploaded the chart in its thread, a failed upload would
 // be retried with the text, and the channel would show it twice. What is left
 // is the outbox's own at-least-once: a crash after Slack accepted the share
-// and before the bot marked it sent shows it twice, as for any message.
-func (s *Sender) finished(ctx context.Context, channel string, n dialog.Notification) (string, error) {
+// and before the bot marked it sent. The file's name carries the key, so an
+// uncertain retry finds the share in the channel's history (see posted).
+func (s *Sender) finished(ctx context.Context, channel, key string, n dialog.Notification) (string, error) {
 	text := finishedText(n, s.cfg.SkillName)
 	png, err := radar(n.Event.Result)
 	if err != nil {
 		// A chart is a nicety: the levels are in the text.
 		s.cfg.Log.Warn().Err(err).Msg("slack: no radar chart for a finished diagnostic, the text goes alone")
-		return s.post(ctx, channel, text, "post a finished diagnostic")
+		return s.post(ctx, channel, key, text, "post a finished diagnostic")
 	}
 	f, err := s.api.UploadFileContext(ctx, slackapi.UploadFileParameters{
 		Reader:         bytes.NewReader(png),
 		FileSize:       len(png),
-		Filename:       "niveaux.png",
+		Filename:       chartFileName(key),
 		Title:          "Niveaux par compétence",
 		AltTxt:         "Radar des niveaux par compétence, de 0 à 8",
 		InitialComment: text,
@@ -150,7 +177,7 @@ func (s *Sender) finished(ctx context.Context, channel string, n dialog.Notifica
 
 // helpMessage posts a learner's message in their open help thread, or at top
 // level with a note when there is none.
-func (s *Sender) helpMessage(ctx context.Context, channel string, n dialog.Notification) (string, error) {
+func (s *Sender) helpMessage(ctx context.Context, channel, key string, n dialog.Notification) (string, error) {
 	var thread string
 	if s.cfg.ThreadOf != nil && n.LearnerID != "" {
 		r, ok, err := s.cfg.ThreadOf(n.LearnerID)
@@ -163,12 +190,42 @@ func (s *Sender) helpMessage(ctx context.Context, channel string, n dialog.Notif
 	}
 	if ch, ts, ok := splitRef(thread); ok {
 		c, t, err := s.api.PostMessageContext(ctx, ch, slackapi.MsgOptionText(helpMessageText(n, true), false),
-			slackapi.MsgOptionTS(ts), slackapi.MsgOptionDisableLinkUnfurl())
+			slackapi.MsgOptionTS(ts), slackapi.MsgOptionDisableLinkUnfurl(), keyMetadata(key))
+		if err == nil {
+			s.quoteFirst(ctx, ch, ts, n)
+		}
 		return ref(c, t), classify(err, "post a learner's message in their help thread", ch)
 	} else if thread != "" {
 		s.cfg.Log.Warn().Str("ref", thread).Msg("slack: the learner's help thread is not CHANNEL:TS; their message goes to the channel")
 	}
-	return s.post(ctx, channel, helpMessageText(n, false), "post a learner's message")
+	return s.post(ctx, channel, key, helpMessageText(n, false), "post a learner's message")
+}
+
+// quoteFirst puts the learner's first words into their help request when
+// they asked for help without saying why (/aide alone) and then wrote: the
+// advisor sees at a glance what is wrong, without opening the thread. Later
+// messages leave it as it is. Best effort: the message is in the thread
+// anyway.
+func (s *Sender) quoteFirst(ctx context.Context, channel, ts string, n dialog.Notification) {
+	blocks, err := s.postedBlocks(ctx, channel, ts)
+	if err != nil || blocks == nil {
+		return
+	}
+	changed := false
+	for i, b := range blocks {
+		sec, ok := b.(*slackapi.SectionBlock)
+		if !ok || b.ID() != blockHelpText || sec.Text == nil || sec.Text.Text != quote("") {
+			continue
+		}
+		blocks[i] = slackapi.NewSectionBlock(mrkdwn(quote(n.Event.Text)), nil, nil, slackapi.SectionBlockOptionBlockID(blockHelpText))
+		changed = true
+	}
+	if !changed {
+		return
+	}
+	if _, _, _, err := s.api.UpdateMessageContext(ctx, channel, ts, slackapi.MsgOptionText(helpFallback(n), false), slackapi.MsgOptionBlocks(blocks...)); err != nil {
+		s.cfg.Log.Warn().Err(err).Str("channel", channel).Msg("slack: cannot quote the learner's first message in their help request")
+	}
 }
 
 // restatus updates a help notification after a claim or a resolve: the same

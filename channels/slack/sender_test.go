@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"image/png"
 	"net/http"
 	"strings"
@@ -15,7 +16,6 @@ import (
 	"github.com/diagbot/diagbot/dialog"
 	"github.com/diagbot/diagbot/engine"
 	"github.com/diagbot/diagbot/engine/bank"
-	"github.com/diagbot/diagbot/storage"
 )
 
 const (
@@ -38,14 +38,14 @@ func newTestSender(t *testing.T, f *slackfake.Server, mod func(*Config)) *Sender
 	return s
 }
 
-func note(t *testing.T, kind string, n dialog.Notification, to string) storage.Message {
+func note(t *testing.T, kind string, n dialog.Notification, to string) Notice {
 	t.Helper()
-	b, err := json.Marshal(n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return storage.Message{ID: 7, Channel: "slack", To: to, Kind: kind, Payload: b}
+	keys++
+	return Notice{Key: fmt.Sprint(keys), To: to, Kind: kind, Notification: n}
 }
+
+// keys gives every test notice a key of its own.
+var keys int
 
 func sampleResult() *engine.Result {
 	return &engine.Result{
@@ -378,9 +378,6 @@ func TestSendErrors(t *testing.T) {
 	if _, err = noDefault.Send(ctx, note(t, KindErased, dialog.Notification{}, DefaultTo)); err == nil || !strings.Contains(err.Error(), EnvChannel) {
 		t.Errorf("no default channel: %v", err)
 	}
-	if _, err = s.Send(ctx, storage.Message{Kind: KindHelp, To: chanHelp, Payload: []byte(`"text"`)}); err == nil {
-		t.Error("a payload that is not a notification must be an error")
-	}
 	if n := len(f.OK("chat.postMessage")); n != 0 {
 		t.Errorf("%d posts went through", n)
 	}
@@ -400,7 +397,7 @@ func TestSlackDownThenBack(t *testing.T) {
 	}
 	finished := ln(dialog.EvFinished, "")
 	finished.Event.Result = sampleResult()
-	outbox := []storage.Message{
+	outbox := []Notice{
 		note(t, KindHelp, ln(dialog.EvHelp, "un"), chanHelp),
 		note(t, KindHelpMessage, ln(dialog.EvHelpMessage, "deux"), chanHelp),
 		note(t, KindFinished, finished, chanHelp),
@@ -440,5 +437,57 @@ func TestSlackDownThenBack(t *testing.T) {
 	}
 	if f.Failed("") != 6 {
 		t.Errorf("%d failures, want 5 while down and 1 share", f.Failed(""))
+	}
+}
+
+// /aide alone, then the learner writes: her first words go into the request
+// itself, so the advisor reads them without opening the thread; the next
+// ones stay in the thread.
+func TestHelpRequestQuotesTheFirstMessage(t *testing.T) {
+	f := slackfake.New(t)
+	var thread string
+	s := newTestSender(t, f, func(c *Config) {
+		c.ThreadOf = func(string) (string, bool, error) { return thread, thread != "", nil }
+	})
+	ctx := context.Background()
+	help := dialog.Notification{LearnerID: learnerID, Event: dialog.Event{Kind: dialog.EvHelp, FirstName: "Léo", Question: 3}}
+	r, err := s.Send(ctx, note(t, KindHelp, help, chanHelp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	thread = r
+	for _, text := range []string{"je comprends pas le mot cellule", "et aussi la 4"} {
+		msg := dialog.Notification{LearnerID: learnerID, Event: dialog.Event{Kind: dialog.EvHelpMessage, FirstName: "Léo", Text: text}}
+		if _, err := s.Send(ctx, note(t, KindHelpMessage, msg, chanHelp)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ups := f.OK("chat.update")
+	if len(ups) != 1 {
+		t.Fatalf("%d updates of the help request, want 1 (the first message only)", len(ups))
+	}
+	bs := blocksOf(t, ups[0])
+	if got := blockText(findBlock(bs, blockHelpText)); !strings.Contains(got, `\u003e je comprends pas le mot cellule`) || strings.Contains(got, "et aussi") {
+		t.Errorf("the help request after the first message: %s", got)
+	}
+	if q := blockText(findBlock(bs, blockHelpQuestion)); !strings.Contains(q, "Question 3") {
+		t.Errorf("the update lost the question: %s", q)
+	}
+	if act := blockText(findBlock(bs, blockHelpActions)); !strings.Contains(act, ActionClaim) {
+		t.Errorf("the update lost the claim button: %s", act)
+	}
+
+	// A request that came with words keeps them.
+	thread = ""
+	worded := dialog.Notification{LearnerID: learnerID, Event: dialog.Event{Kind: dialog.EvHelp, Text: "au secours"}}
+	if thread, err = s.Send(ctx, note(t, KindHelp, worded, chanHelp)); err != nil {
+		t.Fatal(err)
+	}
+	msg := dialog.Notification{LearnerID: learnerID, Event: dialog.Event{Kind: dialog.EvHelpMessage, Text: "encore moi"}}
+	if _, err := s.Send(ctx, note(t, KindHelpMessage, msg, chanHelp)); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.OK("chat.update")); n != 1 {
+		t.Errorf("a request with words was updated (%d updates)", n)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	tg "github.com/go-telegram/bot"
@@ -30,6 +31,36 @@ type Receiver struct {
 	Log     zerolog.Logger
 	Timeout time.Duration // long-poll timeout (default 50 s)
 	Sleep   func(ctx context.Context, d time.Duration) error
+	Now     func() time.Time // default time.Now: the refusal warnings' pace
+
+	refused  atomic.Int64 // webhook calls refused (wrong or missing secret)
+	warnedAt atomic.Int64 // unix ns of the last refusal warning
+	unwarned atomic.Int64 // refusals since it
+}
+
+// RefusalWarnEvery bounds the warnings about refused webhook calls: one at
+// most per period, counting the refusals since the last (a flood of 5,000
+// bad calls a second would otherwise fill the disk with log lines).
+const RefusalWarnEvery = 10 * time.Second
+
+// Refused counts the webhook calls refused for a missing or wrong secret.
+func (r *Receiver) Refused() int64 { return r.refused.Load() }
+
+func (r *Receiver) refuse(remote string) {
+	r.refused.Add(1)
+	n := r.unwarned.Add(1)
+	now := time.Now
+	if r.Now != nil {
+		now = r.Now
+	}
+	t := now().UnixNano()
+	last := r.warnedAt.Load()
+	if last != 0 && t-last < int64(RefusalWarnEvery) || !r.warnedAt.CompareAndSwap(last, t) {
+		return
+	}
+	r.unwarned.Add(-n)
+	r.Log.Warn().Str("remote", remote).Int64("refused", n).
+		Msg("webhook calls with a missing or wrong secret refused (count since the last warning; one warning per 10 s at most)")
 }
 
 type apiReply struct {
@@ -194,7 +225,7 @@ func (r *Receiver) Webhook(secret string, handle Handle) http.Handler {
 		}
 		got := req.Header.Get(SecretHeader)
 		if secret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(secret)) != 1 {
-			r.Log.Warn().Str("remote", req.RemoteAddr).Msg("webhook call with a missing or wrong secret refused")
+			r.refuse(req.RemoteAddr)
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}

@@ -65,6 +65,10 @@ func campaignCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	path := fl.Int("path", 0, "create: micro-lessons after the diagnostic, 1 to 30 (default 5; -1 for none)")
 	botName := fl.String("bot", os.Getenv(envBotUsername), "create: the bot's Telegram username, for the link (env "+envBotUsername+")")
 	qr := fl.String("qr", "", "create: write the QR code of the link to this PNG file")
+	hook := fl.String("webhook", "", "create: https URL that receives the campaign's events (started, finished, palier, path_done), signed")
+	paliersFile := fl.String("paliers", "", "create: file of 3 to 5 paliers, one per line: level ; title ; advice ; message")
+	resultText := fl.String("result-text", "", "create: a message shown with the results")
+	resultLink := fl.String("result-link", "", "create: a button shown with the results, \"Label=https://…\"")
 	chartOut := fl.String("chart", "", "stats: also write the chart of the mean levels to this PNG file")
 	lang := fl.String("lang", "fr", "stats: language of the chart, fr or en")
 	out := fl.String("out", "", "export: write the CSV to this file instead of the standard output")
@@ -126,11 +130,31 @@ func campaignCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if *comps != "" {
 			c.Competences = strings.Split(*comps, ",")
 		}
+		c.WebhookURL, c.ResultText = *hook, *resultText
+		if *paliersFile != "" {
+			text, err := os.ReadFile(*paliersFile)
+			if err != nil {
+				return fmt.Errorf("--paliers: %w", err)
+			}
+			if c.Paliers, err = bot.ParsePaliers(string(text)); err != nil {
+				return fmt.Errorf("--paliers %s: %w", *paliersFile, err)
+			}
+		}
+		if *resultLink != "" {
+			label, u, ok := strings.Cut(*resultLink, "=")
+			if !ok {
+				return fmt.Errorf("--result-link %q: write it \"Label=https://…\": %w", *resultLink, errUsage)
+			}
+			c.ResultLink = &storage.Link{Label: strings.TrimSpace(label), URL: strings.TrimSpace(u)}
+		}
 		info, err := api.create(ctx, c)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "campagne « %s » : code %s\n", info.Name, info.Code)
+		if info.WebhookSecret != "" {
+			fmt.Fprintf(stdout, "webhook : %s\nsecret du webhook (à donner au système qui reçoit, il n'est plus affiché ensuite) : %s\n", info.WebhookURL, info.WebhookSecret)
+		}
 		link := info.Link
 		if *botName != "" {
 			link = bot.DeepLink(*botName, info.Code)
@@ -349,7 +373,7 @@ func (f *fileAPI) learner(_ context.Context, query string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("no learner answers to %q in %s: give the pseudonym shown in Slack (A-…), the external id or the learner id", query, f.db.Path())
 	}
-	r, err := bot.Report(f.db, eng, l.ID)
+	r, err := bot.Report(f.db, eng, f.bk, l.ID)
 	return r.Text(), err
 }
 

@@ -111,7 +111,7 @@ func TestCampaignReportsCommand(t *testing.T) {
 	}
 
 	code, fileCSV, errOut := runCLI(t, "campaign", "export", camp, "--db", dbPath)
-	if code != 0 || !strings.HasPrefix(fileCSV, "\ufeffexternal_id;learner;started_at;finished_at;status;questions;niveau 1.1;niveau 4.1;pix;a_travailler\r\n") ||
+	if code != 0 || !strings.HasPrefix(fileCSV, "\ufeffidentifiant_externe;apprenant;debut;fin;statut;questions;niveau 1.1;niveau 4.1;pix;palier;a_travailler\r\n") ||
 		strings.Count(fileCSV, "\r\n") != 4 || !strings.Contains(fileCSV, "12345AB;"+ref+";") || strings.Contains(fileCSV, "Prénom") {
 		t.Errorf("export to stdout: exit %d %s\n%s", code, errOut, fileCSV)
 	}
@@ -243,5 +243,37 @@ func TestCampaignCreatePathLength(t *testing.T) {
 	cs, _ := db.Campaigns()
 	if len(cs) != 1 || cs[0].PathLength != 2 {
 		t.Errorf("stored: %+v", cs)
+	}
+}
+
+// campaign create with a webhook, paliers and a call to action: the secret
+// is printed once, then hidden from the list.
+func TestCampaignCreateWithWebhookAndPaliers(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "c.db")
+	paliers := filepath.Join(dir, "paliers.txt")
+	os.WriteFile(paliers, []byte("0 ; Découverte ; atelier numérique ; Bravo !\n3 ; Autonome ; atelier CV\n6 ; Expert ; métiers du numérique\n"), 0o644)
+	code, out, errOut := runCLI(t, "campaign", "create", "--db", dbPath, "--webhook", "https://crm.example.org/diagbot",
+		"--paliers", paliers, "--result-text", "Passez nous voir", "--result-link", "Prendre rendez-vous=https://rdv.example.org", "Atelier", "jeudi")
+	if code != 0 || !strings.Contains(out, "secret du webhook") || !strings.Contains(out, "whsec_") {
+		t.Fatalf("create: %d\n%s\n%s", code, out, errOut)
+	}
+	db, err := storage.Open(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, _ := db.Campaigns()
+	db.Close()
+	if len(cs) != 1 || len(cs[0].Paliers) != 3 || cs[0].Paliers[1].Title != "Autonome" || cs[0].ResultLink == nil ||
+		cs[0].ResultLink.URL != "https://rdv.example.org" || cs[0].ResultText != "Passez nous voir" || cs[0].WebhookURL == "" {
+		t.Errorf("stored campaign %+v", cs)
+	}
+	for _, bad := range [][]string{
+		{"--webhook", "http://crm.example.org/h"}, {"--result-link", "no-equals"}, {"--result-link", "RDV=http://x.fr"},
+	} {
+		args := append([]string{"campaign", "create", "--db", dbPath}, bad...)
+		if code, _, _ := runCLI(t, append(args, "Atelier")...); code == 0 {
+			t.Errorf("%v accepted", bad)
+		}
 	}
 }

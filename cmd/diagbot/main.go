@@ -3,7 +3,8 @@
 //	diagbot [try] [--db FILE]     the diagnostic in the terminal (the default)
 //	diagbot run                   serve Telegram (the default with DIAGBOT_TELEGRAM_TOKEN)
 //	diagbot content check [DIR]   validate a question bank (the embedded one by default)
-//	diagbot content export --json print every item's measurement parameters
+//	diagbot content export --json print every item, lesson and glossary term
+//	diagbot content images [DIR]  draw the pictures described by `screen:`
 //	diagbot simulate [flags]      measure the measure on simulated learners
 package main
 
@@ -28,7 +29,9 @@ Usage:
   diagbot campaign create|list|archive|stats|export|learner   campaigns: on the file, or --admin URL with the bot running
   diagbot backup FILE             a consistent copy of the database (--db, or --admin URL of a running bot)
   diagbot content check [DIR]     check a question bank (default: the embedded one)
-  diagbot content export --json   every item as JSON (id, competence, skill, level, type, a, b)
+  diagbot content export --json   the whole bank as JSON: {"items", "lessons", "glossary"}, every field
+  diagbot content images [DIR]    draw every item's screen picture into DIR/images/
+                                  (default: engine/bank/items)
   diagbot simulate [flags]        simulated learners take the diagnostic (see -h)
   diagbot help                    this text
 `

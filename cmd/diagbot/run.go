@@ -13,11 +13,13 @@ import (
 	"time"
 
 	tg "github.com/go-telegram/bot"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
 	"github.com/diagbot/diagbot/bot"
 	"github.com/diagbot/diagbot/channels/slack"
 	"github.com/diagbot/diagbot/channels/telegram"
+	"github.com/diagbot/diagbot/channels/webhook"
 	"github.com/diagbot/diagbot/dialog"
 	"github.com/diagbot/diagbot/engine/bank"
 	"github.com/diagbot/diagbot/storage"
@@ -45,6 +47,7 @@ type runConfig struct {
 	pollTimeout                              time.Duration
 	limiter                                  *telegram.Limiter // default: Telegram's limits
 	ready                                    chan<- string     // test hook: the webhook's listen address once up
+	webhookLimits                            *serverLimits     // test hook: default webhookLimits
 }
 
 func envOr(name, def string) string {
@@ -139,8 +142,10 @@ func serve(ctx context.Context, cfg runConfig) error {
 	if err != nil {
 		return err
 	}
-	senders := map[string]bot.Sender{telegram.Name: telegramSender{sender}}
+	senders := map[string]bot.Sender{telegram.Name: telegramSender{sender}, bot.WebhookChannel: bot.WebhookSender{DB: db, S: &webhook.Sender{}}}
 	var slackCfg *slack.Config
+	var collectors []prometheus.Collector
+	var slackSender *bot.SlackSender
 	if cfg.slack.token != "" {
 		advisors, err := slack.ParseAdvisors(cfg.slack.advisors)
 		if err != nil {
@@ -153,7 +158,10 @@ func serve(ctx context.Context, cfg runConfig) error {
 		if err != nil {
 			return err
 		}
-		senders[bot.NotifyChannel] = ss
+		slackSender = &bot.SlackSender{S: ss, Started: time.Now()}
+		senders[bot.NotifyChannel] = slackSender
+		collectors = append(collectors, prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "diagbot_slack_reposts_avoided_total",
+			Help: "Slack posts found already there after a crash or a lost answer, not posted again."}, func() float64 { return float64(ss.AlreadyPosted()) }))
 	} else {
 		cfg.log.Warn().Msg("Slack is not configured (" + slack.EnvBotToken + "): advisor notifications wait in the outbox")
 	}
@@ -165,15 +173,18 @@ func serve(ctx context.Context, cfg runConfig) error {
 	}
 	var listener *slack.Listener
 	if slackCfg != nil {
-		listener, err = slack.NewListener(*slackCfg, &bot.Advisors{Bot: b, BotName: os.Getenv(envBotUsername)})
+		listener, err = slack.NewListener(*slackCfg, &bot.Advisors{Bot: b, BotName: os.Getenv(envBotUsername), DefaultChannel: cfg.slack.channel})
 		if err != nil {
 			return err
 		}
 		if err := listener.Check(ctx); err != nil {
 			return err
 		}
+		slackSender.Changed = listener.HomeChanged
 	}
 	recv := &telegram.Receiver{APIURL: cfg.apiURL, Token: cfg.token, API: api, Log: cfg.log, Timeout: cfg.pollTimeout}
+	collectors = append(collectors, prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "diagbot_webhook_refused_total",
+		Help: "Webhook calls refused for a missing or wrong secret."}, func() float64 { return float64(recv.Refused()) }))
 	if err := recv.Setup(ctx, cfg.webhookURL, cfg.webhookSecret); err != nil {
 		return fmt.Errorf("telegram setup: %w", err)
 	}
@@ -195,9 +206,14 @@ func serve(ctx context.Context, cfg runConfig) error {
 	botDone := make(chan error, 1)
 	go func() { botDone <- b.Run(runCtx) }()
 
-	admin := &http.Server{Addr: cfg.adminAddr, Handler: bot.NewAdminHandler(bot.AdminConfig{DB: db, Engine: eng, Bank: bk, Token: cfg.adminToken, Metrics: b.Metrics(), BotName: os.Getenv(envBotUsername)}), ReadHeaderTimeout: 10 * time.Second}
+	admin := newServer(bot.NewAdminHandler(bot.AdminConfig{DB: db, Engine: eng, Bank: bk, Token: cfg.adminToken, Metrics: b.Metrics(),
+		BotName: os.Getenv(envBotUsername), Collectors: collectors}), adminLimits)
 	go func() {
-		if err := admin.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		ln, err := net.Listen("tcp", cfg.adminAddr)
+		if err == nil {
+			err = admin.Serve(limitConns(ln, adminLimits.MaxConns))
+		}
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errs <- fmt.Errorf("admin address %s (%s): %w", cfg.adminAddr, envAdminAddr, err)
 		}
 	}()
@@ -219,9 +235,13 @@ func serve(ctx context.Context, cfg runConfig) error {
 		if err != nil {
 			return fmt.Errorf("webhook listen address %s (%s): %w", cfg.webhookListen, envWebhookListen, err)
 		}
-		hook = &http.Server{Handler: recv.Webhook(cfg.webhookSecret, handle), ReadHeaderTimeout: 10 * time.Second}
+		limits := webhookLimits
+		if cfg.webhookLimits != nil {
+			limits = *cfg.webhookLimits
+		}
+		hook = newServer(recv.Webhook(cfg.webhookSecret, handle), limits)
 		go func() {
-			if err := hook.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			if err := hook.Serve(limitConns(ln, limits.MaxConns)); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				errs <- err
 			}
 		}()

@@ -82,8 +82,16 @@ func (f *e2eSlack) button(t *testing.T, envelope, user, channel, ts, action, val
 // reply writes in a message's thread.
 func (f *e2eSlack) reply(t *testing.T, envelope, user, channel, threadTS, ts, text string) {
 	t.Helper()
+	f.redeliver(t, envelope, "Ev"+envelope, 0, user, channel, threadTS, ts, text)
+}
+
+// redeliver delivers a message event as Slack does when an acknowledgement
+// came late: the same event id and message, a new envelope, a retry count.
+func (f *e2eSlack) redeliver(t *testing.T, envelope, eventID string, attempt int, user, channel, threadTS, ts, text string) {
+	t.Helper()
 	f.push(t, "events_api", envelope, map[string]any{
-		"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": "Ev" + envelope, "event_time": 1700000200,
+		"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": eventID, "event_time": 1700000200,
+		"retry_attempt": attempt, "retry_reason": map[bool]string{true: "timeout"}[attempt > 0],
 		"event": map[string]any{"type": "message", "channel": channel, "user": user, "text": text,
 			"ts": ts, "thread_ts": threadTS, "channel_type": "channel"},
 	})
@@ -343,6 +351,9 @@ func TestSlackAdvisorsWithTelegramLearners(t *testing.T) {
 			waitMessage(t, tgs, zoe.chat, func(m telegramtest.SentMessage) bool {
 				return strings.Contains(m.PlainText, "Votre conseiller ou conseillère : Regardez le cadenas & dites-moi")
 			})
+			// Slack delivers the reply again: same event, new envelope.
+			sl.redeliver(t, "reply-retry-1", "Evreply", 1, e2eAdvisor, e2eRoom, ts, "1700000300.000001", "Regardez le cadenas &amp; dites-moi")
+			sl.redeliver(t, "reply-retry-2", "Evreply", 2, e2eAdvisor, e2eRoom, ts, "1700000300.000001", "Regardez le cadenas &amp; dites-moi")
 
 			// The learner writes back: it lands in the thread.
 			tgs.SendText(zoe.chat, zoe.name, "merci, je regarde")
@@ -361,6 +372,10 @@ func TestSlackAdvisorsWithTelegramLearners(t *testing.T) {
 			}
 			if n := countSent(tgs, zoe.chat, "a vu votre demande"); n != 1 {
 				t.Errorf("the learner was told %d times that the advisor saw the request", n)
+			}
+			// So did the reply delivered three times.
+			if n := countSent(tgs, zoe.chat, "Regardez le cadenas"); n != 1 {
+				t.Errorf("the learner got the advisor's reply %d times, want 1", n)
 			}
 
 			// "Résolu": the message says so; the learner gets the question back.
@@ -491,5 +506,217 @@ func TestSlackAdvisorsWithTelegramLearners(t *testing.T) {
 		if !t.Run(s.name, s.run) {
 			return // the next steps build on this one
 		}
+	}
+}
+
+// An advisor creates a campaign where the bot cannot post (a channel it was
+// not invited to): they are told that notifications cannot arrive there and
+// where they will go, and still get the QR code, in their own conversation
+// with the bot; a learner's results then reach the default channel.
+func TestSlackCampaignCreatedWhereTheBotIsAbsent(t *testing.T) {
+	t.Setenv(envBotUsername, "diagbot_test_bot")
+	sl := newE2ESlack(t)
+	sl.SetAbsent("CELSEWHERE")
+	tgs := telegramtest.NewServer(t)
+	serveWithSlack(t, tgs, sl)
+
+	sl.command(t, "create-away", e2eAdvisor, "CELSEWHERE", `campagne créer "Atelier jeudi" 4.1 questions=4`)
+	told := sl.WaitCall(t, "the advisor's private answer", "chat.postEphemeral", func(c slackfake.Call) bool {
+		return strings.Contains(c.Form.Get("text"), "Atelier jeudi")
+	})
+	text := told.Form.Get("text")
+	for _, want := range []string{"ne peuvent pas y arriver", "<#" + e2eDefault + ">", "/invite @diagbot", "https://t.me/diagbot_test_bot?start="} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the advisor's answer lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "diagbot campaign") {
+		t.Errorf("the answer names a shell command:\n%s", text)
+	}
+	share := sl.WaitCall(t, "the QR code in the advisor's conversation", "files.completeUploadExternal", func(c slackfake.Call) bool {
+		return c.Form.Get("channel_id") == "D"+e2eAdvisor
+	})
+	_, title, data := sl.upload(t, share)
+	validPNG(t, "the QR code", data)
+	code := codeInReply.FindStringSubmatch(text)
+	if code == nil || !strings.Contains(title, code[1]) {
+		t.Fatalf("QR code titled %q for the answer %q", title, text)
+	}
+	for _, c := range sl.Calls() {
+		if c.Method == "chat.postMessage" && c.Form.Get("channel") == "CELSEWHERE" {
+			t.Errorf("posted in the channel without the bot: %q", c.Form.Get("text"))
+		}
+	}
+
+	// Its learners' notifications go to the default channel.
+	lea := &e2eLearner{t: t, tg: tgs, chat: 7101, name: "Léa", answered: map[int]bool{}}
+	lea.join(code[1], "Atelier jeudi")
+	lea.finish(1)
+	done := sl.WaitCall(t, "the finished notification", "files.completeUploadExternal", func(c slackfake.Call) bool {
+		return strings.Contains(c.Form.Get("initial_comment"), "Diagnostic terminé")
+	})
+	if got := done.Form.Get("channel_id"); got != e2eDefault {
+		t.Errorf("finished notification in %q, want the default channel %s", got, e2eDefault)
+	}
+
+	// An unknown code gets French words and no shell command.
+	sl.command(t, "stats-unknown", e2eAdvisor, e2eRoom, "campagne stats ZZZZZZ999")
+	miss := sl.WaitCall(t, "the answer to an unknown code", "chat.postEphemeral", func(c slackfake.Call) bool {
+		return strings.Contains(c.Form.Get("text"), "ZZZZZZ999")
+	})
+	if got := miss.Form.Get("text"); !strings.Contains(got, "Je ne trouve pas de campagne") || strings.Contains(got, "diagbot campaign") || strings.Contains(got, "not found") {
+		t.Errorf("unknown code answered %q", got)
+	}
+}
+
+// viewJSON is the view of a views.publish or views.open call, as JSON text.
+func viewJSON(t *testing.T, c slackfake.Call) string {
+	t.Helper()
+	var body struct {
+		View json.RawMessage `json:"view"`
+	}
+	if err := json.Unmarshal([]byte(c.Form.Get("json")), &body); err != nil {
+		t.Fatalf("%s body: %v", c.Method, err)
+	}
+	var s string
+	b, _ := json.Marshal(body.View)
+	json.Unmarshal(b, &s)
+	var pretty bytes.Buffer
+	json.Indent(&pretty, body.View, "", " ")
+	return strings.ReplaceAll(strings.ReplaceAll(pretty.String(), `\u003c`, "<"), `\u003e`, ">")
+}
+
+// The advisor's Home tab: published when opened, with the campaigns and
+// their counts; its form creates a campaign (errors shown in the form); its
+// buttons show the stuck learners and the skills to work; it is published
+// again when a learner finishes.
+func TestSlackHomeTab(t *testing.T) {
+	t.Setenv(envBotUsername, "diagbot_test_bot")
+	sl := newE2ESlack(t)
+	tgs := telegramtest.NewServer(t)
+	serveWithSlack(t, tgs, sl)
+
+	openHome := func(envelope, user string) string {
+		t.Helper()
+		before := len(sl.OK("views.publish"))
+		sl.push(t, "events_api", envelope, map[string]any{
+			"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": "Ev" + envelope, "event_time": 1700000200,
+			"event": map[string]any{"type": "app_home_opened", "user": user, "channel": "D" + user, "tab": "home", "event_ts": "1700000200.000100"},
+		})
+		sl.Wait(t, "the Home tab", func() bool { return len(sl.OK("views.publish")) > before })
+		return viewJSON(t, sl.OK("views.publish")[before])
+	}
+	home := openHome("home-1", e2eAdvisor)
+	for _, want := range []string{"Suivi de vos jeunes", "Créer une campagne", "Demandes d'aide ouvertes : 0", "Campagnes : 0"} {
+		if !strings.Contains(home, want) {
+			t.Errorf("empty Home lacks %q:\n%s", want, home)
+		}
+	}
+	if outsider := openHome("home-out", e2eOutsider); strings.Contains(outsider, "home_create") || !strings.Contains(outsider, "réservé") {
+		t.Errorf("an outsider's Home:\n%s", outsider)
+	}
+
+	// "Créer une campagne" opens the form.
+	homeButton := func(envelope, action, value string) {
+		t.Helper()
+		sl.push(t, "interactive", envelope, map[string]any{
+			"type": "block_actions", "user": map[string]any{"id": e2eAdvisor}, "trigger_id": "tr-" + envelope,
+			"container": map[string]any{"type": "view", "view_id": "VHOME"}, "view": map[string]any{"id": "VHOME", "type": "home"},
+			"actions": []map[string]any{{"action_id": action, "block_id": "b", "value": value, "type": "button", "action_ts": "1700000300.0001"}},
+		})
+	}
+	homeButton("create-btn", "home_create", "new")
+	form := sl.WaitCall(t, "the form", "views.open", func(c slackfake.Call) bool { return strings.Contains(c.Form.Get("json"), "Nouvelle campagne") })
+	if !strings.Contains(form.Form.Get("json"), `"trigger_id":"tr-create-btn"`) {
+		t.Errorf("the form was not opened with the button's trigger: %s", form.Form.Get("json"))
+	}
+
+	submit := func(envelope string, values map[string]any) {
+		t.Helper()
+		sl.push(t, "interactive", envelope, map[string]any{
+			"type": "view_submission", "user": map[string]any{"id": e2eAdvisor}, "trigger_id": "tr-" + envelope,
+			"view": map[string]any{"id": "VFORM", "type": "modal", "callback_id": "diagbot_create_campaign", "state": map[string]any{"values": values}},
+		})
+	}
+	// An empty name: the form says so, and nothing is created.
+	submit("submit-empty", map[string]any{"c_name": map[string]any{"name": map[string]any{"type": "plain_text_input", "value": "  "}}})
+	if p := string(sl.AckPayload("submit-empty")); !strings.Contains(p, `"response_action":"errors"`) || !strings.Contains(p, "c_name") {
+		t.Errorf("an empty name was answered %s", p)
+	}
+	// Paliers that do not rise: the form points at them.
+	submit("submit-paliers", map[string]any{
+		"c_name":    map[string]any{"name": map[string]any{"type": "plain_text_input", "value": "Atelier"}},
+		"c_paliers": map[string]any{"paliers": map[string]any{"type": "plain_text_input", "value": "0 ; A\n3 ; B\n2 ; C"}},
+	})
+	if p := string(sl.AckPayload("submit-paliers")); !strings.Contains(p, "c_paliers") || !strings.Contains(p, "monter") {
+		t.Errorf("paliers that do not rise were answered %s", p)
+	}
+	submit("submit-ok", map[string]any{
+		"c_paliers":    map[string]any{"paliers": map[string]any{"type": "plain_text_input", "value": "0 ; Découverte ; atelier numérique\n3 ; Autonome ; atelier CV\n6 ; Expert ; métiers du numérique"}},
+		"c_result":     map[string]any{"result": map[string]any{"type": "plain_text_input", "value": "Passez nous voir mardi."}},
+		"c_link_label": map[string]any{"link_label": map[string]any{"type": "plain_text_input", "value": "Prendre rendez-vous"}},
+		"c_link_url":   map[string]any{"link_url": map[string]any{"type": "url_text_input", "value": "https://rdv.example.org/ml"}},
+		"c_name":       map[string]any{"name": map[string]any{"type": "plain_text_input", "value": "Atelier vendredi"}},
+		"c_comps":      map[string]any{"comps": map[string]any{"type": "multi_static_select", "selected_options": []map[string]any{{"value": "4.1"}}}},
+		"c_questions":  map[string]any{"questions": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": "4"}}},
+		"c_channel":    map[string]any{"channel": map[string]any{"type": "conversations_select", "selected_conversation": e2eRoom}},
+	})
+	if p := sl.AckPayload("submit-ok"); p != nil {
+		t.Errorf("a good form was answered %s, want nothing (the form closes)", p)
+	}
+	dm := sl.WaitCall(t, "the code in the advisor's conversation", "chat.postMessage", func(c slackfake.Call) bool {
+		return c.Form.Get("channel") == "D"+e2eAdvisor && strings.Contains(c.Form.Get("text"), "Atelier vendredi")
+	})
+	m := codeInReply.FindStringSubmatch(dm.Form.Get("text"))
+	if m == nil || !strings.Contains(dm.Form.Get("text"), "<#"+e2eRoom+">") {
+		t.Fatalf("the advisor was told %q", dm.Form.Get("text"))
+	}
+	code := m[1]
+	sl.WaitCall(t, "the QR code in the advisor's conversation", "files.completeUploadExternal", func(c slackfake.Call) bool {
+		return c.Form.Get("channel_id") == "D"+e2eAdvisor
+	})
+
+	// A learner finishes: the Home tab is published again, with the counts.
+	before := len(sl.OK("views.publish"))
+	lea := &e2eLearner{t: t, tg: tgs, chat: 7201, name: "Léa", answered: map[int]bool{}}
+	lea.join(code, "Atelier vendredi")
+	lea.finish(1)
+	done := sl.WaitCall(t, "the finished notification", "files.completeUploadExternal", func(c slackfake.Call) bool {
+		return strings.Contains(c.Form.Get("initial_comment"), "Diagnostic terminé")
+	})
+	if c := done.Form.Get("initial_comment"); !strings.Contains(c, "Palier : *Découverte — atelier numérique*") &&
+		!strings.Contains(c, "Palier : *Autonome — atelier CV*") && !strings.Contains(c, "Palier : *Expert") {
+		t.Errorf("the finished notification names no palier of the campaign:\n%s", c)
+	}
+	sl.Wait(t, "the Home tab published again with the result", func() bool {
+		for _, c := range sl.OK("views.publish")[before:] {
+			if strings.Contains(c.Form.Get("json"), "1 a terminé") {
+				home = viewJSON(t, c)
+				return true
+			}
+		}
+		return false
+	})
+	for _, c := range sl.OK("views.publish")[before:] {
+		if strings.Contains(c.Form.Get("json"), `"user_id":"`+e2eOutsider+`"`) {
+			t.Error("an outsider's Home tab was kept up to date")
+		}
+	}
+	for _, want := range []string{"Atelier vendredi", code, "1 a terminé", "la vôtre", "Terminé cette semaine : 1", "Léa"} {
+		if !strings.Contains(home, want) {
+			t.Errorf("Home after a learner finished lacks %q:\n%s", want, home)
+		}
+	}
+
+	// "Sujets à travailler" and "Apprenants" show their answers in a window.
+	homeButton("topics-btn", "home_topics", code)
+	topics := sl.WaitCall(t, "the topics", "views.open", func(c slackfake.Call) bool { return strings.Contains(c.Form.Get("json"), "tr-topics-btn") })
+	if v := viewJSON(t, topics); !strings.Contains(v, "Sujets à travailler") || !strings.Contains(v, "*1* jeune") {
+		t.Errorf("topics window:\n%s", v)
+	}
+	homeButton("learners-btn", "home_learners", code)
+	learners := sl.WaitCall(t, "the learners", "views.open", func(c slackfake.Call) bool { return strings.Contains(c.Form.Get("json"), "tr-learners-btn") })
+	if v := viewJSON(t, learners); !strings.Contains(v, "Léa") || !strings.Contains(v, "terminé") || !strings.Contains(v, "niveau") {
+		t.Errorf("learners window:\n%s", v)
 	}
 }

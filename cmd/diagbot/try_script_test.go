@@ -91,6 +91,9 @@ type shownQuestion struct {
 	ticked  int   // boxes ticked
 	choices []int // single choice buttons
 	valider int   // the validate button of a multiple choice
+	// byLabel finds a choice's button by its words: the choices are shown
+	// in the learner's order, not the item's.
+	byLabel map[string]int
 }
 
 // question finds the last display of question n in text, once its buttons
@@ -115,6 +118,10 @@ func question(n int, text string) (shownQuestion, bool) {
 		}
 		buttons++
 		num, label := atoi(m[1]), m[2]
+		if q.byLabel == nil {
+			q.byLabel = map[string]int{}
+		}
+		q.byLabel[strings.TrimPrefix(strings.TrimPrefix(label, "☐ "), "✅ ")] = num
 		switch {
 		case strings.HasPrefix(label, "☐ "):
 			q.boxes = append(q.boxes, num)
@@ -274,7 +281,7 @@ func scriptedDiagnostic(t *testing.T, db, learner string, seed uint64, k knower,
 				t.Fatalf("question %d (%s): %d boxes for %d choices, %d right, Valider [%d]:\n%s", n, it.ID, len(q.boxes), len(it.Choices), len(right), q.valider, q.text)
 			}
 			for i, c := range right {
-				typeLine(strconv.Itoa(q.boxes[c]))
+				typeLine(strconv.Itoa(q.byLabel[it.Choices[c].Text]))
 				scr.waitFor(t, mark, fmt.Sprintf("question %d with %d boxes ticked", n, i+1), func(text string) (string, bool) {
 					r, ok := question(n, text)
 					return "", ok && r.ticked == i+1
@@ -291,7 +298,7 @@ func scriptedDiagnostic(t *testing.T, db, learner string, seed uint64, k knower,
 			if n%4 == 0 {
 				pick = (pick + 1) % len(q.choices) // a miss, for the review
 			}
-			typeLine(strconv.Itoa(q.choices[pick]))
+			typeLine(strconv.Itoa(q.byLabel[it.Choices[pick].Text]))
 		default:
 			t.Fatalf("question %d: cannot tell how to answer:\n%s", n, q.text)
 		}

@@ -5,6 +5,10 @@ import (
 	"io/fs"
 )
 
+// The pictures of items with `screen:` are drawn into items/images/ and
+// committed; `go generate ./engine/bank` redraws those that changed.
+//go:generate go run ../../cmd/diagbot content images items
+
 //go:embed items
 var embedded embed.FS
 

@@ -20,8 +20,8 @@ const WaitTimeout = 20 * time.Second
 
 // methods are the Web API methods the server answers.
 var methods = []string{"auth.test", "apps.connections.open", "conversations.info", "conversations.members",
-	"conversations.history", "users.info", "chat.postMessage", "chat.postEphemeral", "chat.update",
-	"files.getUploadURLExternal", "files.completeUploadExternal"}
+	"conversations.history", "conversations.replies", "conversations.open", "users.info", "chat.postMessage", "chat.postEphemeral", "chat.update",
+	"files.getUploadURLExternal", "files.completeUploadExternal", "views.publish", "views.open"}
 
 // Call is one request the server received.
 type Call struct {
@@ -54,10 +54,14 @@ type Server struct {
 	mu       sync.Mutex
 	calls    []Call
 	acks     map[string]bool
-	faults   map[string][]Fault // per method, one used per call
-	down     int                // the next down calls of any method get 503
+	ackBody  map[string]json.RawMessage // envelope id -> the ack's payload, when it had one
+	faults   map[string][]Fault         // per method, one used per call
+	down     int                        // the next down calls of any method get 503
 	messages map[string]json.RawMessage
+	posts    []post // every message posted or shared, in order, as history and replies list them
 	members  map[string][]string
+	names    map[string]string // file id → file name, from files.getUploadURLExternal
+	absent   map[string]bool   // channels the bot is not a member of
 	seq      int
 	changed  chan struct{}
 
@@ -67,8 +71,8 @@ type Server struct {
 // New starts a server that stops when the test ends.
 func New(tb testing.TB) *Server {
 	tb.Helper()
-	s := &Server{acks: map[string]bool{}, faults: map[string][]Fault{}, messages: map[string]json.RawMessage{},
-		members: map[string][]string{}, changed: make(chan struct{}, 1)}
+	s := &Server{acks: map[string]bool{}, ackBody: map[string]json.RawMessage{}, faults: map[string][]Fault{}, messages: map[string]json.RawMessage{},
+		members: map[string][]string{}, names: map[string]string{}, absent: map[string]bool{}, changed: make(chan struct{}, 1)}
 	s.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		for _, m := range methods {
 			c.Handle("/"+m, s.handler(m))
@@ -87,11 +91,15 @@ func New(tb testing.TB) *Server {
 				return
 			case m := <-s.srv.SeenFeed:
 				var ack struct {
-					EnvelopeID string `json:"envelope_id"`
+					EnvelopeID string          `json:"envelope_id"`
+					Payload    json.RawMessage `json:"payload"`
 				}
 				if json.Unmarshal([]byte(m), &ack) == nil && ack.EnvelopeID != "" {
 					s.mu.Lock()
 					s.acks[ack.EnvelopeID] = true
+					if len(ack.Payload) > 0 && string(ack.Payload) != "null" {
+						s.ackBody[ack.EnvelopeID] = ack.Payload
+					}
 					s.mu.Unlock()
 					s.Notify()
 				}
@@ -175,6 +183,22 @@ func (s *Server) SetMembers(channel string, ids ...string) {
 	s.mu.Lock()
 	s.members[channel] = ids
 	s.mu.Unlock()
+}
+
+// AckPayload is the payload the bot sent with its acknowledgement of an
+// envelope (a form's errors), nil when none.
+func (s *Server) AckPayload(envelope string) json.RawMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ackBody[envelope]
+}
+
+// SetAbsent makes the bot a non-member of channel: conversations.info says
+// so, and posts and file shares there fail with not_in_channel.
+func (s *Server) SetAbsent(channel string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.absent[channel] = true
 }
 
 // Calls returns every call so far, failed ones included, in order.
@@ -326,16 +350,26 @@ func (s *Server) respond(c *Call) map[string]any {
 		}
 		return map[string]any{"ok": true, "url": s.srv.GetWSURL()}
 	case "conversations.info":
-		return map[string]any{"ok": true, "channel": map[string]any{"id": get("channel"), "is_member": true}}
+		return map[string]any{"ok": true, "channel": map[string]any{"id": get("channel"), "is_member": !s.absent[get("channel")]}}
+	case "conversations.open":
+		return map[string]any{"ok": true, "channel": map[string]any{"id": "D" + get("users"), "is_im": true}}
 	case "conversations.members":
 		members := append([]string{}, s.members[get("channel")]...)
 		return map[string]any{"ok": true, "members": members, "response_metadata": map[string]any{"next_cursor": ""}}
 	case "users.info":
 		return map[string]any{"ok": true, "user": map[string]any{"id": get("user"), "name": "nadia.b", "profile": map[string]any{"display_name": "Nadia"}}}
 	case "chat.postMessage":
+		if s.absent[get("channel")] {
+			return map[string]any{"ok": false, "error": "not_in_channel"}
+		}
 		s.seq++
 		c.TS = fmt.Sprintf("1700000000.%06d", s.seq)
 		s.messages[get("channel")+":"+c.TS] = storedMessage(c.TS, get("text"), get("blocks"))
+		p := post{channel: get("channel"), ts: c.TS, thread: get("thread_ts"), text: get("text")}
+		if md := get("metadata"); md != "" {
+			p.metadata = json.RawMessage(md)
+		}
+		s.posts = append(s.posts, p)
 		return map[string]any{"ok": true, "channel": get("channel"), "ts": c.TS}
 	case "chat.postEphemeral":
 		s.seq++
@@ -349,17 +383,52 @@ func (s *Server) respond(c *Call) map[string]any {
 		return map[string]any{"ok": true, "channel": get("channel"), "ts": get("ts"), "text": get("text")}
 	case "conversations.history":
 		msgs := []json.RawMessage{}
-		if m, ok := s.messages[get("channel")+":"+get("latest")]; ok {
-			msgs = append(msgs, m)
+		if get("latest") != "" && get("latest") == get("oldest") {
+			if m, ok := s.messages[get("channel")+":"+get("latest")]; ok {
+				msgs = append(msgs, m)
+			}
+			return map[string]any{"ok": true, "messages": msgs}
 		}
-		return map[string]any{"ok": true, "messages": msgs}
+		// Newest first, top-level messages only, since oldest.
+		for i := len(s.posts) - 1; i >= 0; i-- {
+			p := s.posts[i]
+			if p.channel == get("channel") && p.thread == "" && p.ts >= get("oldest") {
+				msgs = append(msgs, p.json(get("include_all_metadata") == "1"))
+			}
+		}
+		return map[string]any{"ok": true, "messages": msgs, "has_more": false}
+	case "conversations.replies":
+		msgs := []json.RawMessage{}
+		for _, p := range s.posts {
+			if p.channel == get("channel") && (p.ts == get("ts") || p.thread == get("ts")) {
+				msgs = append(msgs, p.json(get("include_all_metadata") == "1"))
+			}
+		}
+		return map[string]any{"ok": true, "messages": msgs, "has_more": false}
+	case "views.publish", "views.open":
+		return map[string]any{"ok": true, "view": map[string]any{"id": fmt.Sprintf("V%d", s.seq)}}
 	case "files.getUploadURLExternal":
 		s.seq++
 		id := fmt.Sprintf("F%d", s.seq)
+		s.names[id] = get("filename")
 		return map[string]any{"ok": true, "upload_url": s.srv.GetAPIURL() + "upload/" + id, "file_id": id}
 	case "files.completeUploadExternal":
+		if s.absent[get("channel_id")] {
+			return map[string]any{"ok": false, "error": "not_in_channel"}
+		}
 		var files []map[string]string
 		_ = json.Unmarshal([]byte(get("files")), &files)
+		if ch := get("channel_id"); ch != "" {
+			// Shared in a channel: a message with the files, named by the
+			// title the upload gave (the client sends the file name as
+			// the title when none is set).
+			s.seq++
+			p := post{channel: ch, ts: fmt.Sprintf("1700000000.%06d", s.seq), thread: get("thread_ts"), text: get("initial_comment")}
+			for _, f := range files {
+				p.files = append(p.files, map[string]string{"id": f["id"], "name": s.names[f["id"]], "title": f["title"]})
+			}
+			s.posts = append(s.posts, p)
+		}
 		return map[string]any{"ok": true, "files": files}
 	}
 	return nil // upload, response_url: plain "OK"
@@ -370,6 +439,28 @@ func storedMessage(ts, text, blocks string) json.RawMessage {
 	m := map[string]any{"type": "message", "ts": ts, "text": text}
 	if blocks != "" {
 		m["blocks"] = json.RawMessage(blocks)
+	}
+	b, _ := json.Marshal(m)
+	return b
+}
+
+// post is a message in a channel or thread, as history and replies list it.
+type post struct {
+	channel, ts, thread, text string
+	metadata                  json.RawMessage
+	files                     []map[string]string
+}
+
+func (p post) json(withMetadata bool) json.RawMessage {
+	m := map[string]any{"type": "message", "ts": p.ts, "text": p.text}
+	if p.thread != "" {
+		m["thread_ts"] = p.thread
+	}
+	if withMetadata && len(p.metadata) > 0 {
+		m["metadata"] = p.metadata
+	}
+	if len(p.files) > 0 {
+		m["files"] = p.files
 	}
 	b, _ := json.Marshal(m)
 	return b

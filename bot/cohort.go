@@ -1,0 +1,288 @@
+package bot
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/diagbot/diagbot/channels/slack"
+	"github.com/diagbot/diagbot/dialog"
+	"github.com/diagbot/diagbot/engine"
+	"github.com/diagbot/diagbot/engine/bank"
+	"github.com/diagbot/diagbot/storage"
+)
+
+// A cohort is a campaign's learners seen together, as an advisor triages
+// them (Pix Orga's results and analysis tabs): who is stuck, who finished,
+// who asked for help, who lacks a skill, and which skills most of them lack.
+
+// CohortLearner is one learner of a campaign, for triage.
+type CohortLearner struct {
+	ID         string    `json:"-"`
+	Ref        string    `json:"ref"` // pseudonym, dialog.LearnerRef
+	FirstName  string    `json:"first_name,omitempty"`
+	ExternalID string    `json:"external_id,omitempty"`
+	Status     string    `json:"status"` // non commencé, en cours, bloqué, terminé
+	Help       bool      `json:"help,omitempty"`
+	Level      int       `json:"level"` // overall level, finished learners only
+	FinishedAt time.Time `json:"finished_at,omitzero"`
+	LastActive time.Time `json:"last_active,omitzero"`
+	// Lacks are the skills the learner lacks: to train after the diagnostic,
+	// or a lesson whose check did not stick yet; "competence/skill".
+	Lacks []string `json:"lacks,omitempty"`
+	Next  string   `json:"next"` // the next step, in words for the advisor
+}
+
+// Cohort is a campaign's learners.
+type Cohort struct {
+	Campaign storage.Campaign `json:"campaign"`
+	Learners []CohortLearner  `json:"learners"`
+}
+
+// LoadCohort reads every learner of a campaign once.
+func LoadCohort(db *storage.DB, eng *engine.Engine, bk *bank.Bank, code string, now time.Time) (Cohort, error) {
+	c, ok, err := db.Campaign(code)
+	if err != nil {
+		return Cohort{}, err
+	}
+	if !ok {
+		return Cohort{}, errNoCampaign(code)
+	}
+	ids, err := db.CampaignLearners(c.Code)
+	if err != nil {
+		return Cohort{}, err
+	}
+	help := map[string]bool{}
+	if open, err := db.OpenHelp(); err == nil {
+		for _, h := range open {
+			help[h.LearnerID] = true
+		}
+	} else {
+		return Cohort{}, err
+	}
+	co := Cohort{Campaign: c}
+	for _, id := range ids {
+		l, _, err := db.Learner(id)
+		if err != nil {
+			return Cohort{}, err
+		}
+		s, err := loadSession(db, id)
+		if err != nil {
+			return Cohort{}, err
+		}
+		cl := CohortLearner{ID: id, Ref: dialog.LearnerRef(id), FirstName: l.FirstName, ExternalID: l.ExternalID,
+			Help: help[id], LastActive: l.UpdatedAt}
+		st := statusOf(s, now)
+		cl.Status = statusLabel[st]
+		if s != nil {
+			if s.ExternalID != "" {
+				cl.ExternalID = s.ExternalID
+			}
+			if s.FirstName != "" {
+				cl.FirstName = s.FirstName
+			}
+			if !s.UpdatedAt.IsZero() {
+				cl.LastActive = s.UpdatedAt
+			}
+		}
+		if st == finished {
+			cl.FinishedAt = s.FinishedAt
+			if res, err := eng.Result(s.Engine); err == nil {
+				cl.Level = res.Level
+				for _, r := range res.Train {
+					cl.Lacks = append(cl.Lacks, r.Competence+"/"+r.Skill)
+				}
+			}
+			if p := s.Path; p != nil {
+				for _, step := range p.Steps {
+					k := step.Competence + "/" + step.Skill
+					if !step.Taught.IsZero() && !step.Retired && !contains(cl.Lacks, k) {
+						cl.Lacks = append(cl.Lacks, k)
+					}
+				}
+			}
+		}
+		cl.Next = nextStep(bk, cl, s)
+		co.Learners = append(co.Learners, cl)
+	}
+	sort.SliceStable(co.Learners, func(i, j int) bool {
+		a, b := co.Learners[i], co.Learners[j]
+		if a.Help != b.Help {
+			return a.Help
+		}
+		return a.LastActive.After(b.LastActive)
+	})
+	return co, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// nextStep says what the advisor could do next for one learner.
+func nextStep(bk *bank.Bank, cl CohortLearner, s *dialog.Session) string {
+	switch {
+	case cl.Help:
+		return "répondre à sa demande d'aide"
+	case cl.Status == statusLabel[notStarted]:
+		return "l'inviter à commencer le diagnostic"
+	case cl.Status == statusLabel[stuck]:
+		return "le ou la relancer : diagnostic commencé, rien depuis 2 jours"
+	case cl.Status == statusLabel[inProgress]:
+		return "laisser finir le diagnostic"
+	}
+	if s != nil && s.Path != nil && s.Path.State == dialog.PathActive {
+		return "parcours de leçons en cours"
+	}
+	if len(cl.Lacks) > 0 {
+		comp, skill, _ := cut(cl.Lacks[0])
+		return "travailler : " + SkillPhrase(bk, comp, skill)
+	}
+	return "valoriser ses résultats"
+}
+
+func cut(key string) (competence, skill string, ok bool) {
+	for i := 0; i < len(key); i++ {
+		if key[i] == '/' {
+			return key[:i], key[i+1:], true
+		}
+	}
+	return key, "", false
+}
+
+// Filter keeps the learners an advisor asked for (slack.Filter…), and/or
+// those lacking a skill ("4.1/smsarnaque", or just a skill slug).
+func (co Cohort) Filter(filter, lacks string) []CohortLearner {
+	var out []CohortLearner
+	for _, l := range co.Learners {
+		switch filter {
+		case slack.FilterStuck:
+			if l.Status != statusLabel[stuck] {
+				continue
+			}
+		case slack.FilterFinished:
+			if l.Status != statusLabel[finished] {
+				continue
+			}
+		case slack.FilterHelp:
+			if !l.Help {
+				continue
+			}
+		case slack.FilterProgress:
+			if l.Status != statusLabel[inProgress] {
+				continue
+			}
+		}
+		if lacks != "" && !lacksSkill(l, lacks) {
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+func lacksSkill(l CohortLearner, want string) bool {
+	for _, k := range l.Lacks {
+		_, skill, _ := cut(k)
+		if k == want || skill == want {
+			return true
+		}
+	}
+	return false
+}
+
+// Topic is a skill several learners of a campaign lack.
+type Topic struct {
+	Competence string   `json:"competence"`
+	Skill      string   `json:"skill"`
+	Phrase     string   `json:"phrase"` // SkillPhrase
+	Learners   []string `json:"-"`      // their ids
+	Count      int      `json:"count"`
+	Lesson     bool     `json:"lesson"` // the bank has a micro-lesson for it
+}
+
+// Topics are the skills most learners lack, most first (ties: the skill
+// most useful for a job search first, then framework order).
+func (co Cohort) Topics(bk *bank.Bank, max int) []Topic {
+	by := map[string]*Topic{}
+	for _, l := range co.Learners {
+		for _, k := range l.Lacks {
+			t := by[k]
+			if t == nil {
+				comp, skill, _ := cut(k)
+				t = &Topic{Competence: comp, Skill: skill, Phrase: SkillPhrase(bk, comp, skill)}
+				if bk != nil {
+					_, t.Lesson = bk.Lesson(comp, skill)
+				}
+				by[k] = t
+			}
+			t.Learners = append(t.Learners, l.ID)
+			t.Count++
+		}
+	}
+	out := make([]Topic, 0, len(by))
+	for _, t := range by {
+		out = append(out, *t)
+	}
+	prio := func(t Topic) int {
+		if bk != nil {
+			if l, ok := bk.Lesson(t.Competence, t.Skill); ok {
+				return l.Priority
+			}
+		}
+		return 2
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		if pa, pb := prio(a), prio(b); pa != pb {
+			return pa < pb
+		}
+		if a.Competence != b.Competence {
+			return compIndex(a.Competence) < compIndex(b.Competence)
+		}
+		return a.Skill < b.Skill
+	})
+	if max > 0 && len(out) > max {
+		out = out[:max]
+	}
+	return out
+}
+
+func compIndex(id string) int {
+	for i, c := range engine.CompetenceIDs() {
+		if c == id {
+			return i
+		}
+	}
+	return 99
+}
+
+// Label names a learner for an advisor: first name and external id when
+// known, and always the pseudonym that finds them again.
+func (l CohortLearner) Label() string {
+	s := l.Ref
+	switch {
+	case l.FirstName != "" && l.ExternalID != "":
+		s = fmt.Sprintf("%s (%s, %s)", l.FirstName, l.ExternalID, l.Ref)
+	case l.FirstName != "":
+		s = fmt.Sprintf("%s (%s)", l.FirstName, l.Ref)
+	case l.ExternalID != "":
+		s = fmt.Sprintf("%s (%s)", l.ExternalID, l.Ref)
+	}
+	return s
+}
+
+func refOf(learnerID string) string { return dialog.LearnerRef(learnerID) }
+
+// sortStable sorts s by less, keeping the order of equals.
+func sortStable[T any](s []T, less func(a, b T) bool) {
+	sort.SliceStable(s, func(i, j int) bool { return less(s[i], s[j]) })
+}
