@@ -149,7 +149,7 @@ func (st *step) questionView(it *bank.Item, n int, header string, refresh bool) 
 // shuffled, so the place of the right answer gives nothing away, and
 // seeded by the diagnostic's nonce and the item, so the same question shows
 // the same order again (a stale button, /reprendre, a restart, the other
-// language). Vrai/faux keeps its order.
+// language). Vrai/faux keeps its order, and so do choices that are numbers.
 func (st *step) choiceOrder(it *bank.Item) []int {
 	order := make([]int, len(it.Choices))
 	for i := range order {
@@ -157,6 +157,14 @@ func (st *step) choiceOrder(it *bank.Item) []int {
 	}
 	if it.Type != bank.Single && it.Type != bank.Multiple {
 		return order
+	}
+	for _, c := range it.Choices {
+		if _, ok := choiceNumber(c.Text, true); ok {
+			// Choices that are numbers or letters ("2", "12", "B") keep
+			// their order: shuffled, "2" typed would name both the second
+			// place and the choice "2", and a list of numbers reads in order.
+			return order
+		}
 	}
 	h := uint64(14695981039346656037) // FNV-1a of the item id, then the nonce
 	for i := 0; i < len(it.ID); i++ {
