@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/diagbot/diagbot/engine/bank"
@@ -229,6 +230,11 @@ func (st *step) textAnswer(text string) error {
 	l := it.In(st.lang())
 	if q, explicit := defineQuery(text, words(l.Prompt+" "+strings.Join(l.Choices, " "))); q != "" && (explicit || it.Type != bank.Text) {
 		if term, def, ok := st.define(q); ok {
+			if givesAway(it, q, term, def) {
+				st.sayButtons(T(st.lang(), "definition_later", "word", q))
+				st.t.Outputs[len(st.t.Outputs)-1].Buttons = st.questionView(it, n, "", false).Buttons
+				return nil
+			}
 			st.say("definition", "term", term, "text", def)
 			return reask(false)
 		}
@@ -256,6 +262,41 @@ func (st *step) textAnswer(text string) error {
 	}
 	slices.Sort(picks)
 	return record(it, bank.Response{Choices: picks}, st.answerText(it, picks))
+}
+
+// givesAway tells whether defining a word now would hand over the item's
+// answer: the word is one of the choices' words (knowing it is what the
+// question tests), or the definition says the keyed answer itself.
+func givesAway(it *bank.Item, query, term, def string) bool {
+	var choices []string
+	for _, lang := range []string{"fr", "en"} {
+		choices = append(choices, it.In(lang).Choices...)
+	}
+	hay := wordText(strings.Join(choices, " | "))
+	for _, w := range []string{query, term} {
+		if f := wordText(w); f != "  " && strings.Contains(hay, f) {
+			return true
+		}
+	}
+	if it.Type == bank.TrueFalse {
+		return false // "Vrai" and "Faux" say nothing of a definition
+	}
+	d := wordText(def)
+	for _, k := range it.CorrectChoices() {
+		for _, lang := range []string{"fr", "en"} {
+			if ch := it.In(lang).Choices; k < len(ch) {
+				if f := wordText(ch[k]); len(f) >= 6 && strings.Contains(d, f) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// wordText is s folded to its words, spaces around each: " le site caf fr ".
+func wordText(s string) string {
+	return " " + strings.Join(strings.FieldsFunc(bank.Fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ") + " "
 }
 
 // define looks word up in the glossary, when there is one.

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/diagbot/diagbot/engine/bank"
 )
 
 func TestLearnersWords(t *testing.T) {
@@ -113,7 +115,7 @@ func TestDefinitionThenTheQuestion(t *testing.T) {
 	}{
 		{"c koi un navigateur", "📖 Navigateur : L'application pour aller sur internet.", glossary},
 		{"C'est quoi un navigateur ?", "📖 Navigateur : L'application pour aller sur internet.", glossary},
-		{"cuisine ?", "📖 Cuisine : La pièce où l'on fait à manger.", glossary}, // a word of the question
+		{"cuisine ?", T("fr", "definition_later", "word", "cuisine"), glossary}, // a word of the choices: not now
 		{"c koi un zorglub", T("fr", "no_definition", "word", "zorglub"), glossary},
 		{"c koi un navigateur", T("fr", "no_definition", "word", "navigateur"), nil}, // no glossary yet
 	} {
@@ -130,7 +132,7 @@ func TestDefinitionThenTheQuestion(t *testing.T) {
 			continue
 		}
 		l := turn.Outputs[len(turn.Outputs)-1]
-		if tt.want[0] == 0xf0 { // 📖: the question again, unchanged
+		if tt.want[0] == 0xf0 && !strings.Contains(tt.want, "fait partie") { // 📖: the question again, unchanged
 			if l.Question == nil || l.Question.Item != s.Engine.Pending || l.Question.Number != s.Question {
 				t.Errorf("%q: the question is not asked again: %+v", tt.text, turn.Outputs)
 			}
@@ -167,4 +169,51 @@ func FuzzLearnersWords(f *testing.F) {
 			t.Fatalf("cleanName(%q) = %q", text, name)
 		}
 	})
+}
+
+// A word that is one of the answers is not defined during the question: the
+// definition would hand over the answer. It is said kindly, with the buttons.
+func TestNoDefinitionThatGivesTheAnswer(t *testing.T) {
+	it := &bank.Item{ID: "x", Type: bank.Single, Choices: []bank.Choice{{Text: "Le navigateur", Correct: true}, {Text: "Le clavier"}, {Text: "La batterie"}}}
+	for _, tt := range []struct {
+		query, term, def string
+		want             bool
+	}{
+		{"navigateur", "Navigateur", "L'appli pour aller sur internet.", true},
+		{"clavier", "Clavier", "Les touches pour écrire.", true},
+		{"internet", "Internet", "Le réseau mondial.", false},
+		{"appli", "Appli", "Un programme du téléphone, comme le navigateur.", true}, // says the key
+		{"appli", "Appli", "Un programme du téléphone.", false},
+	} {
+		if got := givesAway(it, tt.query, tt.term, tt.def); got != tt.want {
+			t.Errorf("givesAway(%q, %q) = %v, want %v", tt.query, tt.def, got, tt.want)
+		}
+	}
+	tf := &bank.Item{ID: "y", Type: bank.TrueFalse, Choices: []bank.Choice{{Text: "Vrai", Correct: true}, {Text: "Faux"}}}
+	if givesAway(tf, "cadenas", "Cadenas", "Un vrai symbole de connexion chiffrée.") {
+		t.Error("a true/false item's Vrai said nothing, but the definition was refused")
+	}
+
+	s := stateSessions()["question"]
+	pending, _ := testBank.Item(s.Engine.Pending)
+	var word string
+	for _, w := range strings.Fields(bank.Fold(pending.In("fr").Choices[0])) {
+		if len(w) >= 5 {
+			word = w
+			break
+		}
+	}
+	if word == "" {
+		t.Skip("the pending item's first choice has no long word")
+	}
+	define := func(lang, q string) (string, string, bool) { return q, "une définition", true }
+	env := Env{Now: s.UpdatedAt.Add(time.Minute), Engine: testEngine, Bank: testBank, Random: 9, Define: define}
+	turn, err := Step(s, ParseText("c koi "+word), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(turn.Outputs) != 1 || !strings.Contains(turn.Outputs[0].Text, "fait partie des réponses") || len(turn.Outputs[0].Buttons) == 0 ||
+		len(turn.Answers) != 0 || !sameSession(s, turn.Session) {
+		t.Errorf("c koi %s during the question: %+v", word, turn.Outputs)
+	}
 }
