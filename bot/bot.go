@@ -133,6 +133,8 @@ type Bot struct {
 	// step is dialog.Step; tests replace it to ask for outputs the dialog
 	// does not give yet.
 	step func(dialog.Session, dialog.Input, dialog.Env) (dialog.Turn, error)
+	// flood holds back repeated reminders to a learner who floods the chat.
+	flood floodGuard
 }
 
 // BankLessons serves the bank's micro-lessons to the dialog.
@@ -490,6 +492,10 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 		turn.Session.UpdatedAt = sess.UpdatedAt
 	}
 	b.cfg.Log.Debug().Str("update", u.Key).Strs("transitions", turn.Transitions).Msg("step")
+	if outs, held := b.flood.filter(u.LearnerID, turn, now); held {
+		turn.Outputs = outs
+		b.metrics.FloodHeld.Add(1)
+	}
 
 	channel := u.Channel
 	if known {

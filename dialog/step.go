@@ -75,6 +75,7 @@ func Step(s Session, in Input, env Env) (Turn, error) {
 	st.s.UpdatedAt = env.Now
 	st.t.Session = st.s
 	st.t.Transitions = st.m.done
+	st.t.Unclear = st.misunderstood
 	return st.t, err
 }
 

@@ -336,6 +336,10 @@ type Turn struct {
 	Answers     []AnswerLog // to append to the answer log
 	Transitions []string    // "from>event>to", for logs and tests
 	Erase       bool        // erase everything stored about the learner, then send Outputs
+	// Unclear says the learner's text was not understood: the outputs only
+	// remind what is asked. A caller may hold back such reminders when a
+	// learner floods the chat.
+	Unclear bool
 }
 
 var timeZero time.Time
