@@ -72,6 +72,9 @@ func (st *step) advisor() error {
 			return nil
 		}
 		st.say("advisor_says", "text", truncate(text, MaxInputText))
+	case "lesson":
+		st.advisorLesson(st.in.Data)
+		return nil
 	case "resolve":
 		ev.Kind = EvResolved
 		st.t.Events = append(st.t.Events, ev)
