@@ -90,7 +90,7 @@ func TestAttestationThroughTelegram(t *testing.T) {
 		return out
 	}
 	say("telegram:1", "attestation Yanis Benali")
-	eventually(t, 15*time.Second, func() bool { return len(documents()) == 3 }, func() string { return fmt.Sprintf("%d documents sent", len(documents())) })
+	eventually(t, 90*time.Second, func() bool { return len(documents()) == 3 }, func() string { return fmt.Sprintf("%d documents sent", len(documents())) })
 	docs := documents()
 	if docs[0].FileName != attest.FilePDF || docs[1].FileName != attest.FilePNG || docs[2].FileName != attest.FileJWT || docs[0].PlainText != "Voici votre attestation." {
 		t.Errorf("documents %s %s %s, caption %q", docs[0].FileName, docs[1].FileName, docs[2].FileName, docs[0].PlainText)
@@ -106,7 +106,7 @@ func TestAttestationThroughTelegram(t *testing.T) {
 	}
 
 	say("telegram:2", "efface")
-	eventually(t, 15*time.Second, func() bool {
+	eventually(t, 60*time.Second, func() bool {
 		sent := srv.Sent(chat)
 		return len(sent) == 4 && sent[3].PlainText == "Tout est effacé."
 	}, func() string { return "no goodbye" })
