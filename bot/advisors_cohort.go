@@ -37,7 +37,7 @@ func (a *Advisors) learnersText(c slack.Command, now time.Time) (string, error) 
 	if filter == "" {
 		filter = slack.FilterAll
 	}
-	list := co.Filter(filter, c.Lacks)
+	list := co.FilterPalier(filter, c.Lacks, c.Palier)
 	var b strings.Builder
 	fmt.Fprintf(&b, "*%s* (%s) · %s", slack.Escape(co.Campaign.Name), co.Campaign.Code, filterTitle[filter])
 	if c.Lacks != "" {
@@ -54,6 +54,14 @@ func (a *Advisors) learnersText(c slack.Command, now time.Time) (string, error) 
 		}
 		fmt.Fprintf(&b, " · à qui manque : %s", slack.Escape(SkillPhrase(cfg.Bank, comp, skill)))
 	}
+	if c.Palier != "" {
+		title := palierTitle(co.Campaign, c.Palier)
+		if title == "" {
+			return "", problem(fmt.Errorf("no palier %q in %s", c.Palier, co.Campaign.Code),
+				"Je ne trouve pas le palier « %s » : donnez son numéro (1 = le premier) ou le début de son titre.", c.Palier)
+		}
+		fmt.Fprintf(&b, " · palier %s", slack.Escape(title))
+	}
 	fmt.Fprintf(&b, " : *%d*\n", len(list))
 	if len(list) == 0 {
 		b.WriteString("Personne pour l'instant.")
@@ -66,7 +74,7 @@ func (a *Advisors) learnersText(c slack.Command, now time.Time) (string, error) 
 		}
 		line := "• *" + slack.Escape(l.Label()) + "* · " + l.Status
 		if l.Status == statusLabel[finished] {
-			line += fmt.Sprintf(" · niveau %d (%s)", l.Level, engine.BandWord(l.Level))
+			line += fmt.Sprintf(" · niveau %d (%s) · %s", l.Level, engine.BandWord(l.Level), slack.Escape(l.Palier))
 		}
 		if l.Help {
 			line += " · 🆘 aide demandée"

@@ -51,6 +51,7 @@ type Command struct {
 	Learner       string   // "learner": LearnerRef, external id or learner id as typed
 	Filter        string   // campaign_learners: FilterAll, FilterStuck, FilterFinished, FilterHelp, FilterProgress
 	Lacks         string   // campaign_learners: only those lacking this skill (slug, or "4.1/slug")
+	Palier        string   // campaign_learners: only those who reached this palier (its number from 1, or the start of its title)
 	// campaign_create from the form: paliers as typed (one per line, the
 	// bot parses them), the result text and its button.
 	Paliers, ResultText, LinkLabel, LinkURL string
@@ -73,7 +74,7 @@ const Usage = "*Commandes /diagbot*\n" +
 	"• `/diagbot campagne archiver CODE` : ferme une campagne.\n" +
 	"• `/diagbot campagne stats CODE` : les niveaux moyens, avec un graphique.\n" +
 	"• `/diagbot campagne export CODE` : les résultats en fichier CSV.\n" +
-	"• `/diagbot campagne apprenants CODE bloqués` : les jeunes d'une campagne, avec leur prochaine étape (ou `terminés`, `aide`, `en cours`, `tous`, et `manque=mdp` pour ceux à qui manque un savoir-faire).\n" +
+	"• `/diagbot campagne apprenants CODE bloqués` : les jeunes d'une campagne, avec leur prochaine étape (ou `terminés`, `aide`, `en cours`, `tous`, `manque=mdp` pour ceux à qui manque un savoir-faire, `palier=2` pour ceux qui ont atteint un palier).\n" +
 	"• `/diagbot campagne sujets CODE` : les savoir-faire qui manquent au plus de jeunes.\n" +
 	"• `/diagbot campagne leçon CODE 4.1/smsarnaque` : envoie la mini-leçon de ce savoir-faire aux jeunes à qui il manque, à leur moment de leçon.\n" +
 	"• `/diagbot apprenant ID` : où en est un·e apprenant·e (pseudonyme comme A-7KQ2MX, ou identifiant).\n" +
@@ -183,6 +184,10 @@ func parseLearners(toks []token) (Command, error) {
 		}
 		if k, v, ok := strings.Cut(toks[i].text, "="); ok && (bank.Fold(k) == "manque" || bank.Fold(k) == "competence" || bank.Fold(k) == "lacks") {
 			c.Lacks = strings.TrimSpace(v)
+			continue
+		}
+		if k, v, ok := strings.Cut(toks[i].text, "="); ok && bank.Fold(k) == "palier" {
+			c.Palier = strings.TrimSpace(v)
 			continue
 		}
 		code = append(code, toks[i])
