@@ -172,10 +172,17 @@ func (a *Advisors) Command(_ context.Context, c slack.Command) (slack.Reply, err
 		}
 		return slack.Reply{Text: text, Ephemeral: true}, nil
 	case slack.OpCampaignTopics:
-		text, err := a.topicsText(c, now)
+		text, acts, err := a.topicsText(c, now)
 		if err != nil {
 			return fail(err)
 		}
+		return slack.Reply{Text: text, Ephemeral: true, Actions: acts}, nil
+	case slack.OpCampaignLesson:
+		text, err := a.sendLesson(c, now)
+		if err != nil {
+			return fail(err)
+		}
+		cfg.Log.Info().Str("campaign", c.Code).Str("advisor", c.User).Msg("advisor sent a lesson to a campaign")
 		return slack.Reply{Text: text, Ephemeral: true}, nil
 	case slack.OpLearner:
 		l, ok, err := FindLearner(cfg.DB, c.Learner)

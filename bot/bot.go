@@ -89,6 +89,12 @@ type Config struct {
 	FollowUp dialog.FollowUp
 	// Lesson returns a skill's micro-lesson; nil = no follow-up path.
 	Lesson func(competence, skill, lang string) (dialog.LessonView, bool)
+	// NoAdvisor says no advisor reads the notifications (no Slack): help
+	// then tells the learner so and gives a public helpline.
+	NoAdvisor bool
+	// Define returns the glossary's definition of a word; nil = the bank's
+	// glossary, when the bank has one.
+	Define func(lang, word string) (term, text string, ok bool)
 	// TickEvery is how often the scheduler looks for due follow-ups
 	// (default 30 s). Tests call Tick with their own clock instead.
 	TickEvery time.Duration
@@ -127,6 +133,8 @@ type Bot struct {
 	// step is dialog.Step; tests replace it to ask for outputs the dialog
 	// does not give yet.
 	step func(dialog.Session, dialog.Input, dialog.Env) (dialog.Turn, error)
+	// flood holds back repeated reminders to a learner who floods the chat.
+	flood floodGuard
 }
 
 // BankLessons serves the bank's micro-lessons to the dialog.
@@ -137,8 +145,19 @@ func BankLessons(bk *bank.Bank) func(competence, skill, lang string) (dialog.Les
 			return dialog.LessonView{}, false
 		}
 		t := l.In(lang)
-		return dialog.LessonView{Title: t.Title, Text: t.Text, Try: t.Try, Link: l.Link, Check: l.Check}, true
+		return dialog.LessonView{Title: t.Title, Text: t.Text, Try: t.Try, Link: l.Link, Check: l.Check, Can: t.Can, Priority: l.Priority}, true
 	}
+}
+
+// BankGlossary returns the bank's glossary lookup, or nil when the bank has
+// no glossary.
+func BankGlossary(bk *bank.Bank) func(lang, word string) (term, text string, ok bool) {
+	if g, ok := any(bk).(interface {
+		Define(lang, query string) (term, text string, ok bool)
+	}); ok {
+		return g.Define
+	}
+	return nil
 }
 
 // New checks the config and builds a bot; Run starts it.
@@ -173,6 +192,9 @@ func New(cfg Config) (*Bot, error) {
 	}
 	if cfg.Lesson == nil {
 		cfg.Lesson = BankLessons(cfg.Bank)
+	}
+	if cfg.Define == nil {
+		cfg.Define = BankGlossary(cfg.Bank)
 	}
 	b := &Bot{cfg: cfg, wake: map[string]chan struct{}{}, expireBatch: expireBatch, step: dialog.Step}
 	for i := 0; i < cfg.Shards; i++ {
@@ -447,13 +469,15 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 		}
 	}
 	env := dialog.Env{Now: now, Engine: b.cfg.Engine, Bank: b.cfg.Bank, Random: b.cfg.Random(),
-		FollowUp: b.cfg.FollowUp, Lesson: b.cfg.Lesson}
+		FollowUp: b.cfg.FollowUp, Lesson: b.cfg.Lesson, Define: b.cfg.Define,
+		NoAdvisor: b.cfg.NoAdvisor}
 	if in.Kind == dialog.InCommand && in.Command == "start" && in.Args != "" {
 		if c, ok, err := b.cfg.DB.Campaign(in.Args); err != nil {
 			return err
 		} else if ok && c.ArchivedAt == nil {
 			env.Campaign = &dialog.Campaign{Code: c.Code, Name: c.Name, Competences: c.Competences, Profile: c.Profile,
-				MaxQuestions: c.MaxQuestions, Feedback: c.Feedback, AskExternalID: c.AskExternalID, PathLength: c.PathLength}
+				MaxQuestions: c.MaxQuestions, Feedback: c.Feedback, AskExternalID: c.AskExternalID, PathLength: c.PathLength,
+				HelpHours: c.HelpHours, ExternalIDKind: c.ExternalIDKind}
 		}
 	}
 	turn, err := b.step(sess, in, env)
@@ -468,6 +492,10 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 		turn.Session.UpdatedAt = sess.UpdatedAt
 	}
 	b.cfg.Log.Debug().Str("update", u.Key).Strs("transitions", turn.Transitions).Msg("step")
+	if outs, held := b.flood.filter(u.LearnerID, turn, now); held {
+		turn.Outputs = outs
+		b.metrics.FloodHeld.Add(1)
+	}
 
 	channel := u.Channel
 	if known {
@@ -570,7 +598,7 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 	var answers []storage.Answer
 	for _, a := range turn.Answers {
 		answers = append(answers, storage.Answer{LearnerID: u.LearnerID, UpdateKey: u.Key, Item: a.Item,
-			Correct: a.Correct, Skipped: a.Skipped, Response: a.Response, At: now})
+			Correct: a.Correct, Skipped: a.Skipped, Response: a.Response, At: now, Order: a.Order})
 	}
 	var due *time.Time
 	// A tick's entry was taken off the schedule: always write the next one.

@@ -3,6 +3,8 @@ package bot
 import (
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/diagbot/diagbot/channels/slack"
@@ -24,7 +26,8 @@ type CohortLearner struct {
 	ExternalID string    `json:"external_id,omitempty"`
 	Status     string    `json:"status"` // non commencé, en cours, bloqué, terminé
 	Help       bool      `json:"help,omitempty"`
-	Level      int       `json:"level"` // overall level, finished learners only
+	Level      int       `json:"level"`            // overall level, finished learners only
+	Palier     string    `json:"palier,omitempty"` // the campaign's palier reached, finished learners only
 	FinishedAt time.Time `json:"finished_at,omitzero"`
 	LastActive time.Time `json:"last_active,omitzero"`
 	// Lacks are the skills the learner lacks: to train after the diagnostic,
@@ -89,6 +92,8 @@ func LoadCohort(db *storage.DB, eng *engine.Engine, bk *bank.Bank, code string, 
 			cl.FinishedAt = s.FinishedAt
 			if res, err := eng.Result(s.Engine); err == nil {
 				cl.Level = res.Level
+				_, p := PalierOf(c, res)
+				cl.Palier = p.Title
 				for _, r := range res.Train {
 					cl.Lacks = append(cl.Lacks, r.Competence+"/"+r.Skill)
 				}
@@ -158,8 +163,23 @@ func cut(key string) (competence, skill string, ok bool) {
 // Filter keeps the learners an advisor asked for (slack.Filter…), and/or
 // those lacking a skill ("4.1/smsarnaque", or just a skill slug).
 func (co Cohort) Filter(filter, lacks string) []CohortLearner {
+	return co.FilterPalier(filter, lacks, "")
+}
+
+// FilterPalier is Filter, keeping only the learners who reached a palier
+// too: its number (1 = the lowest) or the start of its title, any case.
+func (co Cohort) FilterPalier(filter, lacks, palier string) []CohortLearner {
 	var out []CohortLearner
+	want := ""
+	if palier != "" {
+		if want = palierTitle(co.Campaign, palier); want == "" {
+			return nil // no such palier: nobody reached it
+		}
+	}
 	for _, l := range co.Learners {
+		if palier != "" && l.Palier != want {
+			continue
+		}
 		switch filter {
 		case slack.FilterStuck:
 			if l.Status != statusLabel[stuck] {
@@ -285,4 +305,23 @@ func refOf(learnerID string) string { return dialog.LearnerRef(learnerID) }
 // sortStable sorts s by less, keeping the order of equals.
 func sortStable[T any](s []T, less func(a, b T) bool) {
 	sort.SliceStable(s, func(i, j int) bool { return less(s[i], s[j]) })
+}
+
+// palierTitle finds a palier of the campaign by its number (from 1) or the
+// start of its title; "" matches no learner.
+func palierTitle(c storage.Campaign, q string) string {
+	ps := PaliersOf(c)
+	if n, err := strconv.Atoi(strings.TrimSpace(q)); err == nil {
+		if n >= 1 && n <= len(ps) {
+			return ps[n-1].Title
+		}
+		return ""
+	}
+	f := bank.Fold(q)
+	for _, p := range ps {
+		if f != "" && strings.HasPrefix(bank.Fold(p.Title), f) {
+			return p.Title
+		}
+	}
+	return ""
 }

@@ -20,7 +20,10 @@ type Metrics struct {
 	// late acknowledgement) and the inbox recognised; SlackRetries, failed
 	// Slack sends to be tried again.
 	SlackRedeliveries, SlackRetries Counter
-	TurnSeconds                     Histogram
+	// FloodHeld counts turns of a flooding learner whose reminder was held
+	// back (FloodWindow).
+	FloodHeld   Counter
+	TurnSeconds Histogram
 }
 
 // Histogram counts observations in fixed buckets (seconds), Prometheus style.
@@ -129,6 +132,7 @@ var (
 		counterOf("diagbot_dropped_total", "Messages dropped (unreachable or too many failures).", func(m *Metrics) *Counter { return &m.Dropped }),
 		counterOf("diagbot_followups_due_total", "Follow-ups the scheduler moved to the inbox (lessons, reminders).", func(m *Metrics) *Counter { return &m.Scheduled }),
 		counterOf("diagbot_slack_redeliveries_total", "Advisors' actions Slack delivered again and handled once.", func(m *Metrics) *Counter { return &m.SlackRedeliveries }),
+		counterOf("diagbot_flood_held_total", "Reminders held back from learners who flood the chat.", func(m *Metrics) *Counter { return &m.FloodHeld }),
 		counterOf("diagbot_attestations_issued_total", "Attestations issued (signed and stored).", func(m *Metrics) *Counter { return &m.Attestations }),
 		counterOf("diagbot_slack_retries_total", "Failed Slack sends, tried again with backoff.", func(m *Metrics) *Counter { return &m.SlackRetries }),
 	}

@@ -313,7 +313,7 @@ func TestExportCSV(t *testing.T) {
 	for _, cr := range res.Competences {
 		want = append(want, strconv.Itoa(cr.Level))
 	}
-	want = append(want, strconv.Itoa(res.Pix), palierTitle(f, res), strings.Join(trainPhrases(nil, res.Train), ", "))
+	want = append(want, strconv.Itoa(res.Pix), fixturePalier(f, res), strings.Join(trainPhrases(nil, res.Train), ", "))
 	if strings.Join(lea, "|") != strings.Join(want, "|") {
 		t.Errorf("finished learner row\n got %q\nwant %q", lea, want)
 	}
@@ -528,8 +528,8 @@ lessons:
 	}
 }
 
-// palierTitle is the palier a fixture learner's result reaches in QWERTY789.
-func palierTitle(f *campaignFixture, res engine.Result) string {
+// fixturePalier is the palier a fixture learner's result reaches in QWERTY789.
+func fixturePalier(f *campaignFixture, res engine.Result) string {
 	c, _, _ := f.db.Campaign("QWERTY789")
 	_, p := PalierOf(c, res)
 	return p.Title

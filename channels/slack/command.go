@@ -21,6 +21,7 @@ const (
 	OpCampaignExport   = "campaign_export"
 	OpCampaignLearners = "campaign_learners"
 	OpCampaignTopics   = "campaign_topics"
+	OpCampaignLesson   = "campaign_lesson" // send a skill's micro-lesson to the campaign's learners who lack it (Code, Lacks "4.1/skill")
 	OpLearner          = "learner"
 	OpHelp             = "help"
 )
@@ -50,6 +51,7 @@ type Command struct {
 	Learner       string   // "learner": LearnerRef, external id or learner id as typed
 	Filter        string   // campaign_learners: FilterAll, FilterStuck, FilterFinished, FilterHelp, FilterProgress
 	Lacks         string   // campaign_learners: only those lacking this skill (slug, or "4.1/slug")
+	Palier        string   // campaign_learners: only those who reached this palier (its number from 1, or the start of its title)
 	// campaign_create from the form: paliers as typed (one per line, the
 	// bot parses them), the result text and its button.
 	Paliers, ResultText, LinkLabel, LinkURL string
@@ -72,8 +74,9 @@ const Usage = "*Commandes /diagbot*\n" +
 	"• `/diagbot campagne archiver CODE` : ferme une campagne.\n" +
 	"• `/diagbot campagne stats CODE` : les niveaux moyens, avec un graphique.\n" +
 	"• `/diagbot campagne export CODE` : les résultats en fichier CSV.\n" +
-	"• `/diagbot campagne apprenants CODE bloqués` : les jeunes d'une campagne, avec leur prochaine étape (ou `terminés`, `aide`, `en cours`, `tous`, et `manque=mdp` pour ceux à qui manque un savoir-faire).\n" +
+	"• `/diagbot campagne apprenants CODE bloqués` : les jeunes d'une campagne, avec leur prochaine étape (ou `terminés`, `aide`, `en cours`, `tous`, `manque=mdp` pour ceux à qui manque un savoir-faire, `palier=2` pour ceux qui ont atteint un palier).\n" +
 	"• `/diagbot campagne sujets CODE` : les savoir-faire qui manquent au plus de jeunes.\n" +
+	"• `/diagbot campagne leçon CODE 4.1/smsarnaque` : envoie la mini-leçon de ce savoir-faire aux jeunes à qui il manque, à leur moment de leçon.\n" +
 	"• `/diagbot apprenant ID` : où en est un·e apprenant·e (pseudonyme comme A-7KQ2MX, ou identifiant).\n" +
 	"• `/diagbot aide` : cette aide.\n" +
 	"_Options de création : `questions=` le nombre maximum de questions, `retour=oui` une correction après chaque réponse, " +
@@ -140,6 +143,8 @@ func parseCampaign(toks []token) (Command, error) {
 		op, example = OpCampaignExport, "export"
 	case "sujets", "sujet", "topics", "lacunes", "a-travailler", "atravailler":
 		op, example = OpCampaignTopics, "sujets"
+	case "lecon", "lecons", "lesson":
+		return parseLesson(rest)
 	default:
 		return Command{}, usageError("Je ne connais pas « campagne %s ». Voici ce que je sais faire :", shortText(toks[0].text))
 	}
@@ -181,6 +186,10 @@ func parseLearners(toks []token) (Command, error) {
 			c.Lacks = strings.TrimSpace(v)
 			continue
 		}
+		if k, v, ok := strings.Cut(toks[i].text, "="); ok && bank.Fold(k) == "palier" {
+			c.Palier = strings.TrimSpace(v)
+			continue
+		}
 		code = append(code, toks[i])
 	}
 	arg, err := argument(code)
@@ -192,6 +201,19 @@ func parseLearners(toks []token) (Command, error) {
 	}
 	c.Code = arg
 	return c, nil
+}
+
+// parseLesson reads "CODE 4.1/skill".
+func parseLesson(toks []token) (Command, error) {
+	if len(toks) < 2 || !strings.Contains(toks[len(toks)-1].text, "/") {
+		return Command{}, usageError("Indiquez le code et le savoir-faire, par exemple `/diagbot campagne leçon QWERTY789 4.1/smsarnaque` (voir `campagne sujets`).")
+	}
+	skill := strings.TrimSpace(toks[len(toks)-1].text)
+	code, err := argument(toks[:len(toks)-1])
+	if err != nil {
+		return Command{}, err
+	}
+	return Command{Op: OpCampaignLesson, Code: code, Lacks: skill}, nil
 }
 
 // argument joins the remaining words: a code typed with spaces

@@ -56,6 +56,7 @@ const (
 	ActionHomeTopics   = "home_topics"   // value: campaign code
 	ActionHomeExport   = "home_export"   // value: campaign code
 	CallbackCreate     = "diagbot_create_campaign"
+	ActionTopicLesson  = "topic_lesson" // value: "CODE|4.1/skill"
 )
 
 // Block Kit limits (checked by the tests on every view built here).

@@ -146,12 +146,36 @@ func (l *Listener) homeAction(ctx context.Context, cb slackapi.InteractionCallba
 		reply = Reply{Text: textFailed}
 	}
 	if len(reply.Files) == 0 {
-		if _, err := l.api.OpenViewContext(ctx, cb.TriggerID, TextModal(title, reply.Text)); err != nil {
+		if _, err := l.api.OpenViewContext(ctx, cb.TriggerID, TextModal(title, reply.Text, reply.Actions...)); err != nil {
 			l.cfg.Log.Warn().Err(err).Msg("slack: cannot show a Home button's answer")
 		}
 		return
 	}
 	l.toDM(ctx, cb.User.ID, reply)
+}
+
+// modalAction handles a button inside a window: a topic's "send the
+// lesson". Its answer is pushed on top of the window.
+func (l *Listener) modalAction(ctx context.Context, cb slackapi.InteractionCallback, a *slackapi.BlockAction) {
+	if a.ActionID != ActionTopicLesson {
+		return
+	}
+	ok, err := l.isAdvisor(ctx, cb.User.ID)
+	if err != nil || !ok {
+		return
+	}
+	code, skill, found := strings.Cut(a.Value, "|")
+	if !found {
+		return
+	}
+	reply, err := l.h.Command(ctx, Command{Op: OpCampaignLesson, User: cb.User.ID, Code: code, Lacks: skill})
+	if err != nil {
+		l.cfg.Log.Error().Err(err).Msg("slack: sending a lesson from a window failed")
+		reply = Reply{Text: textFailed}
+	}
+	if _, err := l.api.PushViewContext(ctx, cb.TriggerID, TextModal("Leçon envoyée", reply.Text)); err != nil {
+		l.cfg.Log.Warn().Err(err).Msg("slack: cannot show the answer of a window's button")
+	}
 }
 
 // toDM sends a reply (text and files) in the advisor's own conversation with

@@ -35,6 +35,16 @@ type Reply struct {
 	Ephemeral bool   // Text is shown to the advisor only (files are not: Slack has no ephemeral files)
 	Failed    bool   // the command did nothing; Text says why and what to do
 	Field     string // for a form: the field to fix (FieldPaliers, FieldResult); "" = the name
+	// Actions are buttons shown under Text when the answer is shown in a
+	// window (the Home tab's buttons): each runs a command again.
+	Actions []ReplyAction
+}
+
+// ReplyAction is a button of a reply shown in a window.
+type ReplyAction struct {
+	Label    string
+	ActionID string // ActionTopicLesson
+	Value    string // "CODE|4.1/skill"
 }
 
 // Fields of the campaign form a failed reply can point at.
@@ -287,6 +297,15 @@ func (l *Listener) events(ctx context.Context, fatal func(error)) {
 				if evt.Request != nil {
 					if err := l.sm.AckCtx(ctx, evt.Request.EnvelopeID, payload); err != nil && ctx.Err() == nil {
 						log.Warn().Err(err).Msg("slack: cannot answer a form")
+					}
+				}
+				continue
+			}
+			if cb.Type == slackapi.InteractionTypeBlockActions && cb.View.Type == slackapi.VTModal {
+				l.ack(ctx, evt.Request)
+				for _, a := range cb.ActionCallback.BlockActions {
+					if a != nil {
+						l.wg.Go(func() { l.modalAction(ctx, cb, a) })
 					}
 				}
 				continue

@@ -183,15 +183,23 @@ func ParseCreate(state *slackapi.ViewState) (Command, map[string]string) {
 }
 
 // TextModal shows a command's answer (mrkdwn) in a modal, cut into sections
-// within Block Kit's limits.
-func TextModal(title, text string) slackapi.ModalViewRequest {
+// within Block Kit's limits, with its buttons (at most 10) after the text.
+func TextModal(title, text string, actions ...ReplyAction) slackapi.ModalViewRequest {
 	var bs []slackapi.Block
+	room := maxViewBlocks - 1 - min(len(actions), 10)
 	for _, part := range splitText(text, maxSectionText) {
-		if len(bs) == maxViewBlocks-1 {
+		if len(bs) == room {
 			bs = append(bs, slackapi.NewContextBlock("", mrkdwn("… la suite est trop longue pour cette fenêtre : utilisez l'export CSV.")))
 			break
 		}
 		bs = append(bs, slackapi.NewSectionBlock(mrkdwn(part), nil, nil))
+	}
+	for i, a := range actions {
+		if i == 10 {
+			break
+		}
+		bs = append(bs, slackapi.NewActionBlock("act_"+strconv.Itoa(i),
+			slackapi.NewButtonBlockElement(a.ActionID, cut(a.Value, 2000), plain(cut(a.Label, 75)))))
 	}
 	return slackapi.ModalViewRequest{Type: slackapi.VTModal, Title: plain(cut(title, maxViewTitle)), Close: plain("Fermer"),
 		Blocks: slackapi.Blocks{BlockSet: bs}}

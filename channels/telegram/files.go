@@ -20,7 +20,15 @@ import (
 // An empty key remembers nothing (every call sends every file).
 func (s *Sender) SendFiles(ctx context.Context, chat int64, key string, o dialog.Output) (string, error) {
 	if len(o.Files) == 0 {
-		return "", fmt.Errorf("telegram: an output of kind %s without files: nothing to send", o.Kind)
+		if o.Text == "" {
+			return "", fmt.Errorf("telegram: an output of kind %s without files or text: nothing to send", o.Kind)
+		}
+		// No files (the issuer could not make them): the text alone.
+		if err := s.limiter.Wait(ctx, chat); err != nil {
+			return "", err
+		}
+		m, err := s.api.SendMessage(ctx, &tg.SendMessageParams{ChatID: chat, Text: esc(o.Text), ParseMode: models.ParseModeHTML, ReplyMarkup: keyboard(o.Buttons)})
+		return ref(m), classify(err)
 	}
 	learner := LearnerID(chat)
 	mark := func(i int) string { return fmt.Sprintf("f:%s:%d", key, i) }

@@ -187,7 +187,8 @@ func serve(ctx context.Context, cfg runConfig) error {
 	} else {
 		cfg.log.Warn().Msg("no public address (" + envPublicURL + "): learners who ask for an attestation are told it is not available")
 	}
-	b, err := bot.New(bot.Config{DB: db, Bank: bk, Engine: eng, Log: cfg.log, FollowUp: fu, Senders: senders, Attest: issuer})
+	b, err := bot.New(bot.Config{DB: db, Bank: bk, Engine: eng, Log: cfg.log, FollowUp: fu, Senders: senders, Attest: issuer,
+		NoAdvisor: slackCfg == nil}) // without Slack nobody reads help requests: the learner is told so
 	if err != nil {
 		return err
 	}

@@ -145,7 +145,7 @@ func TestTelegramWholeDiagnostic(t *testing.T) {
 	if err != nil || img.Bounds().Dx() < 400 {
 		t.Fatalf("results chart is not a valid PNG: %v", err)
 	}
-	waitMessage(t, srv, chat, func(m telegramtest.SentMessage) bool { return strings.Contains(m.Text, "Niveau général") })
+	waitMessage(t, srv, chat, func(m telegramtest.SentMessage) bool { return strings.Contains(m.Text, "Votre niveau") })
 	if acts := srv.CallsTo("sendChatAction"); len(acts) != 1 || acts[0].Params["action"] != "upload_photo" || acts[0].Status != http.StatusOK {
 		t.Errorf("while the chart is drawn the learner should see upload_photo: %+v", acts)
 	}

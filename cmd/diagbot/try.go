@@ -153,7 +153,7 @@ func tryCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	b, err := bot.New(bot.Config{DB: db, Bank: bk, Engine: eng, Log: log, Shards: 1, FollowUp: fu, Random: seeded(*seed), Attest: issuer,
+	b, err := bot.New(bot.Config{DB: db, Bank: bk, Engine: eng, Log: log, Shards: 1, FollowUp: fu, Random: seeded(*seed), Attest: issuer, NoAdvisor: true,
 		Senders: map[string]bot.Sender{consoleName: consoleSender{con}}})
 	if err != nil {
 		return err

@@ -21,7 +21,7 @@ const WaitTimeout = 20 * time.Second
 // methods are the Web API methods the server answers.
 var methods = []string{"auth.test", "apps.connections.open", "conversations.info", "conversations.members",
 	"conversations.history", "conversations.replies", "conversations.open", "users.info", "chat.postMessage", "chat.postEphemeral", "chat.update",
-	"files.getUploadURLExternal", "files.completeUploadExternal", "views.publish", "views.open"}
+	"files.getUploadURLExternal", "files.completeUploadExternal", "views.publish", "views.open", "views.push"}
 
 // Call is one request the server received.
 type Call struct {
@@ -405,7 +405,7 @@ func (s *Server) respond(c *Call) map[string]any {
 			}
 		}
 		return map[string]any{"ok": true, "messages": msgs, "has_more": false}
-	case "views.publish", "views.open":
+	case "views.publish", "views.open", "views.push":
 		return map[string]any{"ok": true, "view": map[string]any{"id": fmt.Sprintf("V%d", s.seq)}}
 	case "files.getUploadURLExternal":
 		s.seq++
