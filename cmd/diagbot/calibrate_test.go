@@ -70,3 +70,27 @@ func TestCalibrateFromAnExportedLog(t *testing.T) {
 		}
 	}
 }
+
+// TestCalibrateFromTheDatabase: the answers a learner gave in the terminal
+// are read back from the bot's file.
+func TestCalibrateFromTheDatabase(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "d.db")
+	script := "1\n" + strings.Repeat("je ne sais pas\n", 32)
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"try", "--db", db, "--learner", "lina"}, strings.NewReader(script), &stdout, &stderr); code != 0 {
+		t.Fatalf("try: exit %d: %s", code, stderr.String())
+	}
+	stdout.Reset()
+	out := filepath.Join(t.TempDir(), "cal.json")
+	if code := run(context.Background(), []string{"calibrate", "--db", db, "--out", out}, strings.NewReader(""), &stdout, &stderr); code != 0 {
+		t.Fatalf("calibrate: exit %d: %s", code, stderr.String())
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal, err := engine.ParseCalibration(data)
+	if err != nil || cal.Learners != 1 || cal.Answers < 16 {
+		t.Errorf("calibration of one learner: %d learners, %d answers, %v\n%s", cal.Learners, cal.Answers, err, stdout.String())
+	}
+}
