@@ -77,8 +77,8 @@ func CreateCampaign(db *storage.DB, c storage.Campaign, r *rand.Rand, now time.T
 			return c, problem(fmt.Errorf("unknown profile %q (complet, emploi)", c.Profile),
 				"Je ne connais pas le profil « %s » : choisissez complet ou emploi, ou donnez la liste des compétences.", c.Profile)
 		}
-		if n == 0 {
-			n = len(p.Competences)
+		if n == 0 { // stored, so reports list the profile's competences
+			c.Competences, n = p.Competences, len(p.Competences)
 		}
 		if c.MaxQuestions != 0 && c.MaxQuestions < p.MinPerCompetence*n {
 			return c, problem(fmt.Errorf("profile %s asks %d questions per competence: %d questions are too few", p.ID, p.MinPerCompetence, c.MaxQuestions),

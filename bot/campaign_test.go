@@ -168,7 +168,7 @@ func TestCreateCampaignProfile(t *testing.T) {
 	if err != nil || c.Profile != "emploi" {
 		t.Fatalf("%+v %v", c, err)
 	}
-	if got, _, _ := db.Campaign(c.Code); got.Profile != "emploi" {
+	if got, _, _ := db.Campaign(c.Code); got.Profile != "emploi" || len(got.Competences) != 6 {
 		t.Errorf("stored %+v", got)
 	}
 	for _, bad := range []storage.Campaign{{Name: "x", Profile: "nope"}, {Name: "x", Profile: "emploi", MaxQuestions: 12}} {
