@@ -150,10 +150,13 @@ func TestParseCreate(t *testing.T) {
 		blockPath:      {"path": {SelectedOption: opt("-1")}},
 		blockOptions:   {"options": {SelectedOptions: []slackapi.OptionBlockObject{opt(optFeedback), opt(optExternalID)}}},
 		blockChannel:   {"channel": {SelectedConversation: "CTEAM"}},
+		blockIDKind:    {"id_kind": {SelectedOption: opt("mission_locale")}},
+		blockHelpHours: {"help_hours": {Value: "  le mardi   et le jeudi "}},
 	})
 	c, errs := ParseCreate(full)
 	if errs != nil || c.Op != OpCampaignCreate || c.Name != "Atelier mardi" || strings.Join(c.Competences, ",") != "4.1,1.1" ||
-		c.MaxQuestions != 20 || c.PathLength != -1 || !c.Feedback || !c.AskExternalID || c.Channel != "CTEAM" {
+		c.MaxQuestions != 20 || c.PathLength != -1 || !c.Feedback || !c.AskExternalID || c.Channel != "CTEAM" ||
+		c.IDKind != "mission_locale" || c.HelpHours != "le mardi et le jeudi" {
 		t.Errorf("full form: %+v %v", c, errs)
 	}
 	c, errs = ParseCreate(form(map[string]map[string]slackapi.BlockAction{blockName: {"name": {Value: "Mardi"}}}))
@@ -174,6 +177,7 @@ func TestParseCreate(t *testing.T) {
 			blockComps:     {"comps": {SelectedOptions: []slackapi.OptionBlockObject{opt("1.1"), opt("1.2"), opt("1.3")}}},
 			blockQuestions: {"questions": {SelectedOption: opt("2")}}}), []string{blockQuestions}},
 		{"forged path", form(map[string]map[string]slackapi.BlockAction{blockName: {"name": {Value: "x"}}, blockPath: {"path": {SelectedOption: opt("99")}}}), []string{blockPath}},
+		{"forged identifier", form(map[string]map[string]slackapi.BlockAction{blockName: {"name": {Value: "x"}}, blockIDKind: {"id_kind": {SelectedOption: opt("nir")}}}), []string{blockIDKind}},
 	} {
 		_, errs := ParseCreate(tt.state)
 		for _, b := range tt.blocks {
