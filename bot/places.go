@@ -1,0 +1,86 @@
+package bot
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"slices"
+
+	"github.com/diagbot/diagbot/bot/lieux"
+	"github.com/diagbot/diagbot/engine/bank"
+	"github.com/diagbot/diagbot/storage"
+)
+
+// PlaceServices reads the map of competences to the services of places
+// shipped with the bank (engine/bank/items/lieux/services.yaml).
+func PlaceServices() (*lieux.ServiceMap, error) {
+	b, err := fs.ReadFile(bank.Embedded(), lieux.ServicesFile)
+	if err != nil {
+		return nil, fmt.Errorf("the bank has no %s: %w", lieux.ServicesFile, err)
+	}
+	return lieux.ParseServices(bytes.NewReader(b), lieux.ServicesFile)
+}
+
+// ImportPlaces stores the places an import took as the source's places,
+// replacing those it brought before; places advisors added stay. It returns
+// how many places of the source were replaced.
+func ImportPlaces(db *storage.DB, source, file string, imp *lieux.Import) (int, error) {
+	stored := make([]storage.StoredPlace, 0, len(imp.Places))
+	for _, p := range imp.Places {
+		data, err := json.Marshal(p)
+		if err != nil {
+			return 0, err
+		}
+		stored = append(stored, storage.StoredPlace{Source: source, ID: p.ID, Data: data})
+	}
+	return db.ReplacePlaces(storage.PlaceSource{Name: source, File: file}, stored)
+}
+
+// Places reads every place stored: the imported ones, then those advisors
+// added.
+func Places(db *storage.DB) ([]lieux.Place, error) {
+	imported, local, err := db.Places()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]lieux.Place, 0, len(imported)+len(local))
+	for _, sp := range imported {
+		var p lieux.Place
+		if err := json.Unmarshal(sp.Data, &p); err != nil {
+			return nil, fmt.Errorf("place %q of source %q is unreadable (import the source again): %w", sp.ID, sp.Source, err)
+		}
+		out = append(out, p)
+	}
+	for _, lp := range local {
+		var p lieux.Place
+		if err := json.Unmarshal(lp.Data, &p); err != nil {
+			return nil, fmt.Errorf("the place %q an advisor added is unreadable: %w", lp.ID, err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// PlacesRequest is what a suggestion of places needs.
+type PlacesRequest struct {
+	Postcode string
+	// Levels are the learner's measured levels by competence; Competences,
+	// when given, are the competences to work, in order, instead.
+	Levels      map[string]int
+	Competences []string
+}
+
+// SuggestPlaces chooses the places for a learner from the places stored
+// (see lieux.ServiceMap.Suggest).
+func SuggestPlaces(db *storage.DB, sm *lieux.ServiceMap, req PlacesRequest) (lieux.Suggestions, error) {
+	places, err := Places(db)
+	if err != nil {
+		return lieux.Suggestions{}, err
+	}
+	focus := slices.Clone(req.Competences)
+	if len(focus) == 0 {
+		focus = sm.Focus(req.Levels, lieux.DefaultMax)
+	}
+	return sm.Suggest(places, req.Postcode, focus, 0, 0), nil
+}
