@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -160,4 +162,20 @@ func count(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// checkPlaceServices checks the bank's map of competences to the services
+// of places, when the bank has one, and prints its problems.
+func checkPlaceServices(fsys fs.FS, w io.Writer) error {
+	b, err := fs.ReadFile(fsys, lieux.ServicesFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err == nil {
+		_, err = lieux.ParseServices(bytes.NewReader(b), lieux.ServicesFile)
+	}
+	if err != nil {
+		fmt.Fprintln(w, err)
+	}
+	return err
 }

@@ -100,3 +100,24 @@ func TestLieuxImportRefused(t *testing.T) {
 		t.Errorf("exit %d: %s", code, errOut)
 	}
 }
+
+func TestContentCheckPlaceServices(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("../../engine/bank/items")); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "lieux", "services.yaml")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(string(b), "      - Loisirs et créations numériques\n", "      - Loisirs\n", 1)
+	if err := os.WriteFile(path, []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "content", "check", dir)
+	if code != 1 || !regexp.MustCompile(`lieux/services.yaml:\d+: competence 3.2: "Loisirs" is not a service of the schema`).MatchString(out) ||
+		!strings.Contains(errOut, "lieux/services.yaml has problems to fix") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
+	}
+}
