@@ -2,10 +2,12 @@ package bot
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io/fs"
 	"slices"
+	"strings"
 
 	"github.com/diagbot/diagbot/bot/lieux"
 	"github.com/diagbot/diagbot/engine/bank"
@@ -83,4 +85,22 @@ func SuggestPlaces(db *storage.DB, sm *lieux.ServiceMap, req PlacesRequest) (lie
 		focus = sm.Focus(req.Levels, lieux.DefaultMax)
 	}
 	return sm.Suggest(places, req.Postcode, focus, 0, 0), nil
+}
+
+// AddLocalPlace stores a place or workshop an advisor adds by hand (kept
+// apart from imports, which never replace it). Its id is "local-" and the
+// postcode and name unless given; by is who added it.
+func AddLocalPlace(db *storage.DB, p lieux.Place, by string) (lieux.Place, error) {
+	if errs := lieux.CheckLocal(p); len(errs) > 0 {
+		return p, fmt.Errorf("the place cannot be added: %s", strings.Join(errs, "; "))
+	}
+	if p.ID == "" {
+		p.ID = "local-" + p.CodePostal + "-" + strings.Join(strings.Fields(strings.ToLower(p.Nom)), "-")
+	}
+	p.Source = cmp.Or(p.Source, "conseiller")
+	data, err := json.Marshal(p)
+	if err != nil {
+		return p, err
+	}
+	return p, db.PutLocalPlace(storage.LocalPlace{ID: p.ID, Data: data, AddedBy: by})
 }

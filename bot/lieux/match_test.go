@@ -2,6 +2,7 @@ package lieux
 
 import (
 	"bytes"
+	"fmt"
 	"io/fs"
 	"slices"
 	"strings"
@@ -39,7 +40,7 @@ func TestParseServicesErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := []struct{ name, old, new, want string }{
-		{"service", "      - Utilisation sécurisée du numérique\n\n  - competence: \"4.2\"", "      - Sécurité\n\n  - competence: \"4.2\"", `services.yaml:103: competence 4.1: "Sécurité" is not a service of the schema`},
+		{"service", "      - Utilisation sécurisée du numérique\n\n  - competence: \"4.2\"", "      - Sécurité\n\n  - competence: \"4.2\"", `services.yaml:LINE: competence 4.1: "Sécurité" is not a service of the schema`},
 		{"priority", "priority: 3 # tableurs", "priority: 5 # tableurs", "competence 1.3: priority 5: write 1"},
 		{"competence", `competence: "5.2"`, `competence: "5.3"`, `competence "5.3" is not one of the framework`},
 		{"missing", `competence: "5.2"`, `competence: "5.1"`, "competence 5.1 is given twice"},
@@ -51,9 +52,11 @@ func TestParseServicesErrors(t *testing.T) {
 		if text == string(shipped) {
 			t.Fatalf("%s: %q is not in the shipped file", c.name, c.old)
 		}
+		// LINE is where the change stands: errors name the line to fix.
+		want := strings.ReplaceAll(c.want, "LINE", fmt.Sprint(1+strings.Count(string(shipped)[:strings.Index(string(shipped), c.old)], "\n")))
 		_, err := ParseServices(strings.NewReader(text), "services.yaml")
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: %v, want %q", c.name, err, c.want)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", c.name, err, want)
 		}
 	}
 }

@@ -251,3 +251,25 @@ func clip(s string) string {
 	r := []rune(s)
 	return string(r[:57]) + "…"
 }
+
+// CheckLocal checks a place an advisor adds by hand: a name, an address, a
+// commune and a postcode at least; a phone, coordinates and links, when
+// given, as the schema wants them. It returns every problem, or nil.
+func CheckLocal(p Place) []string {
+	r := row{"nom": p.Nom, "adresse": p.Adresse, "commune": p.Commune, "code_postal": p.CodePostal,
+		"telephone": p.Telephone, "prise_rdv": p.PriseRdv, "site_web": strings.Join(p.SiteWeb, "|"),
+		"services": strings.Join(p.Services, "|"), "frais_a_charge": strings.Join(p.Frais, "|"),
+		"publics_specifiquement_adresses": strings.Join(p.Publics, "|"), "horaires": p.Horaires,
+		// What only an open-data producer has: not asked of an advisor.
+		"id": "local", "pivot": "000000000", "date_maj": "2000-01-01"}
+	if p.Latitude != nil && p.Longitude != nil {
+		r["latitude"], r["longitude"] = strconv.FormatFloat(*p.Latitude, 'f', -1, 64), strconv.FormatFloat(*p.Longitude, 'f', -1, 64)
+	}
+	_, errs := build(r, "|")
+	if p.Horaires != "" {
+		if _, err := ParseHours(p.Horaires); err != nil {
+			errs = append(errs, fmt.Sprintf("horaires %q: %v", p.Horaires, err))
+		}
+	}
+	return errs
+}

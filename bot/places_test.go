@@ -1,0 +1,77 @@
+package bot
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/diagbot/diagbot/bot/lieux"
+	"github.com/diagbot/diagbot/storage"
+)
+
+func TestPlacesStoredAndSuggested(t *testing.T) {
+	f, err := os.Open("../../shared/data/lieux/charente-2023-07-11.json")
+	if err != nil {
+		t.Skipf("the shared data is not beside the repository: %v", err)
+	}
+	defer f.Close()
+	imp, err := lieux.Read(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := storage.Open(filepath.Join(t.TempDir(), "diagbot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := ImportPlaces(db, "charente", "charente.json", imp); err != nil {
+		t.Fatal(err)
+	}
+	sm, err := PlaceServices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lat, lon := 45.6485, 0.1562 // Angoulême, the town hall
+	atelier := lieux.Place{Nom: "Atelier CV de la Mission Locale", Adresse: "15 rue de Paris", Commune: "Angoulême", CodePostal: "16000",
+		Latitude: &lat, Longitude: &lon, Services: []string{"Insertion professionnelle via le numérique"}, Frais: []string{"Gratuit"},
+		Horaires: "Tu 14:00-16:00", PriseRdv: "https://rdv.example.fr/cv"}
+	added, err := AddLocalPlace(db, atelier, "U123")
+	if err != nil || added.ID != "local-16000-atelier-cv-de-la-mission-locale" {
+		t.Fatalf("%+v %v", added, err)
+	}
+	// A re-import of the source keeps the advisor's place.
+	if n, err := ImportPlaces(db, "charente", "charente.json", imp); err != nil || n != 188 {
+		t.Fatalf("re-import replaced %d: %v", n, err)
+	}
+	s, err := SuggestPlaces(db, sm, PlacesRequest{Postcode: "16000", Levels: map[string]int{"3.1": 1, "1.1": 4, "4.1": 5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Only 3.1 is below level 3; the advisor's workshop is the third nearest.
+	if len(s.Places) != 3 || s.Places[2].Place.ID != added.ID || strings.Join(s.Focus, ",") != "3.1" {
+		t.Fatalf("focus %v, places %+v", s.Focus, s.Places)
+	}
+	if text := s.Text("fr", time.Date(2026, 12, 8, 15, 0, 0, 0, paris())); !strings.Contains(text, "Atelier CV de la Mission Locale — ") ||
+		!strings.Contains(text, "Rendez-vous : https://rdv.example.fr/cv") || !strings.Contains(text, "Ouvert maintenant, jusqu'à 16h") {
+		t.Errorf("text:\n%s", text)
+	}
+
+	for _, bad := range []struct {
+		change func(*lieux.Place)
+		want   string
+	}{
+		{func(p *lieux.Place) { p.Nom = "" }, "nom is required"},
+		{func(p *lieux.Place) { p.CodePostal = "16" }, `code_postal "16"`},
+		{func(p *lieux.Place) { p.Telephone = "0545" }, `telephone "0545"`},
+		{func(p *lieux.Place) { p.Horaires = "mardi" }, `horaires "mardi"`},
+		{func(p *lieux.Place) { p.PriseRdv = "rdv.fr" }, `prise_rdv "rdv.fr"`},
+	} {
+		p := atelier
+		bad.change(&p)
+		if _, err := AddLocalPlace(db, p, "U123"); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%v, want %q", err, bad.want)
+		}
+	}
+}
