@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/diagbot/diagbot/bot/lieux"
 	"github.com/diagbot/diagbot/engine/bank"
@@ -73,18 +74,44 @@ type PlacesRequest struct {
 	Competences []string
 }
 
-// SuggestPlaces chooses the places for a learner from the places stored
-// (see lieux.ServiceMap.Suggest).
-func SuggestPlaces(db *storage.DB, sm *lieux.ServiceMap, req PlacesRequest) (lieux.Suggestions, error) {
-	places, err := Places(db)
-	if err != nil {
-		return lieux.Suggestions{}, err
-	}
+// SuggestPlaces chooses the places for a learner among places (see
+// lieux.ServiceMap.Suggest).
+func SuggestPlaces(places []lieux.Place, sm *lieux.ServiceMap, req PlacesRequest) lieux.Suggestions {
 	focus := slices.Clone(req.Competences)
 	if len(focus) == 0 {
 		focus = sm.Focus(req.Levels, lieux.DefaultMax)
 	}
-	return sm.Suggest(places, req.Postcode, focus, 0, 0), nil
+	return sm.Suggest(places, req.Postcode, focus, 0, 0)
+}
+
+// PlaceBook keeps the places decoded, and reads them from the database
+// again only when they changed (storage.PlacesVersion): decoding 15,000
+// places, the national file's size, takes about 0.2 s, too long for every
+// learner's turn.
+type PlaceBook struct {
+	mu      sync.Mutex
+	loaded  bool
+	version uint64
+	places  []lieux.Place
+}
+
+// Places returns the places stored now. The slice is shared: do not modify it.
+func (pb *PlaceBook) Places(db *storage.DB) ([]lieux.Place, error) {
+	v, err := db.PlacesVersion()
+	if err != nil {
+		return nil, err
+	}
+	pb.mu.Lock()
+	defer pb.mu.Unlock()
+	if pb.loaded && pb.version == v {
+		return pb.places, nil
+	}
+	places, err := Places(db)
+	if err != nil {
+		return nil, err
+	}
+	pb.loaded, pb.version, pb.places = true, v, places
+	return places, nil
 }
 
 // AddLocalPlace stores a place or workshop an advisor adds by hand (kept

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,10 +46,12 @@ func TestPlacesStoredAndSuggested(t *testing.T) {
 	if n, err := ImportPlaces(db, "charente", "charente.json", imp); err != nil || n != 188 {
 		t.Fatalf("re-import replaced %d: %v", n, err)
 	}
-	s, err := SuggestPlaces(db, sm, PlacesRequest{Postcode: "16000", Levels: map[string]int{"3.1": 1, "1.1": 4, "4.1": 5}})
-	if err != nil {
-		t.Fatal(err)
+	var book PlaceBook
+	places, err := book.Places(db)
+	if err != nil || len(places) != 189 {
+		t.Fatalf("%d places: %v", len(places), err)
 	}
+	s := SuggestPlaces(places, sm, PlacesRequest{Postcode: "16000", Levels: map[string]int{"3.1": 1, "1.1": 4, "4.1": 5}})
 	// Only 3.1 is below level 3; the advisor's workshop is the third nearest.
 	if len(s.Places) != 3 || s.Places[2].Place.ID != added.ID || strings.Join(s.Focus, ",") != "3.1" {
 		t.Fatalf("focus %v, places %+v", s.Focus, s.Places)
@@ -72,6 +75,45 @@ func TestPlacesStoredAndSuggested(t *testing.T) {
 		bad.change(&p)
 		if _, err := AddLocalPlace(db, p, "U123"); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%v, want %q", err, bad.want)
+		}
+	}
+}
+
+// BenchmarkSuggestPlacesNational suggests from a file holding about 15,000
+// places (the Charente's 188 imported as 80 sources): what a turn that fills
+// the suggestion costs, the places decoded once (PlaceBook).
+func BenchmarkSuggestPlacesNational(b *testing.B) {
+	f, err := os.Open("../../shared/data/lieux/charente-2023-07-11.json")
+	if err != nil {
+		b.Skipf("the shared data is not beside the repository: %v", err)
+	}
+	imp, err := lieux.Read(f)
+	f.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := storage.Open(filepath.Join(b.TempDir(), "diagbot.db"), storage.WithNoSync(true))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	for i := range 80 {
+		if _, err := ImportPlaces(db, fmt.Sprintf("charente-%d", i), "charente.json", imp); err != nil {
+			b.Fatal(err)
+		}
+	}
+	sm, err := PlaceServices()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var book PlaceBook
+	for b.Loop() {
+		places, err := book.Places(db)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if s := SuggestPlaces(places, sm, PlacesRequest{Postcode: "16000", Levels: map[string]int{"3.1": 1}}); len(s.Places) != 3 {
+			b.Fatal(len(s.Places))
 		}
 	}
 }

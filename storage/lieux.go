@@ -79,6 +79,9 @@ func (db *DB) ReplacePlaces(src PlaceSource, places []StoredPlace) (removed int,
 				return err
 			}
 		}
+		if err := bumpPlaces(tx); err != nil {
+			return err
+		}
 		return tx.Bucket(bucketPlaceSources).Put([]byte(src.Name), meta)
 	})
 	if err != nil {
@@ -151,6 +154,9 @@ func (db *DB) PutLocalPlace(p LocalPlace) error {
 		return err
 	}
 	return db.update(fmt.Sprintf("store local place %q", p.ID), func(tx *bbolt.Tx) error {
+		if err := bumpPlaces(tx); err != nil {
+			return err
+		}
 		return tx.Bucket(bucketLocalPlaces).Put([]byte(p.ID), v)
 	})
 }
@@ -163,8 +169,30 @@ func (db *DB) DeleteLocalPlace(id string) error {
 		if b.Get([]byte(id)) == nil {
 			return fail("storage: no place added by hand has the id %q in %s: %w", id, db.path, ErrNotFound)
 		}
+		if err := bumpPlaces(tx); err != nil {
+			return err
+		}
 		return b.Delete([]byte(id))
 	})
+}
+
+// bumpPlaces counts a change of the places (the sequence of the
+// place_sources bucket), so readers that keep them decoded know to read
+// them again.
+func bumpPlaces(tx *bbolt.Tx) error {
+	_, err := tx.Bucket(bucketPlaceSources).NextSequence()
+	return err
+}
+
+// PlacesVersion changes whenever a place is imported, added or removed: a
+// cache of the decoded places is good while it stays the same.
+func (db *DB) PlacesVersion() (uint64, error) {
+	var v uint64
+	err := db.view("read the version of the places", func(tx *bbolt.Tx) error {
+		v = tx.Bucket(bucketPlaceSources).Sequence()
+		return nil
+	})
+	return v, err
 }
 
 // cutPair splits a \x00 b.

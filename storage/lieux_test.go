@@ -78,8 +78,15 @@ func TestPlaces(t *testing.T) {
 		!srcs[0].ImportedAt.Equal(t0.Add(2*time.Hour)) || srcs[1].Places != 1 {
 		t.Errorf("sources %+v", srcs)
 	}
+	before, err := db.PlacesVersion()
+	if err != nil || before == 0 {
+		t.Fatalf("version %d: %v", before, err)
+	}
 	if err := db.DeleteLocalPlace("atelier-cv"); err != nil {
 		t.Fatal(err)
+	}
+	if after, _ := db.PlacesVersion(); after <= before {
+		t.Errorf("version %d after a delete, was %d", after, before)
 	}
 	if err := db.DeleteLocalPlace("atelier-cv"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("second delete: %v", err)

@@ -19,7 +19,17 @@ func DistanceKm(a, b Position) float64 {
 }
 
 // ValidPostcode reports whether s is written as a French postcode (5 digits).
-func ValidPostcode(s string) bool { return rePostcode.MatchString(s) }
+func ValidPostcode(s string) bool {
+	if len(s) != 5 {
+		return false
+	}
+	for i := range 5 {
+		if !digit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
 
 // Department is the department of a postcode: its first two digits; 2A or
 // 2B in Corsica (20000–20199 Corse-du-Sud, 20200–20999 Haute-Corse); three

@@ -21,7 +21,10 @@ const ServicesFile = "lieux/services.yaml"
 type ServiceMap struct {
 	// Enough is the level from which a competence is no longer to work.
 	Enough int
-	byComp map[string]CompetenceServices
+	// Fallback are the services of places that help with the digital in
+	// general, proposed when no place near offers a focused one.
+	Fallback []string
+	byComp   map[string]CompetenceServices
 }
 
 // CompetenceServices is one competence's entry.
@@ -43,6 +46,7 @@ func (m *ServiceMap) Of(comp string) (CompetenceServices, bool) {
 func ParseServices(r io.Reader, name string) (*ServiceMap, error) {
 	var doc struct {
 		Enough      int         `yaml:"enough"`
+		Fallback    []yaml.Node `yaml:"fallback"`
 		Competences []yaml.Node `yaml:"competences"`
 	}
 	dec := yaml.NewDecoder(r)
@@ -57,6 +61,12 @@ func ParseServices(r io.Reader, name string) (*ServiceMap, error) {
 	m := &ServiceMap{Enough: doc.Enough, byComp: map[string]CompetenceServices{}}
 	if m.Enough < engine.MinLevel || m.Enough > engine.MaxLevel {
 		bad(1, "enough: %d: give the level (1 to 8) from which a competence is no longer to work", m.Enough)
+	}
+	for _, f := range doc.Fallback {
+		if !slices.Contains(ServiceValues, f.Value) {
+			bad(f.Line, "fallback: %q is not a service of the schema; write one of: %s", f.Value, strings.Join(ServiceValues, " ; "))
+		}
+		m.Fallback = append(m.Fallback, f.Value)
 	}
 	for _, n := range doc.Competences {
 		var e struct {
@@ -146,64 +156,91 @@ type Suggestions struct {
 	Focus   []string
 	Places  []Suggestion
 	MaxKm   float64
+	// General is true when no place near offers a service of the focus:
+	// the places proposed help with the digital in general.
+	General bool
 }
 
 // Suggest proposes up to max places (DefaultMax when 0) for a learner at
 // postcode who should work the focus competences: free, open to young
 // people, receiving the public, offering a service of one of them; nearest
 // first within maxKm (DefaultMaxKm when 0), then places of the same
-// department that have no coordinates. One place per address.
+// department that have no coordinates. One place per address. When no
+// place offers such a service, the places offering a Fallback service
+// (General is then true).
 func (m *ServiceMap) Suggest(places []Place, postcode string, focus []string, max int, maxKm float64) Suggestions {
 	max = cmp.Or(max, DefaultMax)
 	maxKm = cmp.Or(maxKm, DefaultMaxKm)
 	out := Suggestions{Located: Locate(places, postcode), Focus: focus, MaxKm: maxKm}
-	dept := Department(postcode)
-	var cands []Suggestion
-	for _, p := range places {
+	out.Places = m.choose(places, out.Located, focus, func(c string) []string { return m.byComp[c].Services }, max, maxKm)
+	if len(out.Places) == 0 && len(m.Fallback) > 0 {
+		out.Places = m.choose(places, out.Located, focus, func(string) []string { return m.Fallback }, max, maxKm)
+		out.General = len(out.Places) > 0
+	}
+	return out
+}
+
+// choose keeps the places that suit and offer one of services(c) for a
+// focus competence c, nearest first.
+func (m *ServiceMap) choose(places []Place, at Located, focus []string, services func(string) []string, max int, maxKm float64) []Suggestion {
+	dept := Department(at.Postcode)
+	// Candidates by index: a Place is large, and sorting copies.
+	type cand struct {
+		i     int
+		km    float64
+		hasKm bool
+		needs []string
+	}
+	var cands []cand
+	for i := range places {
+		p := &places[i]
 		if !p.Free() || !p.ForYoung() || !p.Receives() {
 			continue
 		}
 		var needs []string
 		for _, c := range focus {
-			if slices.ContainsFunc(m.byComp[c].Services, func(s string) bool { return slices.Contains(p.Services, s) }) {
+			if slices.ContainsFunc(services(c), func(s string) bool { return slices.Contains(p.Services, s) }) {
 				needs = append(needs, c)
 			}
 		}
 		if len(needs) == 0 {
 			continue
 		}
-		s := Suggestion{Place: p, Needs: needs}
+		c := cand{i: i, needs: needs}
 		pos, ok := p.Position()
 		switch {
-		case ok && out.Located.By != "":
-			s.Km, s.HasKm = DistanceKm(out.Located.Position, pos), true
-			if s.Km > maxKm {
+		case ok && at.By != "":
+			c.km, c.hasKm = DistanceKm(at.Position, pos), true
+			if c.km > maxKm {
 				continue
 			}
 		case !ok && dept != "" && Department(p.CodePostal) == dept:
 		default:
 			continue
 		}
-		cands = append(cands, s)
+		cands = append(cands, c)
 	}
-	slices.SortStableFunc(cands, func(a, b Suggestion) int {
-		if a.HasKm != b.HasKm {
-			if a.HasKm {
+	slices.SortFunc(cands, func(a, b cand) int {
+		if a.hasKm != b.hasKm {
+			if a.hasKm {
 				return -1
 			}
 			return 1
 		}
-		return cmp.Or(cmp.Compare(a.Km, b.Km), cmp.Compare(a.Place.Nom, b.Place.Nom), cmp.Compare(a.Place.ID, b.Place.ID))
+		pa, pb := &places[a.i], &places[b.i]
+		return cmp.Or(cmp.Compare(a.km, b.km), cmp.Compare(pa.Nom, pb.Nom), cmp.Compare(pa.ID, pb.ID), cmp.Compare(a.i, b.i))
 	})
+	var out []Suggestion
 	seen := map[string]bool{}
 	for _, c := range cands {
-		addr := strings.ToLower(strings.Join(strings.Fields(c.Place.Adresse+" "+c.Place.CodePostal), " "))
+		p := places[c.i]
+		addr := strings.ToLower(strings.Join(strings.Fields(p.Adresse+" "+p.CodePostal), " "))
 		if seen[addr] {
 			continue
 		}
 		seen[addr] = true
-		out.Places = append(out.Places, c)
-		if len(out.Places) == max {
+		out = append(out, Suggestion{Place: p, Km: c.km, HasKm: c.hasKm, Needs: c.needs})
+		if len(out) == max {
 			break
 		}
 	}

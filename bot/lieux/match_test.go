@@ -45,6 +45,7 @@ func TestParseServicesErrors(t *testing.T) {
 		{"competence", `competence: "5.2"`, `competence: "5.3"`, `competence "5.3" is not one of the framework`},
 		{"missing", `competence: "5.2"`, `competence: "5.1"`, "competence 5.1 is given twice"},
 		{"enough", "enough: 3", "enough: 9", "enough: 9: give the level"},
+		{"fallback", "  - Maîtrise des outils numériques du quotidien\n\ncompetences:", "  - Outils\n\ncompetences:", `services.yaml:LINE: fallback: "Outils" is not a service`},
 		{"unknown key", "enough: 3", "enough: 3\nniveau: 2", "field niveau not found"},
 	}
 	for _, c := range cases {
@@ -177,6 +178,22 @@ func TestSuggestCharente(t *testing.T) {
 	if line := s.Line(); !strings.HasPrefix(line, "Lieux proposés près de 16000 pour 4.1, 3.1 : ") {
 		t.Errorf("line %q", line)
 	}
+	// No place of the Charente lists "Utilisation sécurisée du numérique":
+	// places that help with the digital in general, said so.
+	s = m.Suggest(imp.Places, "16000", []string{"4.1"}, 0, 0)
+	if !s.General || len(s.Places) != 3 {
+		t.Fatalf("4.1 alone: general %v, %d places", s.General, len(s.Places))
+	}
+	text = s.Text("fr", now)
+	for _, want := range []string{"3 lieux gratuits près de 16000 où l'on peut t'aider avec le numérique du quotidien.\n",
+		"Aucun lieu proche ne propose exactement : sécurité ; demande-leur, ils peuvent souvent aider.\n"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q:\n%s", want, text)
+		}
+	}
+	if !strings.Contains(s.Line(), "pour 4.1 (aucun ne propose ces compétences : lieux d'aide au numérique du quotidien) : ") {
+		t.Errorf("line %q", s.Line())
+	}
 }
 
 func TestKmText(t *testing.T) {
@@ -186,6 +203,36 @@ func TestKmText(t *testing.T) {
 	}{{0.04, "fr", "100 m"}, {0.84, "fr", "800 m"}, {2.345, "fr", "2,3 km"}, {2.345, "en", "2.3 km"}, {14.6, "fr", "15 km"}} {
 		if got := KmText(c.lang, c.km); got != c.is {
 			t.Errorf("%v %s: %q, want %q", c.km, c.lang, got, c.is)
+		}
+	}
+}
+
+// BenchmarkReadCharente reads and checks the 188 Charente places.
+func BenchmarkReadCharente(b *testing.B) {
+	data := openShared(b, "charente-2023-07-11.json")
+	for b.Loop() {
+		if _, err := Read(bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSuggestNational chooses places among about 15,000, the size of
+// the national file (the Charente's 188 places, 80 times).
+func BenchmarkSuggestNational(b *testing.B) {
+	imp, err := Read(bytes.NewReader(openShared(b, "charente-2023-07-11.json")))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var all []Place
+	for range 80 {
+		all = append(all, imp.Places...)
+	}
+	m := shippedServices(b)
+	focus := m.Focus(map[string]int{"4.1": 1, "3.1": 2}, 3)
+	for b.Loop() {
+		if s := m.Suggest(all, "16000", focus, 0, 0); len(s.Places) != 3 {
+			b.Fatal(len(s.Places))
 		}
 	}
 }

@@ -209,7 +209,17 @@ func ReadJSON(r io.Reader) (*Import, error) {
 	if err != nil {
 		return nil, err
 	}
-	lineAt := func(off int64) int { return 1 + bytes.Count(data[:min(off, int64(len(data)))], []byte("\n")) }
+	// lineAt counts lines incrementally: offsets only grow.
+	var lastOff int64
+	lastLine := 1
+	lineAt := func(off int64) int {
+		off = min(off, int64(len(data)))
+		if off >= lastOff {
+			lastLine += bytes.Count(data[lastOff:off], []byte("\n"))
+			lastOff = off
+		}
+		return lastLine
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	tok, err := dec.Token()
@@ -263,32 +273,35 @@ func ReadJSON(r io.Reader) (*Import, error) {
 
 // jsonText turns a JSON value into the field's text: lists become `|` lists.
 func jsonText(v json.RawMessage) (string, error) {
-	var x any
-	dec := json.NewDecoder(bytes.NewReader(v))
-	dec.UseNumber()
-	if err := dec.Decode(&x); err != nil {
-		return "", err
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 {
+		return "", errors.New("no value")
 	}
-	switch t := x.(type) {
-	case nil:
+	switch c := v[0]; {
+	case c == 'n' && string(v) == "null":
 		return "", nil
-	case string:
-		return t, nil
-	case json.Number:
-		return t.String(), nil
-	case bool:
-		return fmt.Sprint(t), nil
-	case []any:
-		parts := make([]string, 0, len(t))
-		for _, e := range t {
-			switch s := e.(type) {
-			case string:
-				parts = append(parts, s)
-			case json.Number:
-				parts = append(parts, s.String())
-			default:
+	case c == '"':
+		var s string
+		err := json.Unmarshal(v, &s)
+		return s, err
+	case c == '-' || c >= '0' && c <= '9' || c == 't' || c == 'f':
+		return string(v), nil // a number or a boolean, as written
+	case c == '[':
+		var items []json.RawMessage
+		if err := json.Unmarshal(v, &items); err != nil {
+			return "", err
+		}
+		parts := make([]string, 0, len(items))
+		for _, it := range items {
+			it = bytes.TrimSpace(it)
+			if len(it) == 0 || it[0] == '[' || it[0] == '{' || it[0] == 'n' {
 				return "", errors.New("a list may hold only text or numbers")
 			}
+			s, err := jsonText(it)
+			if err != nil {
+				return "", err
+			}
+			parts = append(parts, s)
 		}
 		return strings.Join(parts, "|"), nil
 	}

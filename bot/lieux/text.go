@@ -29,10 +29,19 @@ func (s Suggestions) Text(lang string, now time.Time) string {
 	default:
 		fmt.Fprintf(&b, pick(en, "%d free places near %s where someone can help you", "%d lieux gratuits près de %s où l'on peut t'aider"), len(s.Places), s.Located.Postcode)
 	}
-	if names := s.needNames(lang); names != "" {
-		b.WriteString(pick(en, " with: ", " pour : ") + names)
+	names := s.needNames(lang)
+	switch {
+	case s.General:
+		b.WriteString(pick(en, " with the digital in everyday life.\n", " avec le numérique du quotidien.\n"))
+		if names != "" {
+			fmt.Fprintf(&b, pick(en, "None near you lists exactly: %s; ask them, they can often help.\n",
+				"Aucun lieu proche ne propose exactement : %s ; demande-leur, ils peuvent souvent aider.\n"), names)
+		}
+	case names != "":
+		b.WriteString(pick(en, " with: ", " pour : ") + names + ".\n")
+	default:
+		b.WriteString(".\n")
 	}
-	b.WriteString(".\n")
 	for i, p := range s.Places {
 		b.WriteString("\n")
 		p.write(&b, i+1, lang, now)
@@ -119,5 +128,9 @@ func (s Suggestions) Line() string {
 		}
 		names = append(names, n)
 	}
-	return fmt.Sprintf("Lieux proposés près de %s pour %s : %s.", s.Located.Postcode, strings.Join(s.Focus, ", "), strings.Join(names, " ; "))
+	general := ""
+	if s.General {
+		general = " (aucun ne propose ces compétences : lieux d'aide au numérique du quotidien)"
+	}
+	return fmt.Sprintf("Lieux proposés près de %s pour %s%s : %s.", s.Located.Postcode, strings.Join(s.Focus, ", "), general, strings.Join(names, " ; "))
 }

@@ -80,10 +80,11 @@ func lieuxCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	s, err := bot.SuggestPlaces(db, sm, req)
+	places, err := bot.Places(db)
 	if err != nil {
 		return err
 	}
+	s := bot.SuggestPlaces(places, sm, req)
 	switch s.Located.By {
 	case "postcode":
 		fmt.Fprintf(stdout, "%s: the mean position of the %s with this postcode\n", s.Located.Postcode, count(s.Located.Places, "place"))
