@@ -109,7 +109,7 @@ func TestHelpRequestAnsweredFromSlack(t *testing.T) {
 	if n := strings.Count(text, "Question 1 ·"); n != 2 {
 		t.Errorf("question 1 shown %d times, want 2 (again after the help)", n)
 	}
-	for _, want := range []string{"a vu votre demande", "Votre conseiller·e : Relisez la question", "fermé la demande"} {
+	for _, want := range []string{"a vu votre demande", "Votre conseiller ou conseillère : Relisez la question", "fermé la demande"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the learner did not get %q:\n%s", want, text)
 		}

@@ -25,6 +25,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/diagbot/diagbot/bot/attest"
 	"github.com/diagbot/diagbot/dialog"
 	"github.com/diagbot/diagbot/engine"
 	"github.com/diagbot/diagbot/engine/bank"
@@ -88,9 +89,18 @@ type Config struct {
 	FollowUp dialog.FollowUp
 	// Lesson returns a skill's micro-lesson; nil = no follow-up path.
 	Lesson func(competence, skill, lang string) (dialog.LessonView, bool)
+	// NoAdvisor says no advisor reads the notifications (no Slack): help
+	// then tells the learner so and gives a public helpline.
+	NoAdvisor bool
+	// Define returns the glossary's definition of a word; nil = the bank's
+	// glossary, when the bank has one.
+	Define func(lang, word string) (term, text string, ok bool)
 	// TickEvery is how often the scheduler looks for due follow-ups
 	// (default 30 s). Tests call Tick with their own clock instead.
 	TickEvery time.Duration
+	// Attest issues attestations (bot/attest); nil: a learner who asks for
+	// one is told it is not available.
+	Attest *attest.Issuer
 }
 
 // Bot is the running core.
@@ -120,6 +130,9 @@ type Bot struct {
 	// onTurn, if set before Run, sees every turn's exact duration (the
 	// histogram only knows buckets): benchmarks read exact quantiles.
 	onTurn func(time.Duration)
+	// step is dialog.Step; tests replace it to ask for outputs the dialog
+	// does not give yet.
+	step func(dialog.Session, dialog.Input, dialog.Env) (dialog.Turn, error)
 }
 
 // BankLessons serves the bank's micro-lessons to the dialog.
@@ -130,8 +143,19 @@ func BankLessons(bk *bank.Bank) func(competence, skill, lang string) (dialog.Les
 			return dialog.LessonView{}, false
 		}
 		t := l.In(lang)
-		return dialog.LessonView{Title: t.Title, Text: t.Text, Try: t.Try, Link: l.Link, Check: l.Check}, true
+		return dialog.LessonView{Title: t.Title, Text: t.Text, Try: t.Try, Link: l.Link, Check: l.Check, Can: t.Can, Priority: l.Priority}, true
 	}
+}
+
+// BankGlossary returns the bank's glossary lookup, or nil when the bank has
+// no glossary.
+func BankGlossary(bk *bank.Bank) func(lang, word string) (term, text string, ok bool) {
+	if g, ok := any(bk).(interface {
+		Define(lang, query string) (term, text string, ok bool)
+	}); ok {
+		return g.Define
+	}
+	return nil
 }
 
 // New checks the config and builds a bot; Run starts it.
@@ -167,7 +191,10 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.Lesson == nil {
 		cfg.Lesson = BankLessons(cfg.Bank)
 	}
-	b := &Bot{cfg: cfg, wake: map[string]chan struct{}{}, expireBatch: expireBatch}
+	if cfg.Define == nil {
+		cfg.Define = BankGlossary(cfg.Bank)
+	}
+	b := &Bot{cfg: cfg, wake: map[string]chan struct{}{}, expireBatch: expireBatch, step: dialog.Step}
 	for i := 0; i < cfg.Shards; i++ {
 		b.shards = append(b.shards, make(chan storage.Update, 256))
 	}
@@ -440,16 +467,18 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 		}
 	}
 	env := dialog.Env{Now: now, Engine: b.cfg.Engine, Bank: b.cfg.Bank, Random: b.cfg.Random(),
-		FollowUp: b.cfg.FollowUp, Lesson: b.cfg.Lesson}
+		FollowUp: b.cfg.FollowUp, Lesson: b.cfg.Lesson, Define: b.cfg.Define,
+		NoAdvisor: b.cfg.NoAdvisor}
 	if in.Kind == dialog.InCommand && in.Command == "start" && in.Args != "" {
 		if c, ok, err := b.cfg.DB.Campaign(in.Args); err != nil {
 			return err
 		} else if ok && c.ArchivedAt == nil {
 			env.Campaign = &dialog.Campaign{Code: c.Code, Name: c.Name, Competences: c.Competences,
-				MaxQuestions: c.MaxQuestions, Feedback: c.Feedback, AskExternalID: c.AskExternalID, PathLength: c.PathLength}
+				MaxQuestions: c.MaxQuestions, Feedback: c.Feedback, AskExternalID: c.AskExternalID, PathLength: c.PathLength,
+				HelpHours: c.HelpHours, ExternalIDKind: c.ExternalIDKind}
 		}
 	}
-	turn, err := dialog.Step(sess, in, env)
+	turn, err := b.step(sess, in, env)
 	if err != nil {
 		return err
 	}
@@ -467,7 +496,16 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 		channel = learner.Channel // the scheduler and advisors speak through the learner's channel
 	}
 	var out []storage.Message
+	var issued *storage.IssuedAttestation
 	for _, o := range turn.Outputs {
+		if o.Kind == dialog.OutAttestation && !turn.Erase {
+			if issued != nil {
+				return fmt.Errorf("the dialog asked for two attestations in one turn")
+			}
+			if issued, err = b.attestation(u.LearnerID, &o, now); err != nil {
+				return err
+			}
+		}
 		if o.Kind == dialog.OutExport {
 			data, err := b.cfg.DB.Export(u.LearnerID)
 			if err != nil {
@@ -554,7 +592,7 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 	var answers []storage.Answer
 	for _, a := range turn.Answers {
 		answers = append(answers, storage.Answer{LearnerID: u.LearnerID, UpdateKey: u.Key, Item: a.Item,
-			Correct: a.Correct, Skipped: a.Skipped, Response: a.Response, At: now})
+			Correct: a.Correct, Skipped: a.Skipped, Response: a.Response, At: now, Order: a.Order})
 	}
 	var due *time.Time
 	// A tick's entry was taken off the schedule: always write the next one.
@@ -563,9 +601,12 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 	}
 	help, closeHelp := helpChange(sess, turn.Session)
 	_, err = b.cfg.DB.CommitTurn(storage.Turn{Update: &u, Learner: upsert, LearnerID: u.LearnerID,
-		Session: sessJSON, Answers: answers, Outbox: out, Due: due, Help: help, CloseHelp: closeHelp})
+		Session: sessJSON, Answers: answers, Outbox: out, Due: due, Help: help, CloseHelp: closeHelp, Attestation: issued})
 	if err != nil {
 		return err
+	}
+	if issued != nil {
+		b.metrics.Attestations.Add(1)
 	}
 	b.wakeAll()
 	return ctx.Err()

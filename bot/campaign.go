@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/diagbot/diagbot/dialog"
 	"github.com/diagbot/diagbot/engine"
 	"github.com/diagbot/diagbot/storage"
 )
@@ -88,6 +89,13 @@ func CreateCampaign(db *storage.DB, c storage.Campaign, r *rand.Rand, now time.T
 	}
 	if c.WebhookURL != "" && c.WebhookSecret == "" {
 		c.WebhookSecret = newSecret()
+	}
+	c.HelpHours = strings.TrimSpace(c.HelpHours)
+	if len([]rune(c.HelpHours)) > 80 {
+		return c, errors.New("the help hours take at most 80 characters, for example \"le mardi et le jeudi, de 9 h à 17 h\"")
+	}
+	if !dialog.KnownExternalID(c.ExternalIDKind) {
+		return c, fmt.Errorf("unknown identifier kind %q: use france_travail or mission_locale", c.ExternalIDKind)
 	}
 	c.CreatedAt = now
 	for try := 0; try < 20; try++ {

@@ -53,6 +53,26 @@ func TestLearnerJoinsCampaign(t *testing.T) {
 	if _, err := CreateCampaign(h.db, storage.Campaign{Name: "x", MaxQuestions: 3}, r, time.Now()); err == nil {
 		t.Error("3 questions for 16 competences accepted")
 	}
+	// The help hours and the identifier's kind, per campaign.
+	for _, tt := range []struct {
+		c  storage.Campaign
+		ok bool
+	}{
+		{storage.Campaign{Name: "x", HelpHours: "le mardi, de 9 h à 12 h", AskExternalID: true, ExternalIDKind: "mission_locale"}, true},
+		{storage.Campaign{Name: "x", ExternalIDKind: "france_travail"}, true},
+		{storage.Campaign{Name: "x", ExternalIDKind: "pole_emploi"}, false},
+		{storage.Campaign{Name: "x", HelpHours: strings.Repeat("h", 81)}, false},
+	} {
+		got, err := CreateCampaign(h.db, tt.c, r, time.Now())
+		if (err == nil) != tt.ok {
+			t.Errorf("%+v: %v", tt.c, err)
+		}
+		if err == nil {
+			if back, _, _ := h.db.Campaign(got.Code); back.HelpHours != tt.c.HelpHours || back.ExternalIDKind != tt.c.ExternalIDKind {
+				t.Errorf("stored as %+v", back)
+			}
+		}
+	}
 	h.send("test:1", "/start "+c.Code)
 	h.send("test:1", "oui")
 	h.waitIdle()

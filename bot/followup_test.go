@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -170,9 +171,23 @@ func answerText(bk *bank.Bank, q *dialog.QuestionView, right bool) string {
 	if it.Type == bank.Text {
 		return it.Answers[0]
 	}
+	// Choices are shown shuffled: a typed number is a place shown, found
+	// through the buttons, which carry the item's own indexes.
+	places, p := map[int]int{}, 0
+	for _, row := range q.Buttons {
+		for _, b := range row {
+			pb, err := dialog.ParseButton(b.Data)
+			if err != nil {
+				continue
+			}
+			if k, err := strconv.Atoi(strings.TrimPrefix(pb.Action, "t")); err == nil {
+				places[k], p = p, p+1
+			}
+		}
+	}
 	var nums []string
 	for _, c := range it.CorrectChoices() {
-		nums = append(nums, fmt.Sprint(c+1))
+		nums = append(nums, fmt.Sprint(places[c]+1))
 	}
 	return strings.Join(nums, " ")
 }
@@ -447,5 +462,44 @@ func TestDigestWeeks(t *testing.T) {
 		if n := seen[dialog.LearnerRef(id)]; n != 1 {
 			t.Errorf("%s, finished %v, is in %d digests, want 1", id, at, n)
 		}
+	}
+}
+
+// TestUnfinishedDiagnosticReminders: through the scheduler, a learner who
+// stops in the middle of the diagnostic on a Thursday before Christmas gets
+// one reminder on the next lesson day (Christmas Day and the weekend are
+// not) and one two lesson days later, in the afternoon; then nothing.
+func TestUnfinishedDiagnosticReminders(t *testing.T) {
+	paris, _ := time.LoadLocation("Europe/Paris")
+	clock := &simClock{now: time.Date(2026, 12, 24, 11, 0, 0, 0, paris)}
+	sender := &simSender{clock: clock, sent: map[string][]simSent{}, blocked: map[string]bool{}, attempts: map[string]int{}}
+	r := &simRun{t: t, path: filepath.Join(t.TempDir(), "nudge.db"), clock: clock, sender: sender}
+	r.start()
+	defer r.halt()
+	r.input("test:kevin", dialog.Input{Kind: dialog.InCommand, Command: "start"})
+	r.idle()
+	r.input("test:kevin", dialog.Input{Kind: dialog.InText, Text: "ouais"})
+	r.idle()
+	r.input("test:kevin", dialog.Input{Kind: dialog.InText, Text: "jsp"})
+	r.idle()
+	before := len(sender.sent["test:kevin"])
+	var reminders []string
+	for h := 0; h < 10*24; h++ { // ten days, hour by hour
+		clock.Add(time.Hour)
+		if err := r.bot.Tick(); err != nil {
+			t.Fatal(err)
+		}
+		r.idle()
+	}
+	for _, m := range sender.sent["test:kevin"][before:] {
+		if strings.HasPrefix(m.Out.Text, "👋 Votre diagnostic") {
+			reminders = append(reminders, m.At.In(paris).Format("2006-01-02 15"))
+		}
+	}
+	// The moment is 14 h and a learner's minutes; the hourly ticks take it
+	// by the next hour.
+	afternoon := func(s, day string) bool { return strings.HasPrefix(s, day+" 14") || strings.HasPrefix(s, day+" 15") }
+	if len(reminders) != 2 || !afternoon(reminders[0], "2026-12-28") || !afternoon(reminders[1], "2026-12-30") {
+		t.Errorf("reminders at %v, want 2026-12-28 and 2026-12-30 in the afternoon", reminders)
 	}
 }

@@ -15,7 +15,7 @@ import (
 
 // Metrics counts what the bot did, for /metrics and tests.
 type Metrics struct {
-	Received, Duplicates, Turns, DeadLetters, Sent, SendErrors, RateLimited, Dropped, Scheduled Counter
+	Received, Duplicates, Turns, DeadLetters, Sent, SendErrors, RateLimited, Dropped, Scheduled, Attestations Counter
 	// SlackRedeliveries counts advisors' actions Slack delivered again (a
 	// late acknowledgement) and the inbox recognised; SlackRetries, failed
 	// Slack sends to be tried again.
@@ -129,6 +129,7 @@ var (
 		counterOf("diagbot_dropped_total", "Messages dropped (unreachable or too many failures).", func(m *Metrics) *Counter { return &m.Dropped }),
 		counterOf("diagbot_followups_due_total", "Follow-ups the scheduler moved to the inbox (lessons, reminders).", func(m *Metrics) *Counter { return &m.Scheduled }),
 		counterOf("diagbot_slack_redeliveries_total", "Advisors' actions Slack delivered again and handled once.", func(m *Metrics) *Counter { return &m.SlackRedeliveries }),
+		counterOf("diagbot_attestations_issued_total", "Attestations issued (signed and stored).", func(m *Metrics) *Counter { return &m.Attestations }),
 		counterOf("diagbot_slack_retries_total", "Failed Slack sends, tried again with backoff.", func(m *Metrics) *Counter { return &m.SlackRetries }),
 	}
 	descOutbox     = prometheus.NewDesc("diagbot_outbox_depth", "Messages waiting to be sent.", []string{"channel"}, nil)

@@ -2,13 +2,10 @@ package dialog
 
 import (
 	"fmt"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/diagbot/diagbot/engine"
-	"github.com/diagbot/diagbot/engine/bank"
 )
 
 // The follow-up path: after the diagnostic, one micro-lesson a day in the
@@ -71,10 +68,14 @@ func (f FollowUp) quiet() (start, end int) {
 	return start, end
 }
 
-// Quiet tells whether t falls in the quiet hours or on a day without lessons.
+// Quiet tells whether t falls in the quiet hours or on a day without
+// lessons: weekends (unless Weekends) and French public holidays.
 func (f FollowUp) Quiet(t time.Time) bool {
 	l := t.In(f.Zone())
 	if !f.Weekends && (l.Weekday() == time.Saturday || l.Weekday() == time.Sunday) {
+		return true
+	}
+	if Holiday(l) {
 		return true
 	}
 	start, end := f.quiet()
@@ -89,6 +90,12 @@ func (f FollowUp) Quiet(t time.Time) bool {
 type LessonView struct {
 	Title, Text, Try, Link string
 	Check                  string // item id of the check question
+	// Can is the skill as something a person can do ("reconnaître un SMS
+	// d'arnaque"); "" when the content has none yet.
+	Can string
+	// Priority is how useful the skill is to find a job: 1 (most) to 3; 0
+	// when unknown, read as 2.
+	Priority int
 }
 
 // Path is a learner's follow-up.
@@ -107,6 +114,7 @@ type Path struct {
 	StartedAt  time.Time          `json:"started_at,omitzero"`
 	FinishedAt time.Time          `json:"finished_at,omitzero"`
 	LastAnswer time.Time          `json:"last_answer,omitzero"`
+	Retest     *Retest            `json:"retest,omitempty"` // after the path: a short test, offered or under way
 }
 
 // PathStep is one skill of the path.
@@ -130,6 +138,9 @@ type PathCheck struct {
 
 // Due is the moment the learner's path next needs the scheduler, zero if none.
 func (s Session) Due() time.Time {
+	if !s.NudgeAt.IsZero() {
+		return s.NudgeAt
+	}
 	if s.Path == nil || s.Path.State != PathActive {
 		return time.Time{}
 	}
@@ -175,12 +186,16 @@ func (st *step) slotOn(t time.Time) time.Time {
 	f, p := st.fu(), st.s.Path
 	loc := f.Zone()
 	l := t.In(loc)
-	h, ok := slotHours[p.Slot]
+	slot, jitter := "apresmidi", int(st.s.Nonce%60) // before a path: the afternoon
+	if p != nil {
+		slot, jitter = p.Slot, p.Jitter
+	}
+	h, ok := slotHours[slot]
 	if !ok {
 		h = slotHours["apresmidi"]
 	}
 	start, end := f.quiet()
-	m := h*60 + p.Jitter
+	m := h*60 + jitter
 	if start > end { // the allowed window is [end, start)
 		m = max(m, end*60)
 		m = min(m, start*60-1)
@@ -364,438 +379,4 @@ func (st *step) nextActivity() time.Time {
 		return first
 	}
 	return st.nextSlot(st.slotOn(review).Add(-time.Minute))
-}
-
-// ---- the scheduler's tick
-
-func (st *step) tick() error {
-	p := st.s.Path
-	if p == nil || p.State != PathActive {
-		return nil // stopped or paused since it was scheduled
-	}
-	now := st.env.Now
-	loc := st.fu().Zone()
-	if p.Due.After(now) {
-		// Stale: taken from the schedule before a turn of the learner
-		// moved the due time (a new moment, an answer); the schedule
-		// holds the new one. Nothing now.
-		return nil
-	}
-	state := st.m.current()
-	if state != StateFollowUp || st.fu().Quiet(now) {
-		// Late after a restart, or the learner is busy (help, erase
-		// question): try again at the next slot, send nothing now. After
-		// midnight that is still today's; strictly after now, so the
-		// scheduler does not take it again at once.
-		p.Due = st.nextSlot(now.Add(time.Minute))
-		return nil
-	}
-	if p.Check != nil { // the last check question is unanswered
-		if p.Reminders >= MaxReminders {
-			p.State, p.Due = PathPaused, time.Time{}
-			return nil
-		}
-		p.Reminders++
-		p.LastDay = day(now, loc)
-		st.say("reminder")
-		if err := st.askCheck(false); err != nil {
-			return err
-		}
-		p.Due = st.dayAfter(1)
-		return nil
-	}
-	if p.LastDay == day(now, loc) {
-		p.Due = st.dayAfter(1) // never two lessons the same day
-		return nil
-	}
-	if i := st.dueReview(); i >= 0 {
-		p.LastDay = day(now, loc)
-		st.say("review_intro")
-		return st.newCheck(i)
-	}
-	for i := range p.Steps {
-		if p.Steps[i].Taught.IsZero() {
-			p.LastDay = day(now, loc)
-			if sent, err := st.teach(i); err != nil || sent {
-				return err
-			}
-			// The lesson is gone from the content: the next one today.
-		}
-	}
-	return st.settle()
-}
-
-// settle finishes the path when every check stuck, else schedules what
-// comes next: an active path with work left always has a due time.
-func (st *step) settle() error {
-	if p := st.s.Path; p.done() == len(p.Steps) {
-		return st.finishPath()
-	}
-	st.s.Path.Due = st.nextActivity()
-	return nil
-}
-
-// dueReview is the step whose check question is due by the end of today,
-// the most overdue first, or -1.
-func (st *step) dueReview() int {
-	p := st.s.Path
-	loc := st.fu().Zone()
-	l := st.env.Now.In(loc)
-	endOfDay := time.Date(l.Year(), l.Month(), l.Day(), 23, 59, 59, 0, loc)
-	best := -1
-	for i := range p.Steps {
-		r := p.reviewAt(i)
-		if r.IsZero() || r.After(endOfDay) {
-			continue
-		}
-		if best < 0 || r.Before(p.reviewAt(best)) {
-			best = i
-		}
-	}
-	return best
-}
-
-// teach sends step i's lesson and its check question; sent is false when the
-// lesson is no longer in the content (the step is retired quietly).
-func (st *step) teach(i int) (sent bool, err error) {
-	p := st.s.Path
-	s := &p.Steps[i]
-	l, ok := st.env.Lesson(s.Competence, s.Skill, st.lang())
-	if !ok { // removed from the content since: retire it quietly
-		s.Taught, s.Retired = st.env.Now, true
-		return false, nil
-	}
-	s.Taught = st.env.Now
-	text := T(st.lang(), "lesson_header", "i", i+1, "n", len(p.Steps), "title", l.Title) + "\n\n" + l.Text + "\n\n👉 " + l.Try
-	if l.Link != "" {
-		text += "\n\n🔗 " + l.Link
-	}
-	st.t.Outputs = append(st.t.Outputs, Output{Kind: OutText, Lang: st.lang(), Text: text})
-	return true, st.newCheck(i)
-}
-
-// checkItem picks the check question of step i: the lesson's own first,
-// then the skill's other items in turn, so a review is not always the same.
-func (st *step) checkItem(i int) (*bank.Item, bool) {
-	s := st.s.Path.Steps[i]
-	var ids []string
-	if l, ok := st.env.Lesson(s.Competence, s.Skill, st.lang()); ok && l.Check != "" {
-		ids = append(ids, l.Check)
-	}
-	for _, it := range st.env.Engine.Items() {
-		if it.Competence == s.Competence && it.Skill == s.Skill && !slices.Contains(ids, it.ID) {
-			ids = append(ids, it.ID)
-		}
-	}
-	for k := range ids {
-		if it, ok := st.env.Bank.Item(ids[(s.Checks+k)%len(ids)]); ok {
-			return it, true
-		}
-	}
-	return nil, false
-}
-
-func (st *step) newCheck(i int) error {
-	p := st.s.Path
-	it, ok := st.checkItem(i)
-	if !ok { // no item left for this skill: count it as known
-		p.Steps[i].Retired = true
-		return st.settle()
-	}
-	p.Asked++
-	p.Steps[i].Checks++
-	p.Check = &PathCheck{Step: i, Item: it.ID, Number: checkNumberBase + p.Asked, Sent: st.env.Now}
-	p.Reminders = 0
-	st.s.Selected = nil
-	if err := st.askCheck(false); err != nil {
-		return err
-	}
-	p.Due = st.dayAfter(1) // a reminder then, unless answered
-	return nil
-}
-
-func (st *step) askCheck(refresh bool) error {
-	c := st.s.Path.Check
-	it, ok := st.env.Bank.Item(c.Item)
-	if !ok {
-		return fmt.Errorf("dialog: check item %q is no longer in the bank", c.Item)
-	}
-	return st.askItem(it, c.Number, T(st.lang(), "check_header"), refresh)
-}
-
-// checkAnswer scores the answer to the pending check question.
-func (st *step) checkAnswer(it *bank.Item, r bank.Response, shown string) error {
-	p := st.s.Path
-	c := p.Check
-	correct := it.Correct(r)
-	now := st.env.Now
-	st.t.Answers = append(st.t.Answers, AnswerLog{Item: it.ID, Correct: correct, Skipped: r.Skip, Response: responseText(r), Question: c.Number})
-	st.t.Outputs = append(st.t.Outputs, Output{Kind: OutAnswered, Lang: st.lang(), Answered: &AnsweredView{Session: st.s.Nonce, Number: c.Number, Text: shown}})
-	if k := slices.IndexFunc(p.Responses, func(x engine.Response) bool { return x.Item == it.ID }); k >= 0 {
-		p.Responses[k] = engine.Response{Item: it.ID, Correct: correct}
-	} else {
-		p.Responses = append(p.Responses, engine.Response{Item: it.ID, Correct: correct})
-	}
-	s := &p.Steps[c.Step]
-	if correct {
-		st.say("check_right")
-		s.Streak++
-		if s.Streak > len(reviewAfter) {
-			s.Retired, s.Review = true, time.Time{}
-		} else {
-			s.Review = st.dayAfter(reviewAfter[s.Streak-1])
-		}
-	} else {
-		st.say("check_wrong")
-		st.say("tip", "tip", it.In(st.lang()).Tip)
-		s.Streak = 0
-		s.Review = st.dayAfter(1)
-	}
-	p.Check, p.Reminders, p.LastAnswer = nil, 0, now
-	st.s.Selected = nil
-	if p.done() == len(p.Steps) {
-		return st.finishPath()
-	}
-	p.Due = st.nextActivity()
-	st.say("next_lesson", "when", st.when(p.Due))
-	return nil
-}
-
-// responseText is an answer as the log keeps it: the typed text, or the
-// choices' indexes ("0,2").
-func responseText(r bank.Response) string {
-	resp := r.Text
-	if len(r.Choices) > 0 {
-		var parts []string
-		for _, c := range r.Choices {
-			parts = append(parts, strconv.Itoa(c))
-		}
-		resp = strings.Join(parts, ",")
-	}
-	return truncate(resp, 200)
-}
-
-func (st *step) finishPath() error {
-	p := st.s.Path
-	p.State, p.Due, p.Check, p.FinishedAt = PathFinished, time.Time{}, nil, st.env.Now
-	if err := st.fire("end_path"); err != nil {
-		return err
-	}
-	st.say("path_finished", "n", len(p.Steps))
-	return st.progress()
-}
-
-// stopPath is /stop during the follow-up: nothing more is sent.
-func (st *step) stopPath() error {
-	p := st.s.Path
-	p.State, p.Due, p.Check = PathStopped, time.Time{}, nil
-	if st.m.current() == StateFollowUp {
-		if err := st.fire("end_path"); err != nil {
-			return err
-		}
-	} else if st.s.Return == StateFollowUp {
-		// During help: come back to "done", not to a follow-up with
-		// nothing in it, where /start could not begin a new diagnostic.
-		st.s.Return = StateDone
-	}
-	st.say("path_stopped")
-	return nil
-}
-
-// wake brings a paused path back when the learner writes.
-func (st *step) wake() error {
-	p := st.s.Path
-	p.State, p.Reminders = PathActive, 0
-	st.say("path_back")
-	if p.Check != nil {
-		if err := st.askCheck(false); err != nil {
-			return err
-		}
-		p.Due = st.dayAfter(1)
-		return nil
-	}
-	p.Due = st.nextActivity()
-	st.say("next_lesson", "when", st.when(p.Due))
-	return nil
-}
-
-// showPath is /parcours.
-func (st *step) showPath() error {
-	p := st.s.Path
-	if p == nil {
-		if st.s.FinishedAt.IsZero() {
-			st.say("path_none")
-			return nil
-		}
-		steps, err := st.pathSteps()
-		if err != nil {
-			return err
-		}
-		if len(steps) == 0 {
-			st.say("path_none_needed")
-			return nil
-		}
-		st.s.Path = &Path{State: PathOffered, Steps: steps, Baseline: st.baseline(), Jitter: int(st.s.Nonce % 60)}
-		p = st.s.Path
-	}
-	var lines []string
-	for i, s := range p.Steps {
-		l, _ := st.env.Lesson(s.Competence, s.Skill, st.lang())
-		mark := "⏳"
-		switch {
-		case s.Retired:
-			mark = "✅"
-		case !s.Taught.IsZero():
-			mark = "🔁"
-		}
-		lines = append(lines, fmt.Sprintf("%s %d. %s", mark, i+1, l.Title))
-	}
-	st.say("path_show", "list", strings.Join(lines, "\n"), "done", p.done(), "n", len(p.Steps))
-	switch p.State {
-	case PathActive:
-		if p.Check != nil {
-			st.say("path_waiting")
-			return st.askCheck(false)
-		}
-		st.say("next_lesson", "when", st.when(p.Due))
-	case PathPaused:
-		return st.wake()
-	case PathFinished:
-	default: // offered, declined, stopped: offer the moments again
-		if st.m.current() == StateDone {
-			p.State = PathOffered
-			if err := st.fire("follow"); err != nil {
-				return err
-			}
-		}
-		if st.m.current() == StateFollowUp {
-			st.askSlot()
-		}
-	}
-	return nil
-}
-
-func (st *step) baseline() map[string]float64 {
-	base := map[string]float64{}
-	if st.s.Engine == nil {
-		return base
-	}
-	if res, err := st.env.Engine.Result(st.s.Engine); err == nil {
-		for _, c := range res.Competences {
-			base[c.Competence] = engine.ContinuousLevel(c.Theta)
-		}
-	}
-	return base
-}
-
-// Current is the learner's result now: the diagnostic's answers updated by
-// the path's check answers (each replaces an earlier answer to its item).
-func Current(s Session, e *engine.Engine) (engine.Result, error) {
-	if s.Engine == nil {
-		return engine.Result{}, fmt.Errorf("dialog: no diagnostic")
-	}
-	es := *s.Engine
-	es.Responses = slices.Clone(s.Engine.Responses)
-	if s.Path != nil {
-		for _, r := range s.Path.Responses {
-			if err := e.Observe(&es, r.Item, r.Correct); err != nil {
-				return engine.Result{}, err
-			}
-		}
-	}
-	return e.Result(&es)
-}
-
-// progress is /progres: each competence of the path, then and now.
-func (st *step) progress() error {
-	if st.s.Engine == nil || st.s.FinishedAt.IsZero() {
-		st.say("no_results", "n", st.answered())
-		return nil
-	}
-	res, err := Current(st.s, st.env.Engine)
-	if err != nil {
-		return err
-	}
-	base := st.baseline()
-	if st.s.Path != nil && len(st.s.Path.Baseline) > 0 {
-		base = st.s.Path.Baseline
-	}
-	// The path's competences, and any other that moved: a phone screen,
-	// not a table of sixteen.
-	onPath := map[string]bool{}
-	if st.s.Path != nil {
-		for _, s := range st.s.Path.Steps {
-			onPath[s.Competence] = true
-		}
-	}
-	level := func(v float64) string {
-		out := fmt.Sprintf("%.1f", v)
-		if st.lang() == "fr" {
-			out = strings.Replace(out, ".", ",", 1)
-		}
-		return out
-	}
-	var lines []string
-	for _, c := range res.Competences {
-		comp, _ := engine.CompetenceByID(c.Competence)
-		now := engine.ContinuousLevel(c.Theta)
-		then, ok := base[c.Competence]
-		if !ok {
-			continue
-		}
-		moved := now > then+0.05 || now < then-0.05
-		if len(onPath) > 0 && !onPath[c.Competence] && !moved {
-			continue
-		}
-		arrow := "="
-		switch {
-		case now > then+0.05:
-			arrow = "↗"
-		case now < then-0.05:
-			arrow = "↘"
-		}
-		sep := " : " // French puts a space before the colon
-		if st.lang() == "en" {
-			sep = ": "
-		}
-		lines = append(lines, arrow+" "+comp.Short(st.lang())+sep+level(then)+" → "+level(now))
-	}
-	st.say("progress", "list", strings.Join(lines, "\n"))
-	return nil
-}
-
-// ---- advisors
-
-// advisor handles an advisor's action from Slack on the learner's help request.
-func (st *step) advisor() error {
-	state := st.m.current()
-	if state == StateNew || state == StateErased {
-		return nil // the learner is gone: nothing to say to anyone
-	}
-	ev := st.event("", "")
-	ev.Advisor, ev.Ref = st.in.Advisor, st.in.Ref
-	switch st.in.What {
-	case "claim":
-		ev.Kind = EvClaimed
-		st.t.Events = append(st.t.Events, ev)
-		if st.s.HelpPending && st.s.HelpClaimed == "" {
-			st.say("help_claimed")
-		}
-		st.s.HelpClaimed = st.in.Advisor
-	case "reply":
-		text := strings.TrimSpace(st.in.Text)
-		if text == "" {
-			return nil
-		}
-		st.say("advisor_says", "text", truncate(text, MaxInputText))
-	case "resolve":
-		ev.Kind = EvResolved
-		st.t.Events = append(st.t.Events, ev)
-		st.s.HelpPending, st.s.HelpClaimed = false, ""
-		if state == StateHelp {
-			st.say("help_resolved")
-			return st.resume()
-		}
-	}
-	return nil
 }

@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -171,6 +172,46 @@ func TestPathToTheEnd(t *testing.T) {
 	if !has(c.last, "↗") {
 		t.Errorf("right answers should show progress: %+v", c.last.Outputs)
 	}
+	// The names and whole levels of /resultats; a competence without new
+	// answers that moved is "estimé".
+	line := regexp.MustCompile(`^[=↗↘] (.+) \((\d\.\d)\) : (\d) → (\d)( \(estimé\))?$`)
+	answered := map[string]bool{}
+	for _, r := range c.s.Path.Responses {
+		it, _ := testBank.Item(r.Item)
+		answered[it.Competence] = true
+	}
+	lines := strings.Split(c.last.Outputs[0].Text, "\n")
+	for _, l := range lines[1 : len(lines)-1] {
+		m := line.FindStringSubmatch(l)
+		if m == nil {
+			t.Errorf("progress line %q", l)
+			continue
+		}
+		if m[1] != plainName("fr", m[2]) || (m[5] != "") != (m[3] != m[4] && !answered[m[2]]) {
+			t.Errorf("progress line %q: plain name, estimé only without new answers", l)
+		}
+	}
+	c.text("/parcours")
+	if !has(c.last, "3 leçons retenues sur 3") || !has(c.last, "⏳ à venir · 🔁 à revoir · ✅ retenue") {
+		t.Errorf("/parcours: %+v", c.last.Outputs)
+	}
+}
+
+// TestPathWords: /parcours says "0 leçon retenue", and the diagnostic's
+// "0 question", in French.
+func TestPathWords(t *testing.T) {
+	c := toPath(t, 3)
+	c.menu("path", "soir")
+	c.text("/parcours")
+	if !has(c.last, "0 leçon retenue sur") {
+		t.Errorf("/parcours: %+v", c.last.Outputs)
+	}
+	d := newConv(t)
+	d.text("/start")
+	d.text("oui")
+	if d.text("/resultats"); !has(d.last, "Vous avez répondu à 0 question.") {
+		t.Errorf("/resultats before any answer: %+v", d.last.Outputs)
+	}
 }
 
 func TestPathReminderThenPause(t *testing.T) {
@@ -244,7 +285,7 @@ func TestAdvisorActions(t *testing.T) {
 		t.Errorf("claim: %+v", turn)
 	}
 	turn = c.send(Input{Kind: InAdvisor, What: "reply", Advisor: "U1", Text: "Lisez bien la question <b>"})
-	if !has(turn, "Votre conseiller·e : Lisez bien la question <b>") || c.s.State != StateHelp {
+	if !has(turn, "Votre conseiller ou conseillère : Lisez bien la question <b>") || c.s.State != StateHelp {
 		t.Errorf("reply: %+v", turn.Outputs)
 	}
 	turn = c.text("merci, et pour la suite ?")
@@ -458,7 +499,9 @@ func TestPathCheckAnswers(t *testing.T) {
 		run  func(t *testing.T, c *conv, it *bank.Item)
 	}{
 		{"typed number", bank.Single, func(t *testing.T, c *conv, it *bank.Item) {
-			turn := c.text(strconv.Itoa(it.CorrectChoices()[0] + 1))
+			// The number shown: the choices are in the learner's order.
+			place := slices.Index((&step{s: c.s}).choiceOrder(it), it.CorrectChoices()[0])
+			turn := c.text(strconv.Itoa(place + 1))
 			if len(turn.Answers) != 1 || !turn.Answers[0].Correct || c.s.Path.Steps[0].Streak != 1 || c.s.Path.Check != nil {
 				t.Errorf("typed right answer: %+v %+v", turn.Answers, c.s.Path.Steps[0])
 			}
@@ -472,8 +515,13 @@ func TestPathCheckAnswers(t *testing.T) {
 		{"gibberish asks again", bank.Single, func(t *testing.T, c *conv, it *bank.Item) {
 			n := c.s.Path.Check.Number
 			turn := c.text("bof")
-			if len(turn.Answers) != 0 || c.s.Path.Check == nil || c.question().Number != n {
-				t.Errorf("unreadable answer: %+v", turn.Outputs)
+			if len(turn.Answers) != 0 || c.s.Path.Check == nil || len(turn.Outputs) != 1 {
+				t.Fatalf("unreadable answer: %+v", turn.Outputs)
+			}
+			// A short word with the check's buttons, not the question again.
+			b, err := ParseButton(turn.Outputs[0].Buttons[0][0].Data)
+			if err != nil || b.Question != n {
+				t.Errorf("the buttons are not the check's: %+v %v", turn.Outputs, err)
 			}
 		}},
 		{"typed text answer", bank.Text, func(t *testing.T, c *conv, it *bank.Item) {

@@ -2,6 +2,7 @@ package dialog
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -445,11 +446,51 @@ func TestTypedButtons(t *testing.T) {
 		if !sameSession(before, turn.Session) || turn.Outputs[0].Text != T("fr", tt.key) {
 			t.Errorf("%s: %q: %+v", tt.state, tt.text, turn.Outputs)
 		}
-		asked[tt.state].check(t, tt.state+" "+tt.text, turn, "fr")
+		// The short word carries the buttons: the whole message is not
+		// shown again.
+		if asked[tt.state].buttons && (len(turn.Outputs) != 1 || len(turn.Outputs[0].Buttons) == 0) {
+			t.Errorf("%s: %q: want the short word with the buttons only, got %+v", tt.state, tt.text, turn.Outputs)
+		}
 	}
 }
 
-// TestTypedAnswerKinds: typed answers reach every kind of question.
+// TestNotUnderstoodTwice: the second text in a row not understood offers
+// /aide, once; the buttons come with the short word, never the whole
+// question or notice again; an understood input starts the count again.
+func TestNotUnderstoodTwice(t *testing.T) {
+	for _, name := range []string{"question", "question_multiple", "consent", "results", "followup_check"} {
+		s := stateSessions()[name]
+		env := Env{Now: s.UpdatedAt.Add(time.Minute), Engine: testEngine, Bank: testBank, Random: 9,
+			FollowUp: FollowUp{Location: paris}, Lesson: testLesson}
+		var offers []int
+		for i := 1; i <= 4; i++ {
+			turn, err := Step(s, ParseText("bof bof"), env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(turn.Outputs) != 1 || len(turn.Outputs[0].Buttons) == 0 || turn.Outputs[0].Kind != OutText {
+				t.Fatalf("%s: try %d: want one short text with buttons, got %+v", name, i, turn.Outputs)
+			}
+			if strings.Contains(turn.Outputs[0].Text, "/aide") {
+				offers = append(offers, i)
+			}
+			s = roundTrip(turn.Session)
+		}
+		if !slices.Equal(offers, []int{2}) {
+			t.Errorf("%s: /aide offered at tries %v, want [2]", name, offers)
+		}
+		if name == "question" { // understood: the count starts again
+			turn, _ := Step(s, Input{Kind: InCommand, Command: "reprendre"}, env)
+			if turn.Session.Misses != 0 {
+				t.Errorf("%s: an understood input keeps the count at %d", name, turn.Session.Misses)
+			}
+		}
+	}
+}
+
+// TestTypedAnswerKinds: typed answers reach every kind of question. A typed
+// number is a place in the order shown; the log records the item's own
+// indexes (want gives places, mapped through the order logged).
 func TestTypedAnswerKinds(t *testing.T) {
 	for _, tt := range []struct{ state, text, want string }{
 		{"question", "2", "1"},
@@ -460,8 +501,23 @@ func TestTypedAnswerKinds(t *testing.T) {
 		{"question_text", "zzzz", "zzzz"},
 	} {
 		before, turn := stepIn(t, tt.state, ParseText(tt.text), nil)
-		if len(turn.Answers) != 1 || turn.Answers[0].Response != tt.want || turn.Answers[0].Item != before.Engine.Pending {
-			t.Errorf("%s: %q recorded %+v, want %q", tt.state, tt.text, turn.Answers, tt.want)
+		if len(turn.Answers) != 1 {
+			t.Fatalf("%s: %q recorded %+v", tt.state, tt.text, turn.Answers)
+		}
+		a, want := turn.Answers[0], tt.want
+		if a.Order != "" {
+			order := strings.Split(a.Order, ",")
+			var items []int
+			for _, p := range strings.Split(tt.want, ",") {
+				k, _ := strconv.Atoi(p)
+				i, _ := strconv.Atoi(order[k])
+				items = append(items, i)
+			}
+			slices.Sort(items)
+			want = orderText(items)
+		}
+		if a.Response != want || a.Item != before.Engine.Pending {
+			t.Errorf("%s: %q recorded %+v, want %q", tt.state, tt.text, turn.Answers, want)
 		}
 	}
 }
@@ -781,9 +837,68 @@ func TestExternalID(t *testing.T) {
 			t.Errorf("%q: identifier %q in %s, want %q in %s", tt.text, s.ExternalID, s.State, tt.id, tt.state)
 		}
 		if tt.state == StateExternalID {
-			if l := last(turn); l.Text != T("fr", "external_id_bad") || len(l.Buttons) != 1 {
+			if l := last(turn); l.Text != T("fr", "id_bad_france_travail") || len(l.Buttons) != 1 {
 				t.Errorf("%q: %+v", tt.text, turn.Outputs)
 			}
 		}
+	}
+	// A Mission Locale's campaign asks for its file number, digits only.
+	s := stateSessions()["external_id"]
+	s.Campaign = &Campaign{Code: "QWERTY789", Name: "ML", AskExternalID: true, ExternalIDKind: "mission_locale"}
+	env := Env{Now: s.UpdatedAt.Add(time.Minute), Engine: testEngine, Bank: testBank}
+	turn, _ := Step(s, ParseText("/reprendre"), env)
+	if !strings.Contains(last(turn).Text, "numéro de dossier à la Mission Locale") {
+		t.Errorf("Mission Locale: asked %+v", turn.Outputs)
+	}
+	for text, ok := range map[string]bool{"123456": true, "1234567A": false, "12": false} {
+		turn, _ := Step(s, ParseText(text), env)
+		if got := turn.Session.ExternalID != ""; got != ok || !ok && last(turn).Text != T("fr", "id_bad_mission_locale") {
+			t.Errorf("Mission Locale %q: kept %v, want %v: %+v", text, got, ok, turn.Outputs)
+		}
+	}
+	if !KnownExternalID("") || !KnownExternalID("mission_locale") || KnownExternalID("pole_emploi") {
+		t.Error("KnownExternalID")
+	}
+}
+
+// TestHelpWithAndWithoutAdvisor: with no advisor to reach, help says so and
+// gives Solidarité Numérique's number and hours, and nothing is announced;
+// with one, it says when an answer may come (the campaign's hours).
+func TestHelpWithAndWithoutAdvisor(t *testing.T) {
+	s := stateSessions()["question"]
+	env := Env{Now: s.UpdatedAt.Add(time.Minute), Engine: testEngine, Bank: testBank, NoAdvisor: true}
+	turn, _ := Step(s, ParseText("/aide"), env)
+	if text := turn.Outputs[0].Text; !strings.Contains(text, "01 70 772 372") || !strings.Contains(text, "du lundi au vendredi") ||
+		!strings.Contains(text, "Aucun conseiller") || len(turn.Events) != 0 || turn.Session.State != StateQuestion {
+		t.Errorf("no advisor: %q %+v %s", text, turn.Events, turn.Session.State)
+	}
+	env.NoAdvisor = false
+	turn, _ = Step(s, ParseText("/aide"), env)
+	if text := turn.Outputs[0].Text; !strings.Contains(text, "Réponse sous 2 jours ouvrés.") || len(turn.Events) != 1 {
+		t.Errorf("an advisor: %q", text)
+	}
+	s.Campaign = &Campaign{Code: "QWERTY789", Name: "Atelier", HelpHours: "le mardi, de 9 h à 12 h"}
+	turn, _ = Step(s, ParseText("/aide"), env)
+	if text := turn.Outputs[0].Text; !strings.Contains(text, "Réponse le mardi, de 9 h à 12 h.") {
+		t.Errorf("the campaign's hours: %q", text)
+	}
+}
+
+// TestMyDataSummary: /mesdonnees says in words what is kept, since when,
+// who sees it and how to erase it, before the file.
+func TestMyDataSummary(t *testing.T) {
+	s := stateSessions()["done"]
+	turn, _ := Step(s, ParseText("/mesdonnees"), Env{Now: s.UpdatedAt.Add(time.Minute), Engine: testEngine, Bank: testBank, FollowUp: FollowUp{Location: paris}})
+	if len(turn.Outputs) != 2 || turn.Outputs[1].Kind != OutExport {
+		t.Fatalf("%+v", turn.Outputs)
+	}
+	text := turn.Outputs[0].Text
+	for _, want := range []string{"Ce que je garde sur vous", "vos réponses : ", "vos résultats du ", "Qui le voit", "12 mois", "/supprimer"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("summary lacks %q:\n%s", want, text)
+		}
+	}
+	if n := strings.Count(text, "\n") + 1; n > 10 {
+		t.Errorf("summary of %d lines:\n%s", n, text)
 	}
 }

@@ -153,9 +153,10 @@ func stateNames() []string {
 // fuzzQuestion is a session at a single-choice question.
 func fuzzQuestion() Session { return stateSessions()["question"] }
 
-// sameSession tells whether b is a up to its UpdatedAt.
+// sameSession tells whether b is a up to the traces of any message: its
+// UpdatedAt, its count of texts not understood and its next reminder.
 func sameSession(a, b Session) bool {
-	b.UpdatedAt = a.UpdatedAt
+	b.UpdatedAt, b.Misses, b.NudgeAt, b.Nudges = a.UpdatedAt, a.Misses, a.NudgeAt, a.Nudges
 	x, _ := json.Marshal(a)
 	y, _ := json.Marshal(b)
 	return string(x) == string(y)

@@ -47,6 +47,11 @@ type Campaign struct {
 	Feedback      bool     `json:"feedback,omitempty"`
 	AskExternalID bool     `json:"ask_external_id,omitempty"`
 	PathLength    int      `json:"path_length,omitempty"` // follow-up lessons: 0 = default, -1 = none
+	// HelpHours says when an advisor may answer ("" = DefaultHelpHours).
+	HelpHours string `json:"help_hours,omitempty"`
+	// ExternalIDKind is the identifier asked: "" or "france_travail", or
+	// "mission_locale" (see ExternalIDs).
+	ExternalIDKind string `json:"external_id_kind,omitempty"`
 }
 
 // Env is everything Step needs from outside, passed in.
@@ -60,6 +65,9 @@ type Env struct {
 	// Lesson returns the micro-lesson of a skill in a language; nil = no
 	// follow-up path is offered.
 	Lesson func(competence, skill, lang string) (LessonView, bool)
+	// NoAdvisor is true when no advisor can be reached (no Slack): help
+	// then says so and gives a public helpline instead.
+	NoAdvisor bool
 	// Define returns the glossary's definition of a word a learner asked
 	// about ("c koi un navigateur"), in lang; nil = no glossary.
 	Define func(lang, word string) (term, text string, ok bool)
@@ -87,6 +95,15 @@ type Session struct {
 	HelpPending bool          `json:"help_pending,omitempty"`
 	HelpClaimed string        `json:"help_claimed,omitempty"` // the advisor who took the help request
 	Path        *Path         `json:"path,omitempty"`         // the follow-up, once offered
+	Misses      int           `json:"misses,omitempty"`       // texts not understood in a row
+	// The attestation's name: asked (AttestAsk), then typed and waiting
+	// for the learner's yes (AttestName).
+	AttestAsk  bool   `json:"attest_ask,omitempty"`
+	AttestName string `json:"attest_name,omitempty"`
+	// Reminders of an unfinished diagnostic: the next one's time, and how
+	// many were sent since the learner's last message.
+	NudgeAt time.Time `json:"nudge_at,omitzero"`
+	Nudges  int       `json:"nudges,omitempty"`
 }
 
 // Given is an answer as the learner gave it.
@@ -189,13 +206,28 @@ type ResultsView struct {
 	Competences []CompetenceView `json:"competences"`
 	Train       []TrainView      `json:"train,omitempty"`
 	TrainTitle  string           `json:"train_title,omitempty"`
+	// Areas are the levels per area of the framework, in plain words, for
+	// the picture (bars a weak reader can read). Empty in results stored
+	// before them: the channel then draws the competences.
+	Areas      []AreaView `json:"areas,omitempty"`
+	ChartTitle string     `json:"chart_title,omitempty"`
+}
+
+// AreaView is one area's level, in plain words.
+type AreaView struct {
+	ID    int    `json:"id"`
+	Plain string `json:"plain"` // "Se protéger"
+	Name  string `json:"name"`  // the framework's name, "Protection et sécurité"
+	Level int    `json:"level"` // the whole level 0–8 shown, the mean of its competences
+	Band  string `json:"band"`  // its plain word: débutant, intermédiaire, avancé, expert
 }
 
 // CompetenceView is one competence's level.
 type CompetenceView struct {
 	ID        string  `json:"id"`
 	Name      string  `json:"name"`
-	Short     string  `json:"short"` // a short label, for charts
+	Plain     string  `json:"plain,omitempty"` // in plain words: "Se protéger en ligne"
+	Short     string  `json:"short"`           // a short label, for charts
 	Level     int     `json:"level"`
 	LevelLow  int     `json:"level_low"`
 	LevelHigh int     `json:"level_high"`
@@ -207,6 +239,7 @@ type CompetenceView struct {
 type TrainView struct {
 	Competence string   `json:"competence"`
 	Name       string   `json:"name"`
+	Can        string   `json:"can,omitempty"` // the skill in plain words, when the content has it
 	Skill      string   `json:"skill"`
 	Level      int      `json:"level"`
 	Tips       []string `json:"tips,omitempty"`
@@ -290,8 +323,9 @@ type AnswerLog struct {
 	Item     string `json:"item"`
 	Correct  bool   `json:"correct"`
 	Skipped  bool   `json:"skipped,omitempty"`
-	Response string `json:"response,omitempty"`
+	Response string `json:"response,omitempty"` // the item's own indexes ("0,2") or the typed text
 	Question int    `json:"question"`
+	Order    string `json:"order,omitempty"` // the choices' indexes in the order shown ("2,0,1")
 }
 
 // Turn is the outcome of one Step.

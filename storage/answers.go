@@ -17,7 +17,8 @@ type Answer struct {
 	Correct   bool      `json:"correct"`
 	Skipped   bool      `json:"skipped,omitempty"`
 	Response  string    `json:"response,omitempty"`
-	At        time.Time `json:"at"` // stored to the millisecond
+	At        time.Time `json:"at"`              // stored to the millisecond
+	Order     string    `json:"order,omitempty"` // the choices' indexes in the order shown ("2,0,1")
 }
 
 // The answer log is append-only and in global order: key seq(8), value a
@@ -37,27 +38,31 @@ type answerRecord struct {
 	Learner, UpdateKey, Item string
 	Correct, Skipped         bool
 	Response                 string
-	At                       int64 // unix milliseconds
+	At                       int64  // unix milliseconds
+	Order                    string // the order the choices were shown in; "" in records before it was kept
 }
 
 func (r answerRecord) answer(seq uint64) Answer {
 	return Answer{LearnerID: r.Learner, Seq: seq, UpdateKey: r.UpdateKey, Item: r.Item, Correct: r.Correct,
-		Skipped: r.Skipped, Response: r.Response, At: time.UnixMilli(r.At).UTC()}
+		Skipped: r.Skipped, Response: r.Response, At: time.UnixMilli(r.At).UTC(), Order: r.Order}
 }
 
 // A record is binary, about 60 bytes for a learner id, an update key and an
 // item id of about 18 characters each (JSON with one-letter names took 100,
 // and the log is the bulk of the file):
 //
-//	0x01  learner  update key  item  flags  response  at
+//	0x01  learner  update key  item  flags  response  at  [order]
 //
 // where each string is a uvarint length and its bytes, flags is a byte (1:
-// correct, 2: skipped) and at is a varint of unix milliseconds.
+// correct, 2: skipped, 4: the order follows) and at is a varint of unix
+// milliseconds. The order shown came later: records without it (flag 4
+// unset) are the older ones and read as before.
 const (
 	answerFormat  = 0x01
 	flagCorrect   = 1
 	flagSkipped   = 2
-	answerFlagAll = flagCorrect | flagSkipped
+	flagOrder     = 4
+	answerFlagAll = flagCorrect | flagSkipped | flagOrder
 )
 
 // answerHead is how every record of learnerID starts: the format byte, then
@@ -69,7 +74,7 @@ func answerHead(learnerID string, capacity int) []byte {
 }
 
 func (r answerRecord) encode() []byte {
-	out := answerHead(r.Learner, 16+len(r.Learner)+len(r.UpdateKey)+len(r.Item)+len(r.Response))
+	out := answerHead(r.Learner, 16+len(r.Learner)+len(r.UpdateKey)+len(r.Item)+len(r.Response)+len(r.Order))
 	str := func(s string) { out = append(binary.AppendUvarint(out, uint64(len(s))), s...) }
 	str(r.UpdateKey)
 	str(r.Item)
@@ -80,9 +85,16 @@ func (r answerRecord) encode() []byte {
 	if r.Skipped {
 		flags |= flagSkipped
 	}
+	if r.Order != "" {
+		flags |= flagOrder
+	}
 	out = append(out, flags)
 	str(r.Response)
-	return binary.AppendVarint(out, r.At)
+	out = binary.AppendVarint(out, r.At)
+	if r.Order != "" {
+		str(r.Order)
+	}
+	return out
 }
 
 func decodeAnswer(raw []byte) (answerRecord, error) {
@@ -114,15 +126,24 @@ func decodeAnswer(raw []byte) (answerRecord, error) {
 		return r, fmt.Errorf("its flags are missing or unknown")
 	}
 	r.Correct, r.Skipped = rest[0]&flagCorrect != 0, rest[0]&flagSkipped != 0
+	order := rest[0]&flagOrder != 0
 	rest = rest[1:]
 	if r.Response, err = str("response"); err != nil {
 		return r, err
 	}
 	at, k := binary.Varint(rest)
-	if k <= 0 || k != len(rest) {
+	if k <= 0 || !order && k != len(rest) {
 		return r, fmt.Errorf("its time is unreadable")
 	}
-	r.At = at
+	r.At, rest = at, rest[k:]
+	if order {
+		if r.Order, err = str("order"); err != nil {
+			return r, err
+		}
+		if r.Order == "" || len(rest) != 0 {
+			return r, fmt.Errorf("its order is unreadable")
+		}
+	}
 	return r, nil
 }
 

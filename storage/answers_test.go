@@ -179,6 +179,7 @@ func TestAnswerRecordRoundTrip(t *testing.T) {
 		{Learner: "telegram:5551234", UpdateKey: "telegram:901234567", Item: "c41-mdp-2", Correct: true, At: 1763888400000},
 		{Learner: "console:local", Item: "c13-lire-1", Skipped: true, Response: "Je ne sais pas", At: -5},
 		{Learner: "l", Item: "i", Response: strings.Repeat("é", 3000), At: 1 << 50},
+		{Learner: "telegram:1", UpdateKey: "u", Item: "c11-a", Correct: true, Response: "2", At: 99, Order: "2,0,1,3"},
 	} {
 		got, err := decodeAnswer(r.encode())
 		if err != nil || got != r {
@@ -186,6 +187,15 @@ func TestAnswerRecordRoundTrip(t *testing.T) {
 		}
 	}
 	good := answerRecord{Learner: "telegram:1", UpdateKey: "u", Item: "c11-a", Correct: true, At: 99}.encode()
+	// A record of the version before the order was kept, byte for byte:
+	// it still reads, with no order.
+	old := []byte{answerFormat, 10, 't', 'e', 'l', 'e', 'g', 'r', 'a', 'm', ':', '1', 1, 'u', 5, 'c', '1', '1', '-', 'a', flagCorrect, 0, 198, 1}
+	if r, err := decodeAnswer(old); err != nil || r.Order != "" || r.Item != "c11-a" || !r.Correct || r.At != 99 {
+		t.Errorf("an old record reads as %+v (%v)", r, err)
+	}
+	if !slices.Equal(old, good) {
+		t.Errorf("a record without an order is no longer written as before: %v, was %v", good, old)
+	}
 	if n := len(answerRecord{Learner: "telegram:5551234", UpdateKey: "telegram:901234567", Item: "c41-mdp-2", At: 1763888400000}.encode()); n > 64 {
 		t.Errorf("a typical record takes %d bytes", n)
 	}
@@ -195,7 +205,9 @@ func TestAnswerRecordRoundTrip(t *testing.T) {
 		"cut":            good[:len(good)-1],
 		"trailing bytes": append(slices.Clone(good), 0),
 		"long string":    {answerFormat, 200, 'a'},
-		"unknown flag":   {answerFormat, 0, 0, 0, 4, 0, 0},
+		"unknown flag":   {answerFormat, 0, 0, 0, 8, 0, 0},
+		"order missing":  {answerFormat, 0, 0, 0, 4, 0, 0},
+		"order empty":    {answerFormat, 0, 0, 0, 4, 0, 0, 0},
 	} {
 		if r, err := decodeAnswer(raw); err == nil {
 			t.Errorf("%s: decoded as %+v", name, r)

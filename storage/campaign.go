@@ -11,17 +11,23 @@ import (
 // Campaign is an advisor's group session: the code learners type (or scan) and
 // the settings of their diagnostic. Other packages give the fields meaning.
 type Campaign struct {
-	Code          string     `json:"code"` // e.g. "QWERTY789", stored upper case
-	Name          string     `json:"name"`
-	Competences   []string   `json:"competences,omitempty"` // empty = all 16
-	MaxQuestions  int        `json:"max_questions,omitempty"`
-	Feedback      bool       `json:"feedback,omitempty"` // immediate right/wrong
-	AskExternalID bool       `json:"ask_external_id,omitempty"`
-	SlackChannel  string     `json:"slack_channel,omitempty"`
-	PathLength    int        `json:"path_length,omitempty"` // follow-up lessons after the diagnostic: 0 = default (5), -1 = none
-	Owner         string     `json:"owner,omitempty"`
-	CreatedAt     time.Time  `json:"created_at"`
-	ArchivedAt    *time.Time `json:"archived_at,omitempty"`
+	Code          string   `json:"code"` // e.g. "QWERTY789", stored upper case
+	Name          string   `json:"name"`
+	Competences   []string `json:"competences,omitempty"` // empty = all 16
+	MaxQuestions  int      `json:"max_questions,omitempty"`
+	Feedback      bool     `json:"feedback,omitempty"` // immediate right/wrong
+	AskExternalID bool     `json:"ask_external_id,omitempty"`
+	SlackChannel  string   `json:"slack_channel,omitempty"`
+	PathLength    int      `json:"path_length,omitempty"` // follow-up lessons after the diagnostic: 0 = default (5), -1 = none
+	Owner         string   `json:"owner,omitempty"`
+	// HelpHours says when an advisor may answer a help request ("le mardi
+	// et le jeudi, de 9 h à 17 h"); "" = "sous 2 jours ouvrés".
+	HelpHours string `json:"help_hours,omitempty"`
+	// ExternalIDKind is the identifier asked when AskExternalID: ""
+	// (France Travail) or "mission_locale" (the Mission Locale's file number).
+	ExternalIDKind string     `json:"external_id_kind,omitempty"`
+	CreatedAt      time.Time  `json:"created_at"`
+	ArchivedAt     *time.Time `json:"archived_at,omitempty"`
 	// Paliers are the stages a finished learner reaches (empty: the
 	// defaults, bot.DefaultPaliers), lowest first.
 	Paliers []Palier `json:"paliers,omitempty"`

@@ -33,6 +33,10 @@ var (
 	bucketOnce             = []byte("once")          // key -> time(8): things done once (weekly digests)
 	bucketRefs             = []byte("refs")          // learner id \x00 name -> refRecord JSON: what channels remember of sent messages
 	bucketHelpOpen         = []byte("help_open")     // learner id -> HelpOpen JSON: help requests no advisor closed yet
+	bucketAttestations     = []byte("attestations")  // verification code -> Attestation JSON (attest.go)
+	bucketAttestOf         = []byte("attest_of")     // learner id -> their subject and codes
+	bucketStatusSlots      = []byte("status_slots")  // list(4) index(4) -> code: status indexes taken, never reused
+	bucketStatusLists      = []byte("status_lists")  // list(4) -> the list's bits, once one is revoked
 	bucketPlaces           = []byte("places")        // import source \x00 place id -> place JSON (lieux.go)
 	bucketPlaceSources     = []byte("place_sources") // import source -> PlaceSource JSON
 	bucketLocalPlaces      = []byte("places_local")  // place id -> LocalPlace JSON: added by advisors, never touched by imports
@@ -45,7 +49,9 @@ var allBuckets = [][]byte{
 	bucketSessions, bucketAnswerLog, bucketCampaigns, bucketCampaignLearners,
 	bucketOutbox, bucketOutboxChan, bucketDropped, bucketDeadLetter,
 	bucketDue, bucketDueOf, bucketThreads, bucketThreadOf, bucketOnce, bucketRefs,
-	bucketHelpOpen, bucketPlaces, bucketPlaceSources, bucketLocalPlaces,
+	bucketHelpOpen,
+	bucketAttestations, bucketAttestOf, bucketStatusSlots, bucketStatusLists,
+	bucketPlaces, bucketPlaceSources, bucketLocalPlaces,
 }
 
 var keySchema = []byte("schema")

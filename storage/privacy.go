@@ -21,6 +21,8 @@ type LearnerExport struct {
 	Outbox      []Message        `json:"outbox"`       // to or about them, not sent yet
 	Dropped     []DroppedMessage `json:"dropped"`      // to or about them, never sent
 	DeadLetters []DeadLetter     `json:"dead_letters"` // their updates that failed
+	// Attestations issued to them, each with its signed credential.
+	Attestations []Attestation `json:"attestations"`
 }
 
 // Export returns everything stored about the learner as one indented JSON
@@ -50,6 +52,9 @@ func (db *DB) Export(learnerID string) ([]byte, error) {
 		if e.Answers == nil {
 			e.Answers = []Answer{}
 		}
+		if e.Attestations, err = exportAttestations(tx, learnerID); err != nil {
+			return err
+		}
 		return scanPersonal(tx, learnerID, func(bucket []byte, _ []byte, rec any) {
 			switch r := rec.(type) {
 			case Update:
@@ -66,7 +71,7 @@ func (db *DB) Export(learnerID string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if e.Learner == nil && e.Session == nil && len(e.Answers)+len(e.Inbox)+len(e.Outbox)+len(e.Dropped)+len(e.DeadLetters) == 0 {
+	if e.Learner == nil && e.Session == nil && len(e.Answers)+len(e.Inbox)+len(e.Outbox)+len(e.Dropped)+len(e.DeadLetters)+len(e.Attestations) == 0 {
 		return nil, fmt.Errorf("storage: nothing is stored about learner %q in %s: %w", learnerID, db.path, ErrNotFound)
 	}
 	return json.MarshalIndent(e, "", "  ")
@@ -121,7 +126,8 @@ func scanPersonal(tx *bbolt.Tx, learnerID string, fn func(bucket, key []byte, re
 
 // Erase removes the learner from every bucket and index: learner, session,
 // answers, campaign index, inbox entries, outbox and dropped messages to or
-// about them, dead letters of their updates. Their pending updates are
+// about them, dead letters of their updates. Their attestations are revoked
+// (attest.go): only each code and its status bit, set, stay. Their pending updates are
 // recorded as handled. Handled update keys ("seen") stay,
 // so a replay of one of their updates after the erasure is still a no-op.
 //
@@ -201,6 +207,10 @@ func eraseTx(tx *bbolt.Tx, learnerID string, now time.Time, log zerolog.Logger) 
 	}
 	n += k
 	if k, err = eraseRefs(tx, learnerID); err != nil {
+		return n, err
+	}
+	n += k
+	if k, err = revokeTx(tx, learnerID, now); err != nil {
 		return n, err
 	}
 	n += k

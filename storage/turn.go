@@ -44,6 +44,9 @@ type Turn struct {
 	// Due reschedules the learner's follow-up: nil leaves it as it is, a
 	// zero time clears it, any other time replaces it.
 	Due *time.Time
+	// Attestation, when non-nil, stores an attestation the turn issued in a
+	// slot ReserveAttestation gave, and links it to the learner.
+	Attestation *IssuedAttestation
 	// Erase removes every trace of the learner (see DB.Erase) in the same
 	// transaction, before Outbox is enqueued: the goodbye and the advisor's
 	// notice are stored with the erasure or not at all. An erasing turn
@@ -136,7 +139,7 @@ func prepareTurn(t Turn, now time.Time) (*preparedTurn, error) {
 		if a.UpdateKey == "" {
 			a.UpdateKey = p.updateKey
 		}
-		p.answers = append(p.answers, answerRecord{Learner: id, UpdateKey: a.UpdateKey, Item: a.Item, Correct: a.Correct,
+		p.answers = append(p.answers, answerRecord{Learner: id, UpdateKey: a.UpdateKey, Item: a.Item, Correct: a.Correct, Order: a.Order,
 			Skipped: a.Skipped, Response: a.Response, At: a.At.UnixMilli()}.encode())
 	}
 	return p, nil
@@ -215,6 +218,11 @@ func (p *preparedTurn) apply(tx *bbolt.Tx) error {
 			return err
 		}
 	}
+	if t.Attestation != nil {
+		if err := putAttestation(tx, p.learnerID, *t.Attestation); err != nil {
+			return err
+		}
+	}
 	p.applied = true
 	return nil
 }
@@ -263,13 +271,13 @@ func (t *Turn) check() (string, error) {
 	if t.KeepIfWaiting && (!t.Erase || t.Update == nil) {
 		return "", fmt.Errorf("storage: the turn of learner %q keeps them if a message waits, but erases nothing or handles no update: %w", id, ErrInvalid)
 	}
-	if t.Erase && (t.Learner != nil || t.Session != nil || len(t.Answers) > 0 || t.Due != nil || t.Help != nil || t.CloseHelp) {
-		return "", fmt.Errorf("storage: a turn that erases learner %q cannot also store their record, session, answers, schedule or help request: %w", id, ErrInvalid)
+	if t.Erase && (t.Learner != nil || t.Session != nil || len(t.Answers) > 0 || t.Due != nil || t.Help != nil || t.CloseHelp || t.Attestation != nil) {
+		return "", fmt.Errorf("storage: a turn that erases learner %q cannot also store their record, session, answers, schedule, help request or an attestation: %w", id, ErrInvalid)
 	}
 	if t.Help != nil && t.CloseHelp {
 		return "", fmt.Errorf("storage: the turn of learner %q both records and closes their help request: %w", id, ErrInvalid)
 	}
-	if t.Session != nil || len(t.Answers) > 0 || t.Due != nil || t.Erase || t.Help != nil || t.CloseHelp {
+	if t.Session != nil || len(t.Answers) > 0 || t.Due != nil || t.Erase || t.Help != nil || t.CloseHelp || t.Attestation != nil {
 		if err := checkID("learner id of the turn", id); err != nil {
 			return "", err
 		}

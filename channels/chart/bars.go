@@ -10,7 +10,8 @@ import "math"
 // competence; Radar falls back to it below three axes.
 //
 // Horizontal rather than vertical bars because competence labels are long and
-// read left to right. PNG bytes, deterministic; errors as for Radar.
+// read left to right. An axis's Text replaces its number at the bar's end
+// (a learner's picture writes "3 · intermédiaire", the words of the text). PNG bytes, deterministic; errors as for Radar.
 func Bars(axes []Axis, opts Options) (_ []byte, err error) {
 	defer guard(&err)
 	set, err := checkOptions(opts)
@@ -49,6 +50,9 @@ func bars(as []axis, set settings) ([]byte, error) {
 	}
 	labelW = math.Min(labelW, math.Round(0.42*p.w))
 	valueW := val.width(formatLevel(set.max))
+	for _, a := range as {
+		valueW = math.Max(valueW, val.width(a.text))
+	}
 	gap := math.Round(14 * s)
 	x0 := margin + labelW + gap
 	x1 := p.w - margin - valueW - gap
@@ -87,7 +91,11 @@ func bars(as []axis, set settings) ([]byte, error) {
 			p.line(hx, mid-cap, hx, mid+cap, colWhisker, w)
 			textX = math.Max(textX, hx)
 		}
-		p.draw(val, formatLevel(a.value), textX+math.Round(8*s), mid-val.lineHeight()/2, alignLeft)
+		txt := formatLevel(a.value)
+		if a.text != "" {
+			txt = a.text
+		}
+		p.draw(val, txt, textX+math.Round(8*s), mid-val.lineHeight()/2, alignLeft)
 	}
 	return p.png()
 }

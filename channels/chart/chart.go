@@ -34,6 +34,9 @@ type Axis struct {
 	// Low and High bound an optional uncertainty band around Value. Both zero
 	// means no band, so a zero value Axis stays band-free.
 	Low, High float64
+	// Text, when set, is written at the bar's end instead of the number
+	// ("3 · intermédiaire"), cut to MaxValueText characters. Bars only.
+	Text string
 }
 
 // Options tune a chart. The zero value is a good default.
@@ -52,13 +55,14 @@ type Options struct {
 // about 400–600 px wide on a phone: an 800 px picture with 22 px labels still
 // shows them at 11 px or more.
 const (
-	DefaultSize = 800  // pixels, the side of a chart
-	DefaultMax  = 8.0  // the top CRCN level
-	MinSize     = 200  // below this even the scaled fonts are unreadable
-	MaxSize     = 4096 // above this the picture is only memory spent
-	MaxAxes     = 32   // twice the CRCN's 16: more spokes are a blur
-	MaxLabel    = 40   // characters kept in a label, the rest becomes "…"
-	MaxQRText   = 512  // bytes; a deep link is under 100, more is a mistake
+	DefaultSize  = 800  // pixels, the side of a chart
+	DefaultMax   = 8.0  // the top CRCN level
+	MinSize      = 200  // below this even the scaled fonts are unreadable
+	MaxSize      = 4096 // above this the picture is only memory spent
+	MaxAxes      = 32   // twice the CRCN's 16: more spokes are a blur
+	MaxLabel     = 40   // characters kept in a label, the rest becomes "…"
+	MaxValueText = 24   // characters kept of an Axis.Text
+	MaxQRText    = 512  // bytes; a deep link is under 100, more is a mistake
 )
 
 // The top of a level scale must be a number a person could mean; the bounds
@@ -120,6 +124,7 @@ type axis struct {
 	value     float64
 	low, high float64
 	band      bool
+	text      string // written instead of the value, when set
 }
 
 // settings are validated Options.
@@ -174,6 +179,7 @@ func checkAxes(in []Axis, max float64) ([]axis, error) {
 			low:   low,
 			high:  high,
 			band:  a.Low != 0 || a.High != 0,
+			text:  shorten(cleanText(a.Text), MaxValueText),
 		}
 	}
 	return out, nil

@@ -496,3 +496,24 @@ func BenchmarkQR(b *testing.B) {
 		}
 	}
 }
+
+// TestBarsText: an axis's Text is written instead of its number, and a
+// long one is cut rather than pushing the bars off the picture.
+func TestBarsText(t *testing.T) {
+	axes := []Axis{{Label: "Se protéger", Value: 3}, {Label: "Communiquer", Value: 0}}
+	plain, err := Bars(axes, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	axes[0].Text, axes[1].Text = "3 · intermédiaire", strings.Repeat("débutant ", 10)
+	worded, err := Bars(axes, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(plain, worded) {
+		t.Error("the text changed nothing")
+	}
+	if got := shorten(cleanText(axes[1].Text), MaxValueText); utf8.RuneCountInString(got) > MaxValueText {
+		t.Errorf("text kept: %q", got)
+	}
+}

@@ -8,7 +8,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,6 +30,7 @@ type Console struct {
 	cond    *sync.Cond
 	// pictures is the folder a question's picture path is relative to.
 	pictures string
+	files    string // where an output's files are written; "" = not written
 }
 
 // Option configures a Console.
@@ -48,6 +51,15 @@ func New(out io.Writer, opts ...Option) *Console {
 	return c
 }
 
+// SaveFilesIn makes the console write the files an output carries (an
+// attestation's PDF, PNG and credential) into dir, and print their paths.
+func (c *Console) SaveFilesIn(dir string) *Console {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.files = dir
+	return c
+}
+
 // Show renders one output.
 func (c *Console) Show(o dialog.Output) error {
 	c.mu.Lock()
@@ -56,7 +68,12 @@ func (c *Console) Show(o dialog.Output) error {
 	switch o.Kind {
 	case dialog.OutQuestion:
 		q := o.Question
-		fmt.Fprintf(&b, "\n── %s ──\n%s\n", q.Header, q.Prompt)
+		head, more, _ := strings.Cut(q.Header, "\n") // "Question 7 · ▓▓░", then "Encore 9 questions au plus"
+		fmt.Fprintf(&b, "\n── %s ──\n", head)
+		if more != "" {
+			b.WriteString(more + "\n")
+		}
+		b.WriteString(q.Prompt + "\n")
 		if q.Image != "" {
 			// A terminal shows no picture: its text alternative says what
 			// it shows, and the path lets a person open it.
@@ -68,7 +85,7 @@ func (c *Console) Show(o dialog.Output) error {
 		if q.Hint != "" {
 			b.WriteString(q.Hint + "\n")
 		}
-		c.setButtons(&b, q.Buttons)
+		c.setButtons(&b, choiceButtons(q))
 		c.typeIn, c.menu = q.TypeIn, false
 	case dialog.OutAnswered:
 		fmt.Fprintf(&b, "  → %s\n", o.Answered.Text)
@@ -81,22 +98,21 @@ func (c *Console) Show(o dialog.Output) error {
 		}
 	case dialog.OutResults:
 		r := o.Results
-		fmt.Fprintf(&b, "\n%s\n%s\n\n", r.Title, r.Summary)
-		for _, cv := range r.Competences {
-			bar := strings.Repeat("█", cv.Level) + strings.Repeat("·", 8-cv.Level)
-			fmt.Fprintf(&b, "  %-4s %s %d/8  %s\n", cv.ID, bar, cv.Level, cv.Name)
+		fmt.Fprintf(&b, "\n%s\n", r.Title)
+		for _, a := range r.Areas { // the picture, as the terminal can draw it
+			bar := strings.Repeat("█", a.Level) + strings.Repeat("·", 8-a.Level)
+			fmt.Fprintf(&b, "  %s %d/8  %s\n", bar, a.Level, a.Plain)
 		}
-		if len(r.Train) > 0 {
-			fmt.Fprintf(&b, "\n%s\n", r.TrainTitle)
-			for _, t := range r.Train {
-				fmt.Fprintf(&b, "  • %s %s (niveau %d)\n", t.Competence, t.Name, t.Level)
-				for _, tip := range t.Tips {
-					fmt.Fprintf(&b, "    💡 %s\n", tip)
-				}
-			}
-		}
+		fmt.Fprintf(&b, "\n%s\n", r.Summary)
+		c.setButtons(&b, o.Buttons)
+		c.typeIn, c.menu = false, true
 	case dialog.OutExport:
 		fmt.Fprintf(&b, "\n%s\n%s\n", o.Text, o.File)
+	case dialog.OutAttestation:
+		fmt.Fprintf(&b, "\n%s\n", o.Text)
+		if err := c.saveFiles(&b, o.Files); err != nil {
+			return err
+		}
 	default:
 		fmt.Fprintf(&b, "\n%s\n", o.Text)
 		switch {
@@ -115,6 +131,31 @@ func (c *Console) Show(o dialog.Output) error {
 	return err
 }
 
+// saveFiles writes files into the console's folder, readable by the user
+// alone (they hold a name), and lists their paths.
+func (c *Console) saveFiles(b *strings.Builder, files []dialog.OutFile) error {
+	if c.files == "" {
+		for _, f := range files {
+			fmt.Fprintf(b, "  📄 %s (%d octets)\n", f.Name, len(f.Data))
+		}
+		return nil
+	}
+	if err := os.MkdirAll(c.files, 0o700); err != nil {
+		return fmt.Errorf("console: cannot create the folder %s for the files: %w", c.files, err)
+	}
+	for _, f := range files {
+		path := filepath.Join(c.files, filepath.Base(f.Name))
+		if err := os.WriteFile(path, f.Data, 0o600); err != nil {
+			return fmt.Errorf("console: cannot write %s (check the folder is writable): %w", path, err)
+		}
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
+		fmt.Fprintf(b, "  📄 %s\n", path)
+	}
+	return nil
+}
+
 func (c *Console) setButtons(b *strings.Builder, rows [][]dialog.ButtonView) {
 	c.buttons = c.buttons[:0]
 	for _, row := range rows {
@@ -123,6 +164,35 @@ func (c *Console) setButtons(b *strings.Builder, rows [][]dialog.ButtonView) {
 			fmt.Fprintf(b, "  [%d] %s\n", len(c.buttons), strings.TrimSpace(trimNumber(bt.Label)))
 		}
 	}
+}
+
+// choiceButtons is the question's buttons as the terminal lists them: where
+// the choices are too long for a phone's buttons, the dialog lists them in
+// the text with a button per number; the terminal has room, so each number
+// button shows its choice.
+func choiceButtons(q *dialog.QuestionView) [][]dialog.ButtonView {
+	if len(q.Choices) == 0 {
+		return q.Buttons
+	}
+	out := make([][]dialog.ButtonView, 0, len(q.Buttons))
+	for _, row := range q.Buttons {
+		r := make([]dialog.ButtonView, len(row))
+		for i, bt := range row {
+			r[i] = bt
+			label := bt.Label
+			box := ""
+			for _, p := range []string{"☐ ", "✅ "} {
+				if rest, ok := strings.CutPrefix(label, p); ok {
+					box, label = p, rest
+				}
+			}
+			if k, err := strconv.Atoi(label); err == nil && k >= 1 && k <= len(q.Choices) {
+				r[i].Label = box + q.Choices[k-1]
+			}
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // trimNumber drops the "2. " a button label starts with: the console numbers

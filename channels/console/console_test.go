@@ -3,6 +3,7 @@ package console
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -36,13 +37,27 @@ func TestShowAndInput(t *testing.T) {
 			t.Errorf("Input(%q) = %+v, want %+v", tt.line, got, tt.want)
 		}
 	}
+	// Long choices listed with number buttons: the terminal shows each
+	// number's choice; "2" presses the second number.
+	out.Reset()
+	c.Show(dialog.Output{Kind: dialog.OutQuestion, Question: &dialog.QuestionView{Prompt: "Que faire ?",
+		Choices: []string{"Cliquer sur le lien pour voir", "Chercher sur un site officiel"},
+		Buttons: [][]dialog.ButtonView{{{Label: "☐ 1", Data: "a:1:3:t1"}, {Label: "✅ 2", Data: "a:1:3:t0"}}, {{Label: "Valider", Data: "a:1:3:ok"}}}}})
+	for _, want := range []string{"[1] ☐ Cliquer sur le lien pour voir", "[2] ✅ Chercher sur un site officiel", "[3] Valider"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if got := c.Input("2"); got.Data != "a:1:3:t0" {
+		t.Errorf("2 read as %+v", got)
+	}
 	// A typed-answer question: numbers are answers, not buttons.
 	c.Show(dialog.Output{Kind: dialog.OutQuestion, Question: &dialog.QuestionView{Prompt: "Combien ?", TypeIn: true,
 		Buttons: [][]dialog.ButtonView{{{Label: "Je ne sais pas", Data: "a:1:2:skip"}}}}})
 	if got := c.Input("1"); got.Kind != dialog.InText || got.Text != "1" {
 		t.Errorf("typed answer 1 read as %+v", got)
 	}
-	if err := c.WaitShown(context.Background(), 2); err != nil || c.Shown() != 2 {
+	if err := c.WaitShown(context.Background(), 3); err != nil || c.Shown() != 3 {
 		t.Errorf("shown %d", c.Shown())
 	}
 
@@ -128,5 +143,29 @@ func TestShowPicture(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestAttestationFilesAreWrittenAndListed(t *testing.T) {
+	dir := t.TempDir() + "/fichiers"
+	var out bytes.Buffer
+	c := New(&out).SaveFilesIn(dir)
+	o := dialog.Output{Kind: dialog.OutAttestation, Text: "Voici votre attestation.", Files: []dialog.OutFile{
+		{Name: "attestation-positionnement.pdf", Data: []byte("%PDF")}, {Name: "../attestation-positionnement.jwt", Data: []byte("eyJ")}}}
+	if err := c.Show(o); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"attestation-positionnement.pdf", "attestation-positionnement.jwt"} {
+		path := dir + "/" + name
+		fi, err := os.Stat(path)
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v", path, err)
+		}
+		if !strings.Contains(out.String(), path) {
+			t.Errorf("the path %s is not printed:\n%s", path, out.String())
+		}
+	}
+	if err := New(&out).Show(o); err != nil || !strings.Contains(out.String(), "(3 octets)") {
+		t.Errorf("without a folder: %v\n%s", err, out.String())
 	}
 }

@@ -248,13 +248,15 @@ func (r *Receiver) Webhook(secret string, handle Handle) http.Handler {
 var BotCommands = map[string][]models.BotCommand{
 	"fr": {{Command: "start", Description: "Commencer le diagnostic"}, {Command: "aide", Description: "Demander de l'aide"},
 		{Command: "pause", Description: "Faire une pause"}, {Command: "reprendre", Description: "Continuer"},
-		{Command: "resultats", Description: "Mes résultats"}, {Command: "langue", Description: "Changer de langue"},
+		{Command: "resultats", Description: "Mes résultats"}, {Command: "attestation", Description: "Mon attestation"},
+		{Command: "langue", Description: "Changer de langue"},
 		{Command: "parcours", Description: "Mon parcours de leçons"}, {Command: "progres", Description: "Mes progrès"},
 		{Command: "stop", Description: "Arrêter les leçons"},
 		{Command: "mesdonnees", Description: "Mes données"}, {Command: "supprimer", Description: "Tout effacer"}},
 	"en": {{Command: "start", Description: "Start the diagnostic"}, {Command: "aide", Description: "Ask for help"},
 		{Command: "pause", Description: "Take a break"}, {Command: "reprendre", Description: "Continue"},
-		{Command: "resultats", Description: "My results"}, {Command: "langue", Description: "Change language"},
+		{Command: "resultats", Description: "My results"}, {Command: "certificate", Description: "My certificate"},
+		{Command: "langue", Description: "Change language"},
 		{Command: "parcours", Description: "My lessons"}, {Command: "progres", Description: "My progress"},
 		{Command: "stop", Description: "Stop the lessons"},
 		{Command: "mesdonnees", Description: "My data"}, {Command: "supprimer", Description: "Erase everything"}},
@@ -277,7 +279,7 @@ func (r *Receiver) Setup(ctx context.Context, webhookURL, secret string) error {
 			return fmt.Errorf("setMyCommands %s: %w", lang, err)
 		}
 	}
-	if _, err := r.API.SetMyDescription(ctx, &tg.SetMyDescriptionParams{Description: "Testez vos compétences numériques en quelques minutes, avec des questions courtes. Votre conseiller·e voit vos résultats."}); err != nil {
+	if _, err := r.API.SetMyDescription(ctx, &tg.SetMyDescriptionParams{Description: "Testez vos compétences numériques en quelques minutes, avec des questions courtes. Votre conseiller ou conseillère voit vos résultats."}); err != nil {
 		return fmt.Errorf("setMyDescription: %w", err)
 	}
 	if webhookURL != "" {

@@ -9,6 +9,7 @@ import (
 	"html"
 	"io/fs"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -206,7 +207,9 @@ func (s *Sender) Send(ctx context.Context, chat int64, o dialog.Output) (string,
 	case dialog.OutAnswered:
 		return s.answered(ctx, chat, o.Answered)
 	case dialog.OutResults:
-		return s.results(ctx, chat, o.Results)
+		return s.results(ctx, chat, o)
+	case dialog.OutAttestation:
+		return s.SendFiles(ctx, chat, "", o)
 	case dialog.OutExport:
 		if err := s.limiter.Wait(ctx, chat); err != nil {
 			return "", err
@@ -299,11 +302,25 @@ func (s *Sender) answered(ctx context.Context, chat int64, a *dialog.AnsweredVie
 	return fmt.Sprint(q.ID), classify(err)
 }
 
-// ResultsChart sends the radar chart of the levels as a photo. While it is
-// drawn and uploaded the learner sees "envoie une photo…" (best effort: a
-// failed chat action changes nothing).
+// ResultsChart sends the picture of the levels as a photo: bars per area
+// in plain words, whole levels out of 8, no band to explain (results stored
+// before the areas get the radar of the competences). While it is drawn and
+// uploaded the learner sees "envoie une photo…" (best effort: a failed chat
+// action changes nothing).
 func (s *Sender) ResultsChart(ctx context.Context, chat int64, r *dialog.ResultsView) (string, error) {
 	_, _ = s.api.SendChatAction(ctx, &tg.SendChatActionParams{ChatID: chat, Action: models.ChatActionUploadPhoto})
+	if len(r.Areas) > 0 {
+		png, err := ResultsBars(r)
+		if err != nil {
+			return "", err
+		}
+		if err := s.limiter.Wait(ctx, chat); err != nil {
+			return "", err
+		}
+		m, err := s.api.SendPhoto(ctx, &tg.SendPhotoParams{ChatID: chat, Caption: "<b>" + esc(r.Title) + "</b>", ParseMode: models.ParseModeHTML,
+			Photo: &models.InputFileUpload{Filename: "niveaux.png", Data: bytes.NewReader(png)}})
+		return ref(m), classify(err)
+	}
 	axes := make([]chart.Axis, len(r.Competences))
 	for i, c := range r.Competences {
 		label := c.Short
@@ -324,11 +341,34 @@ func (s *Sender) ResultsChart(ctx context.Context, chat int64, r *dialog.Results
 	return ref(m), classify(err)
 }
 
-// results sends the levels and the skills to train as text.
-func (s *Sender) results(ctx context.Context, chat int64, r *dialog.ResultsView) (string, error) {
+// ResultsBars draws the learner's picture: one bar per area, named in plain
+// words, at the whole level the text says, with its word ("3 ·
+// intermédiaire"; "débutant" alone below level 1). Bars and not the radar:
+// a bar's length against the track to 8 reads without a legend, where the
+// radar's shape and uncertainty band need one.
+func ResultsBars(r *dialog.ResultsView) ([]byte, error) {
+	axes := make([]chart.Axis, len(r.Areas))
+	for i, a := range r.Areas {
+		text := a.Band
+		if a.Level > 0 {
+			text = strconv.Itoa(a.Level) + " · " + a.Band
+		}
+		axes[i] = chart.Axis{Label: a.Plain, Value: float64(a.Level), Text: text}
+	}
+	return chart.Bars(axes, chart.Options{Title: r.ChartTitle})
+}
+
+// results sends the first results message (short, with a button per area
+// and the attestation's), or, for results stored before it, every level and
+// the skills to train.
+func (s *Sender) results(ctx context.Context, chat int64, o dialog.Output) (string, error) {
 	if err := s.limiter.Wait(ctx, chat); err != nil {
 		return "", err
 	}
-	m, err := s.api.SendMessage(ctx, &tg.SendMessageParams{ChatID: chat, Text: ResultsHTML(r), ParseMode: models.ParseModeHTML})
+	text := ResultsHTML(o.Results)
+	if len(o.Results.Areas) > 0 {
+		text = esc(o.Results.Summary)
+	}
+	m, err := s.api.SendMessage(ctx, &tg.SendMessageParams{ChatID: chat, Text: text, ParseMode: models.ParseModeHTML, ReplyMarkup: keyboard(o.Buttons)})
 	return ref(m), classify(err)
 }

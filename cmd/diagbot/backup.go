@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/diagbot/diagbot/bot/attest"
 	"github.com/diagbot/diagbot/storage"
 )
 
@@ -58,6 +59,11 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	st, _ := os.Stat(out)
 	fmt.Fprintf(stdout, "backup written to %s (%d bytes), checked\n", out, st.Size())
+	keys := attest.KeyPath(*dbPath)
+	if *admin != "" {
+		keys += " (on the bot's machine, beside its database)"
+	}
+	fmt.Fprintf(stdout, "the attestation signing keys are not in it: copy %s too, and keep that copy secret (mode 600): without it, issued attestations can no longer be verified\n", keys)
 	return nil
 }
 

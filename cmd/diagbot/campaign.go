@@ -58,6 +58,8 @@ func campaignCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	maxQ := fl.Int("max", 0, "create: maximum questions (default 32)")
 	feedback := fl.Bool("feedback", false, "create: right/wrong after each answer")
 	extID := fl.Bool("external-id", false, "create: ask the learner's France Travail identifier")
+	idKind := fl.String("id-kind", "", "create: with --external-id, the identifier asked: france_travail (default) or mission_locale (the file number)")
+	helpHours := fl.String("help-hours", "", "create: when an advisor answers help requests, for the learner (default \"sous 2 jours ouvrés\")")
 	slackCh := fl.String("slack-channel", "", "create: Slack channel for this campaign's notifications")
 	owner := fl.String("owner", "", "create: the advisor who owns it")
 	path := fl.Int("path", 0, "create: micro-lessons after the diagnostic, 1 to 30 (default 5; -1 for none)")
@@ -123,7 +125,8 @@ func campaignCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if *path < -1 || *path > 30 {
 			return fmt.Errorf("--path %d: give 1 to 30 lessons, or -1 for none: %w", *path, errUsage)
 		}
-		c := storage.Campaign{Name: strings.Join(pos, " "), MaxQuestions: *maxQ, Feedback: *feedback, AskExternalID: *extID, SlackChannel: *slackCh, Owner: *owner, PathLength: *path}
+		c := storage.Campaign{Name: strings.Join(pos, " "), MaxQuestions: *maxQ, Feedback: *feedback, AskExternalID: *extID, SlackChannel: *slackCh, Owner: *owner, PathLength: *path,
+			HelpHours: strings.TrimSpace(*helpHours), ExternalIDKind: strings.TrimSpace(*idKind)}
 		if *comps != "" {
 			c.Competences = strings.Split(*comps, ",")
 		}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -85,8 +84,14 @@ func printCoverage(w io.Writer, b *bank.Bank) {
 	for l := engine.MinLevel; l <= engine.MaxLevel; l++ {
 		fmt.Fprintf(w, " %3s", fmt.Sprintf("L%d", l))
 	}
-	fmt.Fprintf(w, " %6s %7s  %s\n", "total", "lessons", "name")
+	fmt.Fprintf(w, " %4s %6s %7s  %s\n", "pics", "total", "lessons", "name")
 	skills, lessons := lessonCoverage(b)
+	pics := map[string]int{}
+	for _, it := range b.Items {
+		if it.Image != "" {
+			pics[it.Competence]++
+		}
+	}
 	var col [engine.MaxLevel + 1]int
 	allSkills, allLessons := 0, 0
 	for _, c := range engine.Competences() {
@@ -100,13 +105,18 @@ func printCoverage(w io.Writer, b *bank.Bank) {
 		}
 		allSkills += skills[c.ID]
 		allLessons += lessons[c.ID]
-		fmt.Fprintf(w, " %6d %7s  %s\n", total, fmt.Sprintf("%d/%d", lessons[c.ID], skills[c.ID]), c.NameFR)
+		fmt.Fprintf(w, " %4d %6d %7s  %s\n", pics[c.ID], total, fmt.Sprintf("%d/%d", lessons[c.ID], skills[c.ID]), c.NameFR)
 	}
 	fmt.Fprintf(w, "%-5s", "all")
 	for l := engine.MinLevel; l <= engine.MaxLevel; l++ {
 		fmt.Fprintf(w, " %3d", col[l])
 	}
-	fmt.Fprintf(w, " %6d %7s\n%s\n", len(b.Items), fmt.Sprintf("%d/%d", allLessons, allSkills), strings.Repeat("-", 58))
+	allPics := 0
+	for _, n := range pics {
+		allPics += n
+	}
+	fmt.Fprintf(w, " %4d %6d %7s\n", allPics, len(b.Items), fmt.Sprintf("%d/%d", allLessons, allSkills))
+	fmt.Fprintf(w, "glossary: %d terms\n%s\n", len(b.Glossary()), strings.Repeat("-", 63))
 }
 
 // lessonCoverage counts, per competence, the skills of the bank's items and
@@ -126,43 +136,4 @@ func lessonCoverage(b *bank.Bank) (skills, lessons map[string]int) {
 		}
 	}
 	return skills, lessons
-}
-
-// exportedItem is the documented export format for outside harnesses.
-type exportedItem struct {
-	ID         string  `json:"id"`
-	Competence string  `json:"competence"`
-	Skill      string  `json:"skill"`
-	Level      int     `json:"level"`
-	Type       string  `json:"type"`
-	A          float64 `json:"a"`
-	B          float64 `json:"b"`
-}
-
-func contentExport(args []string, stdout io.Writer) error {
-	fl := flag.NewFlagSet("content export", flag.ContinueOnError)
-	fl.SetOutput(stdout)
-	asJSON := fl.Bool("json", false, "print JSON (the only format)")
-	dir := fl.String("bank", "", "bank directory (default: the embedded bank)")
-	if err := fl.Parse(args); err != nil {
-		return fmt.Errorf("%v: %w", err, errUsage)
-	}
-	if !*asJSON {
-		return fmt.Errorf("content export prints JSON: add --json: %w", errUsage)
-	}
-	fsys, _, err := bankFS(*dir)
-	if err != nil {
-		return err
-	}
-	b, err := bank.Load(fsys)
-	if err != nil {
-		return err
-	}
-	out := make([]exportedItem, len(b.Items))
-	for i, it := range b.Items {
-		out[i] = exportedItem{it.ID, it.Competence, it.Skill, it.Level, string(it.Type), it.A, it.B}
-	}
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
 }

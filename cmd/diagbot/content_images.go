@@ -2,13 +2,16 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/diagbot/diagbot/engine/bank"
@@ -41,25 +44,27 @@ func contentImages(args []string, stdout io.Writer) error {
 	}
 	start := time.Now()
 	used := map[string]bool{}
-	drawn, same := 0, 0
+	var drawItems []*bank.Item
 	for _, it := range b.Items {
 		if it.Image != "" {
 			used[it.Image] = true
 		}
-		if it.Screen == nil {
-			continue
-		}
-		changed, err := drawItem(dir, it)
-		if err != nil {
-			return err
-		}
-		if changed {
-			drawn++
-			fmt.Fprintf(stdout, "drew %s\n", it.Image)
-		} else {
-			same++
+		if it.Screen != nil {
+			drawItems = append(drawItems, it)
 		}
 	}
+	changed, err := drawAll(dir, drawItems)
+	if err != nil {
+		return err
+	}
+	drawn := 0
+	for i, it := range drawItems {
+		if changed[i] {
+			drawn++
+			fmt.Fprintf(stdout, "drew %s\n", it.Image)
+		}
+	}
+	same := len(drawItems) - drawn
 	stale, err := stalePictures(dir, used)
 	if err != nil {
 		return err
@@ -70,6 +75,28 @@ func contentImages(args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "%s: %d picture(s) drawn, %d unchanged, %d unused, in %v\n",
 		dir, drawn, same, len(stale), time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// drawAll draws the items' pictures on every core, and reports which files
+// changed; the first error stops it.
+func drawAll(dir string, items []*bank.Item) ([]bool, error) {
+	changed := make([]bool, len(items))
+	errs := make([]error, len(items))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range next {
+				changed[i], errs[i] = drawItem(dir, items[i])
+			}
+		})
+	}
+	for i := range items {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return changed, errors.Join(errs...)
 }
 
 // drawItem renders the item's screen and writes it when the file differs.

@@ -13,8 +13,10 @@ import (
 // check with the file to add it to.
 func TestContentCheckLessons(t *testing.T) {
 	var out, errOut bytes.Buffer
+	// The full check of the embedded bank fails until the content of
+	// issue 14 is written; the table below is checked either way.
 	if code := run(context.Background(), []string{"content", "check"}, nil, &out, &errOut); code != 0 {
-		t.Fatalf("exit %d: %s %s", code, out.String(), errOut.String())
+		t.Errorf("exit %d: %s", code, errOut.String())
 	}
 	if !regexp.MustCompile(`(?m)^comp .* total lessons  name$`).MatchString(out.String()) {
 		t.Errorf("no lessons column:\n%s", out.String())
@@ -48,5 +50,22 @@ func TestContentCheckLessons(t *testing.T) {
 	}
 	if !regexp.MustCompile(`(?m)^1\.1 .* 1/5  `).MatchString(out.String()) {
 		t.Errorf("1.1 of the bad bank should count 1 valid lesson for 5 skills:\n%s", out.String())
+	}
+}
+
+// TestContentCheckTable: the table counts the pictures per competence, and
+// the glossary's terms.
+func TestContentCheckTable(t *testing.T) {
+	var out, errOut bytes.Buffer
+	run(context.Background(), []string{"content", "check", "../../engine/bank/testdata/good"}, nil, &out, &errOut)
+	for _, re := range []string{
+		`(?m)^comp .* L8 pics  total lessons  name$`,
+		`(?m)^1\.1 +2 +1 +1 +1 +0 +0 +0 +0 +2 +5 +4/4  Mener`,
+		`(?m)^all .* 2 +5 +4/4$`,
+		`(?m)^glossary: 5 terms$`,
+	} {
+		if !regexp.MustCompile(re).MatchString(out.String()) {
+			t.Errorf("output does not match %s:\n%s", re, out.String())
+		}
 	}
 }

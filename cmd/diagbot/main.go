@@ -3,7 +3,7 @@
 //	diagbot [try] [--db FILE]     the diagnostic in the terminal (the default)
 //	diagbot run                   serve Telegram (the default with DIAGBOT_TELEGRAM_TOKEN)
 //	diagbot content check [DIR]   validate a question bank (the embedded one by default)
-//	diagbot content export --json print every item's measurement parameters
+//	diagbot content export --json print every item, lesson and glossary term
 //	diagbot content images [DIR]  draw the pictures described by `screen:`
 //	diagbot simulate [flags]      measure the measure on simulated learners
 package main
@@ -31,8 +31,11 @@ Usage:
                                   --source NAME (default: the file's name; importing it again replaces them), --check
   diagbot lieux near POSTCODE     the places a learner there would be proposed (--competences 4.1,2.1, --at, --lang)
   diagbot backup FILE             a consistent copy of the database (--db, or --admin URL of a running bot)
+  diagbot attestation verify FILE|CODE [--url URL]   verify an attestation: a .jwt file (offline, against the
+                                  key file beside --db, or against the bot at --url), or a code against the bot at --url
+  diagbot attestation rotate-key  a new signing key; the old ones stay published (restart the bot after)
   diagbot content check [DIR]     check a question bank (default: the embedded one)
-  diagbot content export --json   every item as JSON (id, competence, skill, level, type, a, b)
+  diagbot content export --json   the whole bank as JSON: {"items", "lessons", "glossary"}, every field
   diagbot content images [DIR]    draw every item's screen picture into DIR/images/
                                   (default: engine/bank/items)
   diagbot simulate [flags]        simulated learners take the diagnostic (see -h)
@@ -82,6 +85,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = lieuxCmd(args[1:], stdout, stderr)
 	case "content":
 		err = contentCmd(args[1:], stdout, stderr)
+	case "attestation":
+		err = attestationCmd(ctx, args[1:], stdout, stderr)
 	case "simulate":
 		err = simulateCmd(ctx, args[1:], stdin, stdout, stderr)
 	case "help", "-h", "-help", "--help": // isHelp

@@ -77,9 +77,12 @@ func TestTelegramRatesFiveHundredLearners(t *testing.T) {
 	for i := int64(1); i <= n; i++ {
 		var got []string
 		for _, m := range srv.Sent(1000 + i) {
-			for _, w := range want {
+			// One marker per message: a question's own text may say
+			// "Bonjour" (an SMS in a picture), it is still the question.
+			for _, w := range []string{"Question 1 ·", "Avant de commencer", "C'est parti", "Bonjour"} {
 				if strings.Contains(m.PlainText+m.Caption, w) {
 					got = append(got, w)
+					break
 				}
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	tg "github.com/go-telegram/bot"
@@ -17,6 +18,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/diagbot/diagbot/bot"
+	"github.com/diagbot/diagbot/bot/attest"
 	"github.com/diagbot/diagbot/channels/slack"
 	"github.com/diagbot/diagbot/channels/telegram"
 	"github.com/diagbot/diagbot/channels/webhook"
@@ -42,6 +44,8 @@ type runConfig struct {
 	db, token, apiURL                        string
 	webhookURL, webhookListen, webhookSecret string
 	adminAddr, adminToken                    string
+	attest                                   attest.Settings // PublicURL "" = no attestations
+	publicListen                             string
 	slack                                    slackSettings
 	log                                      zerolog.Logger
 	pollTimeout                              time.Duration
@@ -79,6 +83,8 @@ func runCmd(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg.webhookSecret = os.Getenv(envWebhookSecret)
 	cfg.adminAddr = envOr(envAdminAddr, defaultAdminAddr)
 	cfg.adminToken = os.Getenv(envAdminToken)
+	cfg.attest = attestSettings("")
+	cfg.publicListen = envOr(envPublicListen, defaultPublicListen)
 	cfg.slack = slackSettings{token: os.Getenv(slack.EnvBotToken), appToken: os.Getenv(slack.EnvAppToken),
 		apiURL: os.Getenv(slack.EnvAPIURL), channel: os.Getenv(slack.EnvChannel), advisors: os.Getenv(slack.EnvAdvisors)}
 	if cfg.token == "" {
@@ -112,6 +118,11 @@ func (t telegramSender) Send(ctx context.Context, m storage.Message) (string, er
 			return "", fmt.Errorf("outbox message %d: a results chart without results", m.ID)
 		}
 		return t.s.ResultsChart(ctx, chat, o.Results)
+	}
+	if o.Kind == dialog.OutAttestation {
+		// Three documents from one outbox message: a retry resumes
+		// after the last one sent.
+		return t.s.SendFiles(ctx, chat, fmt.Sprint(m.ID), o)
 	}
 	return t.s.Send(ctx, chat, o)
 }
@@ -165,7 +176,19 @@ func serve(ctx context.Context, cfg runConfig) error {
 	} else {
 		cfg.log.Warn().Msg("Slack is not configured (" + slack.EnvBotToken + "): advisor notifications wait in the outbox")
 	}
-	b, err := bot.New(bot.Config{DB: db, Bank: bk, Engine: eng, Log: cfg.log, FollowUp: fu, Senders: senders})
+	var issuer *attest.Issuer
+	if cfg.attest.PublicURL != "" {
+		if issuer, err = openIssuer(cfg.db, cfg.attest, cfg.log); err != nil {
+			return err
+		}
+		if !strings.HasPrefix(cfg.attest.PublicURL, "https://") {
+			cfg.log.Warn().Str("url", cfg.attest.PublicURL).Msg("the public address is not HTTPS: fine for a test, not for attestations given to learners")
+		}
+	} else {
+		cfg.log.Warn().Msg("no public address (" + envPublicURL + "): learners who ask for an attestation are told it is not available")
+	}
+	b, err := bot.New(bot.Config{DB: db, Bank: bk, Engine: eng, Log: cfg.log, FollowUp: fu, Senders: senders, Attest: issuer,
+		NoAdvisor: slackCfg == nil}) // without Slack nobody reads help requests: the learner is told so
 	if err != nil {
 		return err
 	}
@@ -215,6 +238,20 @@ func serve(ctx context.Context, cfg runConfig) error {
 			errs <- fmt.Errorf("admin address %s (%s): %w", cfg.adminAddr, envAdminAddr, err)
 		}
 	}()
+	var public *http.Server
+	if issuer != nil {
+		ln, err := net.Listen("tcp", cfg.publicListen)
+		if err != nil {
+			return fmt.Errorf("public address %s (%s): %w", cfg.publicListen, envPublicListen, err)
+		}
+		public = publicServer(cfg.publicListen, &attest.Server{DB: db, Issuer: issuer, Log: cfg.log})
+		go func() {
+			if err := public.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errs <- fmt.Errorf("public address %s (%s): %w", cfg.publicListen, envPublicListen, err)
+			}
+		}()
+		cfg.log.Info().Str("listen", ln.Addr().String()).Str("url", cfg.attest.PublicURL).Msg("public address: attestations are verified here")
+	}
 	listenerDone := make(chan struct{})
 	if listener == nil {
 		close(listenerDone)
@@ -279,6 +316,9 @@ func serve(ctx context.Context, cfg runConfig) error {
 	<-listenerDone // commands in flight finish before the file closes
 	if !botStopped {
 		<-botDone
+	}
+	if public != nil {
+		public.Shutdown(shutdown)
 	}
 	admin.Shutdown(shutdown)
 	return runErr

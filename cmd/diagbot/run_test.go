@@ -125,7 +125,7 @@ func TestTelegramWholeDiagnostic(t *testing.T) {
 		answered[msg.MessageID] = true
 		bs := buttons(msg)
 		switch {
-		case strings.Contains(msg.Text, "Cochez toutes"): // multiple: tick two, validate
+		case strings.Contains(msg.Text+msg.Caption, "Cochez toutes"): // multiple: tick two, validate
 			kinds["multiple"]++
 			srv.PressButton(chat, int64(msg.MessageID), bs[0].CallbackData)
 			srv.PressButton(chat, int64(msg.MessageID), bs[1].CallbackData)
@@ -145,7 +145,7 @@ func TestTelegramWholeDiagnostic(t *testing.T) {
 	if err != nil || img.Bounds().Dx() < 400 {
 		t.Fatalf("results chart is not a valid PNG: %v", err)
 	}
-	waitMessage(t, srv, chat, func(m telegramtest.SentMessage) bool { return strings.Contains(m.Text, "Niveau général") })
+	waitMessage(t, srv, chat, func(m telegramtest.SentMessage) bool { return strings.Contains(m.Text, "Votre niveau") })
 	if acts := srv.CallsTo("sendChatAction"); len(acts) != 1 || acts[0].Params["action"] != "upload_photo" || acts[0].Status != http.StatusOK {
 		t.Errorf("while the chart is drawn the learner should see upload_photo: %+v", acts)
 	}
@@ -155,7 +155,7 @@ func TestTelegramWholeDiagnostic(t *testing.T) {
 	// Every question message was edited to show the answer, keyboard removed.
 	edited := 0
 	for _, m := range srv.Sent(chat) {
-		if strings.Contains(m.Text, "Réponse :") && m.ReplyMarkup == nil {
+		if strings.Contains(m.Text+m.Caption, "Réponse :") && m.ReplyMarkup == nil {
 			edited++
 		}
 	}

@@ -349,7 +349,7 @@ func TestSlackAdvisorsWithTelegramLearners(t *testing.T) {
 			// The advisor answers in the thread: the learner reads it.
 			sl.reply(t, "reply", e2eAdvisor, e2eRoom, ts, "1700000300.000001", "Regardez le cadenas &amp; dites-moi")
 			waitMessage(t, tgs, zoe.chat, func(m telegramtest.SentMessage) bool {
-				return strings.Contains(m.PlainText, "Votre conseiller·e : Regardez le cadenas & dites-moi")
+				return strings.Contains(m.PlainText, "Votre conseiller ou conseillère : Regardez le cadenas & dites-moi")
 			})
 			// Slack delivers the reply again: same event, new envelope.
 			sl.redeliver(t, "reply-retry-1", "Evreply", 1, e2eAdvisor, e2eRoom, ts, "1700000300.000001", "Regardez le cadenas &amp; dites-moi")

@@ -18,6 +18,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/diagbot/diagbot/bot"
+	"github.com/diagbot/diagbot/bot/attest"
 	"github.com/diagbot/diagbot/channels/console"
 	"github.com/diagbot/diagbot/dialog"
 	"github.com/diagbot/diagbot/engine"
@@ -113,6 +114,7 @@ func tryCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	dbPath := fl.String("db", defaultDBPath(), "bbolt file (env "+envDB+")")
 	learner := fl.String("learner", "local", "learner name in this file (several people can share one file)")
 	level := fl.String("log-level", "", "debug, info, warn or error (env "+envLogLevel+", default "+defaultLogLevelTry+")")
+	files := fl.String("files", "", "folder where files sent to the learner (an attestation) are written (default: fichiers/ beside the database)")
 	seed := fl.Uint64("seed", 0, "the same questions for the same answers, to check content or script a test (0: new ones each time)")
 	if err := fl.Parse(args); err != nil {
 		return fmt.Errorf("%v: %w", err, errUsage)
@@ -120,6 +122,9 @@ func tryCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	log, err := newLogger(stderr, *level, defaultLogLevelTry)
 	if err != nil {
 		return err
+	}
+	if *files == "" {
+		*files = filepath.Join(filepath.Dir(*dbPath), "fichiers")
 	}
 	bk, eng, err := loadEngine()
 	if err != nil {
@@ -131,12 +136,20 @@ func tryCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	defer db.Close()
 
-	con := console.New(stdout)
+	con := console.New(stdout).SaveFilesIn(*files)
+	// The key is made only if the learner asks for an attestation.
+	keyPath := attest.KeyPath(*dbPath)
+	issuer, err := attest.NewIssuer(attestSettings(defaultTryPublicURL), attest.LazyKeys(keyPath, 0, func() {
+		log.Info().Str("path", keyPath).Msg("attestation signing key created: back this file up with the database")
+	}))
+	if err != nil {
+		return fmt.Errorf("%v: set %s (and %s)", err, envPublicURL, envIssuerName)
+	}
 	fu, err := followUpFromEnv()
 	if err != nil {
 		return err
 	}
-	b, err := bot.New(bot.Config{DB: db, Bank: bk, Engine: eng, Log: log, Shards: 1, FollowUp: fu, Random: seeded(*seed),
+	b, err := bot.New(bot.Config{DB: db, Bank: bk, Engine: eng, Log: log, Shards: 1, FollowUp: fu, Random: seeded(*seed), Attest: issuer, NoAdvisor: true,
 		Senders: map[string]bot.Sender{consoleName: consoleSender{con}}})
 	if err != nil {
 		return err

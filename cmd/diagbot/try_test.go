@@ -10,11 +10,63 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"go.etcd.io/bbolt"
 
+	"github.com/diagbot/diagbot/bot"
 	"github.com/diagbot/diagbot/storage"
 )
+
+// TestTryWeakReader: a learner who writes in SMS style ("ouais" to the
+// privacy notice, "le 2", "c koi un navigateur", "jsp" every other answer)
+// finishes, never reads "❌", gets an explanation of the word asked (the
+// bank's glossary, once it has one; until then a kind word) and a first
+// results message under 600 characters.
+func TestTryWeakReader(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "weak.db")
+	script := []string{"ouais", "le 2", "c koi un navigateur"}
+	for i := 0; i < 31; i++ {
+		if i%2 == 0 {
+			script = append(script, "jsp")
+		} else {
+			script = append(script, "le 2")
+		}
+	}
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"try", "--db", db, "--learner", "kevin", "--seed", "3"}, strings.NewReader(strings.Join(script, "\n")+"\n"), &out, &errOut)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	got := out.String()
+	if strings.Contains(got, "❌") {
+		t.Errorf("a weak reader read ❌:\n%s", got)
+	}
+	if !strings.Contains(got, "Bravo, c'est terminé") || !strings.Contains(got, "Question 2 ·") {
+		t.Fatalf("the SMS-style learner did not finish:\n%s", got)
+	}
+	bk, _, err := loadEngine()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bot.BankGlossary(bk) != nil {
+		if !strings.Contains(got, "📖") {
+			t.Errorf("no definition for « c koi un navigateur »:\n%s", got)
+		}
+	} else if !strings.Contains(got, "Je ne connais pas le mot « navigateur »") {
+		t.Errorf("no word for « c koi un navigateur »:\n%s", got)
+	}
+	start := strings.Index(got, "Votre niveau :")
+	end := strings.Index(got, "Appuyez sur un domaine pour voir le détail.")
+	if start < 0 || end < start {
+		t.Fatalf("no first results message:\n%s", got)
+	}
+	first := got[start : end+len("Appuyez sur un domaine pour voir le détail.")]
+	if n := utf8.RuneCountInString(first); n > 600 {
+		t.Errorf("first results message of %d characters:\n%s", n, first)
+	}
+	t.Logf("first results message (%d characters):\n%s", utf8.RuneCountInString(first), first)
+}
 
 // TestTryWholeDiagnostic scripts a whole diagnostic through the console
 // channel, from /start to the review, then quits and comes back.
@@ -31,7 +83,7 @@ func TestTryWholeDiagnostic(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
 	got := out.String()
-	for _, want := range []string{"Avant de commencer", "Question 1 ·", "Question 32 ·", "Bravo, c'est terminé", "Vos résultats", "Niveau général", "revoir les questions manquées"} {
+	for _, want := range []string{"Avant de commencer", "Question 1 ·", "Question 32 ·", "Bravo, c'est terminé", "Vos résultats", "Votre niveau", "revoir les questions manquées"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q", want)
 		}

@@ -115,6 +115,13 @@ type lessonState struct {
 	at         map[string]string // competence/skill -> "file:line" of its lesson
 	files      map[string]bool   // competences that have a lesson file
 	unreadable map[string]bool   // competences whose lesson file could not be read at all
+	loose      []looseLesson     // lessons without `can` or `priority`
+}
+
+// looseLesson is a lesson that lacks `can`, `priority` or both.
+type looseLesson struct {
+	*Lesson
+	noCan, noPriority bool
 }
 
 // lessonFiles reads every lessons/*.yaml file of the bank.
@@ -143,6 +150,7 @@ func (c *checker) lessonFile(name string) {
 		c.ls.unreadable[want] = true
 		return
 	}
+	c.roots = append(c.roots, fileRoot{name, root})
 	if root.Kind != yaml.MappingNode {
 		c.add(name, root.Line, "the file must be a mapping with `competence:` and `lessons:`")
 		c.ls.unreadable[want] = true
@@ -205,6 +213,9 @@ func (c *checker) lesson(file, comp string, n *yaml.Node) *Lesson {
 		c.add(file, f["can"].Line, "%s: `can` is %d characters; keep it to %d (a short action: « reconnaître un SMS d'arnaque »)", who, utf8.RuneCountInString(l.Can), MaxCan)
 	}
 	l.Priority = 2
+	if _, ok := f["priority"]; !ok || l.Can == "" {
+		c.ls.loose = append(c.ls.loose, looseLesson{l, l.Can == "", !ok})
+	}
 	if v, ok := f["priority"]; ok {
 		switch v.Value {
 		case "1", "2", "3":

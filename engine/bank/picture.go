@@ -72,7 +72,7 @@ func (c *checker) picture(file string, it *Item, f map[string]*yaml.Node) {
 	switch {
 	case err != nil:
 		c.add(file, line, "item %s: image %s is not a readable PNG or JPEG: %v", it.ID, p, err)
-	case !c.opts.Partial && cfg.Width < MinPictureWidth:
+	case (!c.opts.Partial || c.opts.Cues) && cfg.Width < MinPictureWidth:
 		c.add(file, line, "item %s: image %s is %d px wide; give at least %d px so it reads on a phone", it.ID, p, cfg.Width, MinPictureWidth)
 	}
 }

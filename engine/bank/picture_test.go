@@ -2,6 +2,9 @@ package bank
 
 import (
 	"bytes"
+	"image"
+	"image/draw"
+	"image/png"
 	"io/fs"
 	"os"
 	"strings"
@@ -11,10 +14,11 @@ import (
 	"github.com/diagbot/diagbot/engine/bank/screen"
 )
 
-// checkPicturesFresh fails for every drawn picture of the bank that differs
-// from a fresh render of its `screen:`: pictures stay reproducible from the
-// YAML. It returns how many were compared.
-func checkPicturesFresh(t *testing.T, fsys fs.FS) int {
+// checkPicturesFresh fails for every drawn picture of the bank whose pixels
+// differ from a fresh drawing of its `screen:`: pictures stay reproducible
+// from the YAML. (Pixels, not bytes: a new Go may compress a PNG otherwise.)
+// It returns how many pictures it compares, each in a parallel subtest.
+func checkPicturesFresh(t *testing.T, name string, fsys fs.FS) int {
 	t.Helper()
 	b, problems := Check(fsys, CheckOptions{Partial: true})
 	for _, p := range problems {
@@ -25,33 +29,47 @@ func checkPicturesFresh(t *testing.T, fsys fs.FS) int {
 		if it.Screen == nil {
 			continue
 		}
-		spec, err := it.ScreenSpec()
-		if err != nil {
-			t.Fatalf("%s: %v", it.ID, err)
-		}
-		fresh, err := screen.Render(spec)
-		if err != nil {
-			t.Fatalf("%s:%d: %s: %v", it.File, it.Line, it.ID, err)
-		}
-		committed, err := fs.ReadFile(fsys, it.Image)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(fresh, committed) {
-			t.Errorf("%s:%d: %s differs from a fresh render of its screen: %s", it.File, it.Line, it.Image, GenerateHint)
-		}
 		n++
+		t.Run(name+"/"+it.ID, func(t *testing.T) {
+			t.Parallel()
+			spec, err := it.ScreenSpec()
+			if err != nil {
+				t.Fatal(err)
+			}
+			fresh, err := screen.Draw(spec)
+			if err != nil {
+				t.Fatalf("%s:%d: %v", it.File, it.Line, err)
+			}
+			data, err := fs.ReadFile(fsys, it.Image)
+			if err != nil {
+				t.Fatal(err)
+			}
+			committed, err := png.Decode(bytes.NewReader(data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rgba := image.NewRGBA(committed.Bounds())
+			draw.Draw(rgba, rgba.Bounds(), committed, committed.Bounds().Min, draw.Src)
+			if rgba.Bounds() != fresh.Bounds() || !bytes.Equal(rgba.Pix, fresh.Pix) {
+				t.Errorf("%s:%d: %s differs from a fresh drawing of its screen: %s", it.File, it.Line, it.Image, GenerateHint)
+			}
+		})
 	}
 	return n
 }
 
-// TestPicturesFresh: every committed picture of the embedded bank and of the
-// good fixture is exactly what its description draws.
+// TestPicturesFresh: every committed picture of the good fixture is exactly
+// what its description draws.
 func TestPicturesFresh(t *testing.T) {
-	if n := checkPicturesFresh(t, os.DirFS("testdata/good")); n == 0 {
+	if n := checkPicturesFresh(t, "good", os.DirFS("testdata/good")); n == 0 {
 		t.Error("the good fixture has no drawn picture")
 	}
-	if n := checkPicturesFresh(t, Embedded()); n == 0 {
+}
+
+// TestEmbeddedPicturesFresh: so is every committed picture of the embedded
+// bank.
+func TestEmbeddedPicturesFresh(t *testing.T) {
+	if n := checkPicturesFresh(t, "embedded", Embedded()); n == 0 {
 		t.Skip("the embedded bank has no drawn picture yet")
 	}
 }
@@ -131,3 +149,29 @@ func TestNarrowPicture(t *testing.T) {
 
 // onePixelPNG is a 1×1 PNG.
 var onePixelPNG = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00:~\x9bU\x00\x00\x00\nIDATx\x9cc\xfa\x0f\x00\x01\x05\x01\x02\xcf\xa0.\xcd\x00\x00\x00\x00IEND\xaeB`\x82")
+
+// TestScreenCaption: a question sent with its drawn picture is a photo
+// caption, held to Telegram's 1,024 characters (the picture's path is set
+// before the size is checked).
+func TestScreenCaption(t *testing.T) {
+	good, _ := os.ReadFile("testdata/good/1.1.yaml")
+	png, _ := os.ReadFile("testdata/good/images/c11-a-2.png")
+	pixel, _ := os.ReadFile("testdata/good/images/pixel.png")
+	c := &checker{fsys: fstest.MapFS{"1.1.yaml": {Data: good}, "images/pixel.png": {Data: pixel}, "images/c11-a-2.png": {Data: png}},
+		ids: map[string]string{}, parsed: map[string]*Item{}, skills: map[string][]string{}, hasEN: map[string]bool{}}
+	c.file("1.1.yaml")
+	var it *Item
+	for _, x := range c.items {
+		if x.ID == "c11-a-2" {
+			it = x
+		}
+	}
+	if it == nil || it.Image == "" {
+		t.Fatalf("the screen item has no picture: %+v", it)
+	}
+	it.Prompt = strings.Repeat("Un texte long. ", 60) // 900 characters, past what a caption holds
+	c.size(it.File, it)
+	if !hasProblem(c.problems, "over Telegram's 1024-character photo caption") {
+		t.Errorf("no caption problem: %v", c.problems)
+	}
+}

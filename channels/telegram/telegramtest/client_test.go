@@ -255,13 +255,32 @@ func TestSendPhotoAndDocument(t *testing.T) {
 		t.Errorf("recorded upload differs (%d bytes, want %d)", len(got), len(img))
 	}
 
+	// A photo's caption is edited with editMessageCaption; its text cannot be.
+	if _, err := b.EditMessageText(ctx, &bot.EditMessageTextParams{ChatID: chat, MessageID: msg.ID, Text: "x"}); err == nil {
+		t.Error("editMessageText on a photo succeeded")
+	} else {
+		mustContain(t, err, "there is no text in the message to edit")
+	}
+	edited, err := b.EditMessageCaption(ctx, &bot.EditMessageCaptionParams{ChatID: chat, MessageID: msg.ID, Caption: "<b>Votre profil</b>\n\nRéponse : 2", ParseMode: models.ParseModeHTML})
+	if err != nil || edited.Caption != "Votre profil\n\nRéponse : 2" || edited.ReplyMarkup != nil {
+		t.Fatalf("EditMessageCaption: %+v %v", edited, err)
+	}
+	if _, err := b.EditMessageCaption(ctx, &bot.EditMessageCaptionParams{ChatID: chat, MessageID: msg.ID, Caption: "<b>Votre profil</b>\n\nRéponse : 2", ParseMode: models.ParseModeHTML}); err == nil {
+		t.Error("an identical caption edit succeeded")
+	} else {
+		mustContain(t, err, "message is not modified")
+	}
+	if s := srv.Sent(chat)[0]; s.Edits != 1 || !strings.Contains(s.PlainText, "Réponse : 2") {
+		t.Errorf("after the caption edit: %+v", s)
+	}
+
 	// Resending by file_id delivers the same bytes.
 	if _, err := b.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: chat, Photo: &models.InputFileString{Data: msg.Photo[0].FileID}}); err != nil {
 		t.Fatalf("SendPhoto by file_id: %v", err)
 	}
 	sent := srv.Sent(chat)
 	if len(sent) != 2 || !bytes.Equal(sent[0].Photo, img) || !bytes.Equal(sent[1].Photo, img) ||
-		sent[0].FileName != "profil.png" || sent[0].Caption != "<b>Votre profil</b>" || sent[1].FileRef != msg.Photo[0].FileID {
+		sent[0].FileName != "profil.png" || sent[0].Caption != "<b>Votre profil</b>\n\nRéponse : 2" || sent[1].FileRef != msg.Photo[0].FileID {
 		t.Fatalf("sent = %+v", sent)
 	}
 

@@ -37,6 +37,7 @@ var builtins = map[string]method{
 	"getUpdates":             (*Server).getUpdates,
 	"sendMessage":            (*Server).sendMessage,
 	"editMessageText":        (*Server).editMessageText,
+	"editMessageCaption":     (*Server).editMessageCaption,
 	"editMessageReplyMarkup": (*Server).editMessageReplyMarkup,
 	"deleteMessage":          (*Server).deleteMessage,
 	"answerCallbackQuery":    (*Server).answerCallbackQuery,
@@ -355,6 +356,53 @@ func (s *Server) editMessageText(_ *http.Request, _ *Call, req *request) reply {
 	m.msg.EditDate = int(s.now().Unix())
 	m.markupKey = key
 	m.sent.Text, m.sent.PlainText, m.sent.ParseMode = p["text"], plain, p["parse_mode"]
+	m.sent.RawReplyMarkup = p["reply_markup"]
+	m.sent.Edits++
+	s.broadcastLocked()
+	return okReply(m.msg)
+}
+
+// editMessageCaption changes the caption of a photo or document, as
+// Telegram does; a text message has no caption to edit.
+func (s *Server) editMessageCaption(_ *http.Request, _ *Call, req *request) reply {
+	p := req.params
+	chatID, bad := requireChat(p)
+	if bad != nil {
+		return *bad
+	}
+	msgID, bad := requireMessageID(p, "message to edit not found")
+	if bad != nil {
+		return *bad
+	}
+	caption, ents, desc := s.formatText(p["caption"], p["parse_mode"])
+	if desc != "" {
+		return badRequest(desc)
+	}
+	if utf8.RuneCountInString(caption) > maxCaptionRunes {
+		return badRequest("message caption is too long")
+	}
+	kb, key, bad := parseReplyMarkup(p["reply_markup"])
+	if bad != nil {
+		return *bad
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.findMsgLocked(chatID, msgID)
+	switch {
+	case m == nil:
+		return badRequest("message to edit not found")
+	case !m.fromBot:
+		return badRequest("message can't be edited")
+	case len(m.msg.Photo) == 0 && m.msg.Document == nil:
+		return badRequest("there is no caption in the message to edit")
+	case m.msg.Caption == caption && bytes.Equal(mustJSON(m.msg.CaptionEntities), mustJSON(ents)) && m.markupKey == key:
+		return badRequest(notModified)
+	}
+	// Like Telegram, an edit without reply_markup removes the inline keyboard.
+	m.msg.Caption, m.msg.CaptionEntities, m.msg.ReplyMarkup = caption, ents, kb
+	m.msg.EditDate = int(s.now().Unix())
+	m.markupKey = key
+	m.sent.Caption, m.sent.PlainText, m.sent.ParseMode = p["caption"], caption, p["parse_mode"]
 	m.sent.RawReplyMarkup = p["reply_markup"]
 	m.sent.Edits++
 	s.broadcastLocked()

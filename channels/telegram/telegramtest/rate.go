@@ -7,10 +7,11 @@ import (
 
 // rateMethods are the calls Telegram's flood control counts as messages.
 var rateMethods = map[string]bool{
-	"sendMessage":     true,
-	"sendPhoto":       true,
-	"sendDocument":    true,
-	"editMessageText": true,
+	"sendMessage":        true,
+	"sendPhoto":          true,
+	"sendDocument":       true,
+	"editMessageText":    true,
+	"editMessageCaption": true,
 }
 
 // MaxRate is the largest number of successful sends (sendMessage, sendPhoto,

@@ -248,7 +248,7 @@ func (s *Server) record(c Call) {
 var canonical = func() map[string]string {
 	m := map[string]string{}
 	for _, name := range []string{
-		"getMe", "getUpdates", "sendMessage", "editMessageText", "editMessageReplyMarkup",
+		"getMe", "getUpdates", "sendMessage", "editMessageText", "editMessageCaption", "editMessageReplyMarkup",
 		"deleteMessage", "answerCallbackQuery", "sendPhoto", "sendDocument", "sendChatAction",
 		"setMyCommands", "getMyCommands", "deleteMyCommands", "setMyDescription",
 		"setMyShortDescription", "setWebhook", "deleteWebhook", "getWebhookInfo",

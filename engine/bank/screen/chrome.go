@@ -78,13 +78,12 @@ func (r *renderer) statusBar() float64 {
 func (r *renderer) wifi(x, y, w float64) {
 	cx, cy := x+w/2, y+w*0.72
 	r.fillCircle(cx, cy, w*0.08, colText)
-	for i, rad := range []float64{w * 0.28, w * 0.48} {
+	for _, rad := range []float64{w * 0.28, w * 0.48} {
 		r.dc.DrawArc(cx, cy, rad, math.Pi*1.25, math.Pi*1.75)
 		r.dc.SetColor(colText)
 		r.dc.SetLineWidth(w * 0.11)
 		r.dc.SetLineCapRound()
 		r.dc.Stroke()
-		_ = i
 	}
 }
 

@@ -237,7 +237,7 @@ func kindNames() string {
 
 // block reads one block: exactly one kind key, then that kind's options.
 func (p *parser) block(n *yaml.Node) (Block, bool) {
-	b := Block{Line: n.Line, From: "them", FileKind: "other", Color: "blue", Size: ""}
+	b := Block{Line: n.Line, From: "them", FileKind: "other", Color: "blue"}
 	if n.Kind != yaml.MappingNode {
 		p.add(n, "a block must be a mapping such as `- text: \"…\"`; kinds are %s", kindNames())
 		return b, false

@@ -272,7 +272,7 @@ func (r *renderer) wrap(st style, s string, w float64) [][]word {
 
 // glue joins the French signs set apart by a space to their word with a
 // no-break space, so that a line never starts with « : », « € » or « » » nor
-// ends with « « »: "1,99 € :" stays together.
+// ends with « « »: "1,99 € :" stays together; so do groups of digits.
 func glue(words []string) []string {
 	var out []string
 	for i := 0; i < len(words); i++ {
@@ -281,13 +281,19 @@ func glue(words []string) []string {
 			i++
 			w += "\u00a0" + words[i]
 		}
-		if len(out) > 0 && strings.Contains(":;!?»€%", w) && utf8.RuneCountInString(w) == 1 {
+		if len(out) > 0 && (strings.Contains(":;!?»€%", w) && utf8.RuneCountInString(w) == 1 || digits(w) && digits(words[i-1])) {
 			out[len(out)-1] += "\u00a0" + w
 			continue
 		}
 		out = append(out, w)
 	}
 	return out
+}
+
+// digits tells whether w is a group of digits, as in « 2 400 » or a phone
+// number « 06 39 98 12 34 », which must not be cut.
+func digits(w string) bool {
+	return w != "" && strings.Trim(w, "0123456789") == ""
 }
 
 // breakWord cuts a word wider than w into pieces that fit.

@@ -6,6 +6,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -121,6 +122,26 @@ func BenchmarkRender(b *testing.B) {
 	for b.Loop() {
 		if _, err := Render(specs["mail"]); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestGlue: French spacing signs and groups of digits never start or end a
+// line alone.
+func TestGlue(t *testing.T) {
+	const nb = "\u00a0"
+	tests := []struct{ in, want string }{
+		{"Payez 1,99 € : https://x.info", "Payez|1,99" + nb + "€" + nb + ":|https://x.info"},
+		{"Il dit « bonjour » !", "Il|dit|«" + nb + "bonjour" + nb + "»" + nb + "!"},
+		{"Appelez le 06 39 98 12 34 vite", "Appelez|le|06" + nb + "39" + nb + "98" + nb + "12" + nb + "34|vite"},
+		{"Salaire : 2 400 € net", "Salaire" + nb + ":|2" + nb + "400" + nb + "€|net"},
+		{"100 % sûr", "100" + nb + "%|sûr"},
+		{": début", ":|début"},
+		{"fin «", "fin|«"},
+	}
+	for _, tt := range tests {
+		if got := strings.Join(glue(strings.Fields(tt.in)), "|"); got != tt.want {
+			t.Errorf("glue(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

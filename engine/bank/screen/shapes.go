@@ -189,57 +189,46 @@ func (r *renderer) fileIcon(kind, name string, x, y, s float64) {
 	r.textCentered(st, label, x+s/2, y+s*0.68-st.size*0.55)
 }
 
-// fileLabel is the short type written on a file icon and its colour.
+// fileStyles is, per file kind, the label written on its icon and its colour.
+var fileStyles = map[string]struct {
+	label string
+	color color.NRGBA
+}{
+	"pdf":   {"PDF", color.NRGBA{0xd9, 0x30, 0x25, 0xff}},
+	"image": {"JPG", color.NRGBA{0x8e, 0x24, 0xaa, 0xff}},
+	"doc":   {"DOC", color.NRGBA{0x1e, 0x6f, 0xd9, 0xff}},
+	"sheet": {"XLS", color.NRGBA{0x1e, 0x8e, 0x3e, 0xff}},
+	"video": {"MP4", color.NRGBA{0xf4, 0x51, 0x1e, 0xff}},
+	"audio": {"MP3", color.NRGBA{0x00, 0x89, 0x7b, 0xff}},
+	"zip":   {"ZIP", color.NRGBA{0x6d, 0x4c, 0x41, 0xff}},
+	"apk":   {"APK", color.NRGBA{0x43, 0xa0, 0x47, 0xff}},
+	"other": {"FICHIER", color.NRGBA{0x75, 0x75, 0x75, 0xff}},
+}
+
+// extKinds maps a file name's extension to its kind.
+var extKinds = map[string]string{
+	"pdf": "pdf", "jpg": "image", "jpeg": "image", "png": "image", "heic": "image", "gif": "image", "webp": "image",
+	"doc": "doc", "docx": "doc", "odt": "doc", "txt": "doc", "rtf": "doc",
+	"xls": "sheet", "xlsx": "sheet", "ods": "sheet", "csv": "sheet",
+	"mp4": "video", "mov": "video", "avi": "video", "mkv": "video",
+	"mp3": "audio", "m4a": "audio", "wav": "audio", "ogg": "audio",
+	"zip": "zip", "rar": "zip", "7z": "zip", "apk": "apk",
+	"exe": "other", "scr": "other", "bat": "other", "js": "other", "vbs": "other", "iso": "other",
+}
+
+// fileLabel is the short type written on a file icon and its colour: the
+// name's extension when it has a known one (so « facture.pdf.exe » shows
+// EXE), else the kind's label.
 func fileLabel(kind, name string) (string, color.NRGBA) {
-	ext := ""
-	if i := strings.LastIndexByte(name, '.'); i > 0 && len(name)-i-1 >= 2 && len(name)-i-1 <= 4 {
-		ext = strings.ToLower(name[i+1:])
+	if i := strings.LastIndexByte(name, '.'); i > 0 {
+		ext := strings.ToLower(name[i+1:])
+		if k, ok := extKinds[ext]; ok {
+			return strings.ToUpper(ext), fileStyles[k].color
+		}
 	}
-	switch ext {
-	case "pdf":
-		kind = "pdf"
-	case "jpg", "jpeg", "png", "heic", "gif", "webp":
-		kind = "image"
-	case "doc", "docx", "odt", "txt", "rtf":
-		kind = "doc"
-	case "xls", "xlsx", "ods", "csv":
-		kind = "sheet"
-	case "mp4", "mov", "avi", "mkv":
-		kind = "video"
-	case "mp3", "m4a", "wav", "ogg":
-		kind = "audio"
-	case "zip", "rar", "7z":
-		kind = "zip"
-	case "apk":
-		kind = "apk"
-	case "exe", "scr", "bat", "js", "vbs", "iso":
-		return strings.ToUpper(ext), color.NRGBA{0x61, 0x61, 0x61, 0xff}
+	st, ok := fileStyles[kind]
+	if !ok {
+		st = fileStyles["other"]
 	}
-	if ext == "" {
-		ext = map[string]string{"pdf": "pdf", "image": "jpg", "doc": "doc", "sheet": "xls", "video": "mp4",
-			"audio": "mp3", "zip": "zip", "apk": "apk"}[kind]
-	}
-	label := strings.ToUpper(ext)
-	switch kind {
-	case "pdf":
-		return label, color.NRGBA{0xd9, 0x30, 0x25, 0xff}
-	case "image":
-		return label, color.NRGBA{0x8e, 0x24, 0xaa, 0xff}
-	case "doc":
-		return label, color.NRGBA{0x1e, 0x6f, 0xd9, 0xff}
-	case "sheet":
-		return label, color.NRGBA{0x1e, 0x8e, 0x3e, 0xff}
-	case "video":
-		return label, color.NRGBA{0xf4, 0x51, 0x1e, 0xff}
-	case "audio":
-		return label, color.NRGBA{0x00, 0x89, 0x7b, 0xff}
-	case "zip":
-		return label, color.NRGBA{0x6d, 0x4c, 0x41, 0xff}
-	case "apk":
-		return label, color.NRGBA{0x43, 0xa0, 0x47, 0xff}
-	}
-	if label == "" {
-		label = "FICHIER"
-	}
-	return label, color.NRGBA{0x75, 0x75, 0x75, 0xff}
+	return st.label, st.color
 }
