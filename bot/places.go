@@ -9,8 +9,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/diagbot/diagbot/bot/lieux"
+	"github.com/diagbot/diagbot/dialog"
 	"github.com/diagbot/diagbot/engine/bank"
 	"github.com/diagbot/diagbot/storage"
 )
@@ -130,4 +132,28 @@ func AddLocalPlace(db *storage.DB, p lieux.Place, by string) (lieux.Place, error
 		return p, err
 	}
 	return p, db.PutLocalPlace(storage.LocalPlace{ID: p.ID, Data: data, AddedBy: by})
+}
+
+// placeServices is the shipped map, read once.
+var placeServices = sync.OnceValues(PlaceServices)
+
+// fillPlaces turns the dialog's OutPlaces into the text of the places
+// chosen for the learner (an OutText, so every channel shows it), and
+// returns the advisor's line.
+func (b *Bot) fillPlaces(o *dialog.Output, now time.Time) (string, error) {
+	if o.Places == nil {
+		return "", fmt.Errorf("the dialog asked for places without a postcode (Output.Places is nil)")
+	}
+	sm, err := placeServices()
+	if err != nil {
+		return "", err
+	}
+	places, err := b.places.Places(b.cfg.DB)
+	if err != nil {
+		return "", err
+	}
+	s := SuggestPlaces(places, sm, PlacesRequest{Postcode: o.Places.Postcode, Levels: o.Places.Levels})
+	*o = dialog.Output{Kind: dialog.OutText, Lang: o.Lang, Text: s.Text(o.Lang, now)}
+	b.cfg.Log.Info().Int("places", len(s.Places)).Str("located_by", s.Located.By).Msg("places proposed")
+	return s.Line(), nil
 }

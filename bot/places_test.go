@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/diagbot/diagbot/bot/lieux"
+	"github.com/diagbot/diagbot/dialog"
 	"github.com/diagbot/diagbot/storage"
 )
 
@@ -116,4 +118,59 @@ func BenchmarkSuggestPlacesNational(b *testing.B) {
 			b.Fatal(len(s.Places))
 		}
 	}
+}
+
+// TestPlacesInTheTurn: a learner types /lieux then a postcode; the bot
+// fills the places from the file in the turn (a text every channel shows),
+// the question comes back, and the advisor's channel gets one line.
+func TestPlacesInTheTurn(t *testing.T) {
+	f, err := os.Open("../../shared/data/lieux/charente-2023-07-11.json")
+	if err != nil {
+		t.Skipf("the shared data is not beside the repository: %v", err)
+	}
+	imp, err := lieux.Read(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := storage.Open(filepath.Join(t.TempDir(), "diagbot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ImportPlaces(db, "charente", "charente.json", imp); err != nil {
+		t.Fatal(err)
+	}
+	notes := &noteSender{}
+	h := prepare(t, db, func(c *Config) { c.Senders[NotifyChannel] = notes })
+	h.run()
+	const learner = "test:16"
+	for _, text := range []string{"/start", "oui", "/lieux", "16000"} {
+		h.send(learner, text)
+	}
+	var placesText string
+	eventually(t, 10*time.Second, func() bool {
+		h.rec.mu.Lock()
+		defer h.rec.mu.Unlock()
+		for _, o := range h.rec.sent[learner] {
+			if o.Kind == dialog.OutText && strings.Contains(o.Text, "près de 16000") {
+				placesText = o.Text
+			}
+		}
+		last := h.rec.sent[learner][len(h.rec.sent[learner])-1]
+		return placesText != "" && last.Kind == dialog.OutQuestion
+	}, func() string { return fmt.Sprintf("sent %+v", h.rec.sent[learner]) })
+	if !strings.Contains(placesText, "3 lieux gratuits près de 16000") || !strings.Contains(placesText, "1. ") {
+		t.Errorf("places:\n%s", placesText)
+	}
+	eventually(t, 10*time.Second, func() bool {
+		notes.mu.Lock()
+		defer notes.mu.Unlock()
+		for _, m := range notes.notes {
+			if m.Kind == "notify_places" {
+				var n dialog.Notification
+				return json.Unmarshal(m.Payload, &n) == nil && strings.HasPrefix(n.Event.Text, "Lieux proposés près de 16000 pour 1.1, 2.1, 2.4 : ")
+			}
+		}
+		return false
+	}, func() string { return fmt.Sprintf("notes %v", notes.kinds()) })
 }

@@ -170,7 +170,7 @@ func TestSuggestCharente(t *testing.T) {
 	}
 	text := s.Text("fr", now)
 	t.Log("\n" + text + "\n" + s.Line())
-	for _, want := range []string{"3 lieux gratuits près de 16000 où l'on peut t'aider pour : sécurité, documents texte.\n\n1. ", " m\n", "16000 ANGOULEME\n"} {
+	for _, want := range []string{"3 lieux gratuits près de 16000 où l'on peut vous aider pour : sécurité, documents texte.\n\n1. ", " m\n", "16000 ANGOULEME\n"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text lacks %q:\n%s", want, text)
 		}
@@ -185,8 +185,8 @@ func TestSuggestCharente(t *testing.T) {
 		t.Fatalf("4.1 alone: general %v, %d places", s.General, len(s.Places))
 	}
 	text = s.Text("fr", now)
-	for _, want := range []string{"3 lieux gratuits près de 16000 où l'on peut t'aider avec le numérique du quotidien.\n",
-		"Aucun lieu proche ne propose exactement : sécurité ; demande-leur, ils peuvent souvent aider.\n"} {
+	for _, want := range []string{"3 lieux gratuits près de 16000 où l'on peut vous aider avec le numérique du quotidien.\n",
+		"Aucun lieu proche ne propose exactement : sécurité ; demandez-leur, ils peuvent souvent aider.\n"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text lacks %q:\n%s", want, text)
 		}

@@ -18,16 +18,16 @@ func (s Suggestions) Text(lang string, now time.Time) string {
 	switch {
 	case len(s.Places) == 0 && s.Located.By == "":
 		fmt.Fprintf(&b, pick(en, "I do not know any place near %s yet. Your advisor can tell you one.",
-			"Je ne connais pas encore de lieu près de %s. Ton conseiller peut t'en indiquer un."), s.Located.Postcode)
+			"Je ne connais pas encore de lieu près de %s. Votre conseiller ou conseillère peut vous en indiquer un."), s.Located.Postcode)
 		return b.String()
 	case len(s.Places) == 0:
 		fmt.Fprintf(&b, pick(en, "I found no free place for young people within %.0f km of %s. Your advisor can tell you one.",
-			"Je n'ai pas trouvé de lieu gratuit pour les jeunes à moins de %.0f km de %s. Ton conseiller peut t'en indiquer un."), s.MaxKm, s.Located.Postcode)
+			"Je n'ai pas trouvé de lieu gratuit pour les jeunes à moins de %.0f km de %s. Votre conseiller ou conseillère peut vous en indiquer un."), s.MaxKm, s.Located.Postcode)
 		return b.String()
 	case len(s.Places) == 1:
-		fmt.Fprintf(&b, pick(en, "A free place near %s where someone can help you", "Un lieu gratuit près de %s où l'on peut t'aider"), s.Located.Postcode)
+		fmt.Fprintf(&b, pick(en, "A free place near %s where someone can help you", "Un lieu gratuit près de %s où l'on peut vous aider"), s.Located.Postcode)
 	default:
-		fmt.Fprintf(&b, pick(en, "%d free places near %s where someone can help you", "%d lieux gratuits près de %s où l'on peut t'aider"), len(s.Places), s.Located.Postcode)
+		fmt.Fprintf(&b, pick(en, "%d free places near %s where someone can help you", "%d lieux gratuits près de %s où l'on peut vous aider"), len(s.Places), s.Located.Postcode)
 	}
 	names := s.needNames(lang)
 	switch {
@@ -35,7 +35,7 @@ func (s Suggestions) Text(lang string, now time.Time) string {
 		b.WriteString(pick(en, " with the digital in everyday life.\n", " avec le numérique du quotidien.\n"))
 		if names != "" {
 			fmt.Fprintf(&b, pick(en, "None near you lists exactly: %s; ask them, they can often help.\n",
-				"Aucun lieu proche ne propose exactement : %s ; demande-leur, ils peuvent souvent aider.\n"), names)
+				"Aucun lieu proche ne propose exactement : %s ; demandez-leur, ils peuvent souvent aider.\n"), names)
 		}
 	case names != "":
 		b.WriteString(pick(en, " with: ", " pour : ") + names + ".\n")
