@@ -202,3 +202,24 @@ func TestSplitText(t *testing.T) {
 		t.Errorf("a long line: %q", p)
 	}
 }
+
+func TestPlaceForm(t *testing.T) {
+	services := []string{"Maîtrise des outils numériques du quotidien", "Insertion professionnelle via le numérique"}
+	checkBlockKit(t, "place form", PlaceModal(services), 100)
+	opt := func(v string) slackapi.OptionBlockObject { return slackapi.OptionBlockObject{Value: v} }
+	f, errs := ParsePlace(form(map[string]map[string]slackapi.BlockAction{
+		blockPlaceName: {"name": {Value: " Atelier   du mercredi "}}, blockPlaceAddr: {"address": {Value: "3 place du Minage"}},
+		blockPlaceCP: {"postcode": {Value: "16 000"}}, blockPlaceTown: {"commune": {Value: "Angoulême"}},
+		blockPlaceHours: {"hours": {Value: "We 14:00-17:00"}}, blockPlaceServ: {"services": {SelectedOptions: []slackapi.OptionBlockObject{opt(services[1])}}},
+		blockPlaceOpts: {"options": {SelectedOptions: []slackapi.OptionBlockObject{opt("free"), opt("young")}}},
+	}))
+	if errs != nil || f.Name != "Atelier du mercredi" || f.Postcode != "16000" || !f.Free || !f.Young || len(f.Services) != 1 || f.Hours != "We 14:00-17:00" {
+		t.Errorf("%+v %v", f, errs)
+	}
+	_, errs = ParsePlace(form(nil))
+	for _, b := range []string{blockPlaceName, blockPlaceAddr, blockPlaceCP, blockPlaceTown, blockPlaceServ} {
+		if errs[b] == "" {
+			t.Errorf("an empty form: no error on %s", b)
+		}
+	}
+}
