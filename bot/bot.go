@@ -130,6 +130,8 @@ type Bot struct {
 	// onTurn, if set before Run, sees every turn's exact duration (the
 	// histogram only knows buckets): benchmarks read exact quantiles.
 	onTurn func(time.Duration)
+	// places keeps the places decoded for the suggestions (places.go).
+	places PlaceBook
 	// step is dialog.Step; tests replace it to ask for outputs the dialog
 	// does not give yet.
 	step func(dialog.Session, dialog.Input, dialog.Env) (dialog.Turn, error)
@@ -503,12 +505,18 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 	}
 	var out []storage.Message
 	var issued *storage.IssuedAttestation
+	var placesLine string // the advisor's line of the places proposed in this turn
 	for _, o := range turn.Outputs {
 		if o.Kind == dialog.OutAttestation && !turn.Erase {
 			if issued != nil {
 				return fmt.Errorf("the dialog asked for two attestations in one turn")
 			}
 			if issued, err = b.attestation(u.LearnerID, &o, now); err != nil {
+				return err
+			}
+		}
+		if o.Kind == dialog.OutPlaces {
+			if placesLine, err = b.fillPlaces(&o, now); err != nil {
 				return err
 			}
 		}
@@ -536,6 +544,9 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 	}
 	for _, ev := range turn.Events {
 		b.withPalier(&ev)
+		if ev.Kind == dialog.EvPlaces {
+			ev.Text = placesLine
+		}
 		payload, err := json.Marshal(dialog.Notification{Event: ev, LearnerID: about, At: now})
 		if err != nil {
 			return err

@@ -100,6 +100,8 @@ func (st *step) command() error {
 		return st.progress()
 	case "attestation":
 		return st.askAttestation()
+	case "lieux":
+		return st.askPlaces()
 	case "mesdonnees":
 		st.say("data_summary", "kept", st.dataKept(), "who", st.dataWho())
 		st.t.Outputs = append(st.t.Outputs, Output{Kind: OutExport, Lang: st.lang(), Text: T(st.lang(), "export")})

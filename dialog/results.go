@@ -72,6 +72,7 @@ func (st *step) results() error {
 		buttons = append(buttons, []ButtonView{{Label: T(lang, "btn_train"), Data: Button{Menu: "results", Value: "train"}.Encode()}})
 	}
 	buttons = append(buttons, []ButtonView{{Label: T(lang, "btn_attestation"), Data: Button{Menu: "attest", Value: "start"}.Encode()}})
+	buttons = append(buttons, placesButton(lang))
 	st.t.Outputs = append(st.t.Outputs, Output{Kind: OutResults, Lang: lang, Results: v, Buttons: buttons})
 	return nil
 }

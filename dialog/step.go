@@ -184,6 +184,9 @@ func (st *step) handle() error {
 	if st.s.AttestAsk && (in.Kind == InCommand || in.Kind == InButton && !strings.HasPrefix(in.Data, "m:attest:")) {
 		st.s.AttestAsk, st.s.AttestName = false, "" // the learner went on to something else
 	}
+	if st.s.PlacesAsk && (in.Kind == InCommand || in.Kind == InButton && !strings.HasPrefix(in.Data, "m:places:")) {
+		st.s.PlacesAsk = false // the learner went on to something else
+	}
 	if in.Kind == InCommand {
 		return st.command()
 	}
@@ -200,6 +203,9 @@ func (st *step) handle() error {
 	// Free text.
 	if st.s.AttestAsk {
 		return st.attestationName(in.Text)
+	}
+	if st.s.PlacesAsk {
+		return st.placesPostcode(in.Text)
 	}
 	switch state {
 	case StateExternalID:
@@ -339,6 +345,8 @@ func (st *step) menuButton(b Button) error {
 		return st.retestMenu(b.Value)
 	case b.Menu == "attest":
 		return st.attestationButton(b.Value)
+	case b.Menu == "places":
+		return st.placesButtonPressed(b.Value)
 	case b.Menu == "area":
 		return st.areaDetail(b.Value)
 	case b.Menu == "results" && b.Value == "train":

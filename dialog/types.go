@@ -101,6 +101,8 @@ type Session struct {
 	// for the learner's yes (AttestName).
 	AttestAsk  bool   `json:"attest_ask,omitempty"`
 	AttestName string `json:"attest_name,omitempty"`
+	// PlacesAsk: the learner was asked their postcode, for places near them.
+	PlacesAsk bool `json:"places_ask,omitempty"`
 	// Reminders of an unfinished diagnostic: the next one's time, and how
 	// many were sent since the learner's last message.
 	NudgeAt time.Time `json:"nudge_at,omitzero"`
@@ -152,6 +154,8 @@ type Output struct {
 	// send (filled by the caller, who issues the attestation).
 	Attestation *AttestationView `json:"attestation,omitempty"`
 	Files       []OutFile        `json:"files,omitempty"`
+	// OutPlaces: where to look (from the dialog); the caller fills Text.
+	Places *PlacesView `json:"places,omitempty"`
 }
 
 // OutFile is a file to send to the learner.

@@ -22,21 +22,24 @@ var (
 	bucketAnswerLog        = []byte("answer_log") // seq(8) -> binary answerRecord (answers.go), in append order
 	bucketCampaigns        = []byte("campaigns")  // CODE -> Campaign JSON
 	bucketCampaignLearners = []byte("campaign_learners")
-	bucketOutbox           = []byte("outbox")       // id(8) -> Message JSON
-	bucketOutboxChan       = []byte("outbox_chan")  // channel \x00 id(8) -> To
-	bucketDropped          = []byte("dropped")      // id(8) -> DroppedMessage JSON
-	bucketDeadLetter       = []byte("deadletter")   // update key -> DeadLetter JSON
-	bucketDue              = []byte("due")          // time(8) learner id -> nothing: the follow-up schedule, in time order
-	bucketDueOf            = []byte("due_of")       // learner id -> time(8): the learner's entry in "due"
-	bucketThreads          = []byte("help_threads") // help notification ref -> learner id
-	bucketThreadOf         = []byte("thread_of")    // learner id -> their latest help notification ref
-	bucketOnce             = []byte("once")         // key -> time(8): things done once (weekly digests)
-	bucketRefs             = []byte("refs")         // learner id \x00 name -> refRecord JSON: what channels remember of sent messages
-	bucketHelpOpen         = []byte("help_open")    // learner id -> HelpOpen JSON: help requests no advisor closed yet
-	bucketAttestations     = []byte("attestations") // verification code -> Attestation JSON (attest.go)
-	bucketAttestOf         = []byte("attest_of")    // learner id -> their subject and codes
-	bucketStatusSlots      = []byte("status_slots") // list(4) index(4) -> code: status indexes taken, never reused
-	bucketStatusLists      = []byte("status_lists") // list(4) -> the list's bits, once one is revoked
+	bucketOutbox           = []byte("outbox")        // id(8) -> Message JSON
+	bucketOutboxChan       = []byte("outbox_chan")   // channel \x00 id(8) -> To
+	bucketDropped          = []byte("dropped")       // id(8) -> DroppedMessage JSON
+	bucketDeadLetter       = []byte("deadletter")    // update key -> DeadLetter JSON
+	bucketDue              = []byte("due")           // time(8) learner id -> nothing: the follow-up schedule, in time order
+	bucketDueOf            = []byte("due_of")        // learner id -> time(8): the learner's entry in "due"
+	bucketThreads          = []byte("help_threads")  // help notification ref -> learner id
+	bucketThreadOf         = []byte("thread_of")     // learner id -> their latest help notification ref
+	bucketOnce             = []byte("once")          // key -> time(8): things done once (weekly digests)
+	bucketRefs             = []byte("refs")          // learner id \x00 name -> refRecord JSON: what channels remember of sent messages
+	bucketHelpOpen         = []byte("help_open")     // learner id -> HelpOpen JSON: help requests no advisor closed yet
+	bucketAttestations     = []byte("attestations")  // verification code -> Attestation JSON (attest.go)
+	bucketAttestOf         = []byte("attest_of")     // learner id -> their subject and codes
+	bucketStatusSlots      = []byte("status_slots")  // list(4) index(4) -> code: status indexes taken, never reused
+	bucketStatusLists      = []byte("status_lists")  // list(4) -> the list's bits, once one is revoked
+	bucketPlaces           = []byte("places")        // import source \x00 place id -> place JSON (lieux.go)
+	bucketPlaceSources     = []byte("place_sources") // import source -> PlaceSource JSON
+	bucketLocalPlaces      = []byte("places_local")  // place id -> LocalPlace JSON: added by advisors, never touched by imports
 )
 
 // allBuckets lists every bucket of the current schema; Stats reports them in
@@ -48,6 +51,7 @@ var allBuckets = [][]byte{
 	bucketDue, bucketDueOf, bucketThreads, bucketThreadOf, bucketOnce, bucketRefs,
 	bucketHelpOpen,
 	bucketAttestations, bucketAttestOf, bucketStatusSlots, bucketStatusLists,
+	bucketPlaces, bucketPlaceSources, bucketLocalPlaces,
 }
 
 var keySchema = []byte("schema")

@@ -55,6 +55,7 @@ type Command struct {
 	// campaign_create from the form: paliers as typed (one per line, the
 	// bot parses them), the result text and its button.
 	Paliers, ResultText, LinkLabel, LinkURL string
+	IDKind, HelpHours                       string // the identifier asked, when an advisor answers help requests
 }
 
 // Filters of campaign_learners.

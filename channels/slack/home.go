@@ -85,6 +85,7 @@ func HomeView(h Home) slackapi.HomeTabViewRequest {
 		slackapi.NewHeaderBlock(plain("Suivi de vos jeunes")),
 		slackapi.NewActionBlock("home_actions",
 			slackapi.NewButtonBlockElement(ActionHomeCreate, "new", plain("Créer une campagne")).WithStyle(slackapi.StylePrimary),
+			slackapi.NewButtonBlockElement(ActionHomePlace, "place", plain("Ajouter un lieu ou un atelier")),
 			slackapi.NewButtonBlockElement(ActionHomeRefresh, "refresh", plain("Actualiser"))),
 		slackapi.NewContextBlock("home_updated", mrkdwn("Mis à jour le "+frTime(h.Now)+" · `/diagbot aide` pour toutes les commandes")),
 		slackapi.NewDividerBlock(),

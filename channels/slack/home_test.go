@@ -150,10 +150,13 @@ func TestParseCreate(t *testing.T) {
 		blockPath:      {"path": {SelectedOption: opt("-1")}},
 		blockOptions:   {"options": {SelectedOptions: []slackapi.OptionBlockObject{opt(optFeedback), opt(optExternalID)}}},
 		blockChannel:   {"channel": {SelectedConversation: "CTEAM"}},
+		blockIDKind:    {"id_kind": {SelectedOption: opt("mission_locale")}},
+		blockHelpHours: {"help_hours": {Value: "  le mardi   et le jeudi "}},
 	})
 	c, errs := ParseCreate(full)
 	if errs != nil || c.Op != OpCampaignCreate || c.Name != "Atelier mardi" || strings.Join(c.Competences, ",") != "4.1,1.1" ||
-		c.MaxQuestions != 20 || c.PathLength != -1 || !c.Feedback || !c.AskExternalID || c.Channel != "CTEAM" {
+		c.MaxQuestions != 20 || c.PathLength != -1 || !c.Feedback || !c.AskExternalID || c.Channel != "CTEAM" ||
+		c.IDKind != "mission_locale" || c.HelpHours != "le mardi et le jeudi" {
 		t.Errorf("full form: %+v %v", c, errs)
 	}
 	c, errs = ParseCreate(form(map[string]map[string]slackapi.BlockAction{blockName: {"name": {Value: "Mardi"}}}))
@@ -174,6 +177,7 @@ func TestParseCreate(t *testing.T) {
 			blockComps:     {"comps": {SelectedOptions: []slackapi.OptionBlockObject{opt("1.1"), opt("1.2"), opt("1.3")}}},
 			blockQuestions: {"questions": {SelectedOption: opt("2")}}}), []string{blockQuestions}},
 		{"forged path", form(map[string]map[string]slackapi.BlockAction{blockName: {"name": {Value: "x"}}, blockPath: {"path": {SelectedOption: opt("99")}}}), []string{blockPath}},
+		{"forged identifier", form(map[string]map[string]slackapi.BlockAction{blockName: {"name": {Value: "x"}}, blockIDKind: {"id_kind": {SelectedOption: opt("nir")}}}), []string{blockIDKind}},
 	} {
 		_, errs := ParseCreate(tt.state)
 		for _, b := range tt.blocks {
@@ -196,5 +200,26 @@ func TestSplitText(t *testing.T) {
 	}
 	if p := splitText(strings.Repeat("é", 250), 100); len(p) != 1 || utf8.RuneCountInString(p[0]) != 100 {
 		t.Errorf("a long line: %q", p)
+	}
+}
+
+func TestPlaceForm(t *testing.T) {
+	services := []string{"Maîtrise des outils numériques du quotidien", "Insertion professionnelle via le numérique"}
+	checkBlockKit(t, "place form", PlaceModal(services), 100)
+	opt := func(v string) slackapi.OptionBlockObject { return slackapi.OptionBlockObject{Value: v} }
+	f, errs := ParsePlace(form(map[string]map[string]slackapi.BlockAction{
+		blockPlaceName: {"name": {Value: " Atelier   du mercredi "}}, blockPlaceAddr: {"address": {Value: "3 place du Minage"}},
+		blockPlaceCP: {"postcode": {Value: "16 000"}}, blockPlaceTown: {"commune": {Value: "Angoulême"}},
+		blockPlaceHours: {"hours": {Value: "We 14:00-17:00"}}, blockPlaceServ: {"services": {SelectedOptions: []slackapi.OptionBlockObject{opt(services[1])}}},
+		blockPlaceOpts: {"options": {SelectedOptions: []slackapi.OptionBlockObject{opt("free"), opt("young")}}},
+	}))
+	if errs != nil || f.Name != "Atelier du mercredi" || f.Postcode != "16000" || !f.Free || !f.Young || len(f.Services) != 1 || f.Hours != "We 14:00-17:00" {
+		t.Errorf("%+v %v", f, errs)
+	}
+	_, errs = ParsePlace(form(nil))
+	for _, b := range []string{blockPlaceName, blockPlaceAddr, blockPlaceCP, blockPlaceTown, blockPlaceServ} {
+		if errs[b] == "" {
+			t.Errorf("an empty form: no error on %s", b)
+		}
 	}
 }

@@ -123,6 +123,13 @@ func (l *Listener) homeAction(ctx context.Context, cb slackapi.InteractionCallba
 	case ActionHomeRefresh:
 		l.homeOpened(ctx, cb.User.ID)
 		return
+	case ActionHomePlace:
+		if ph, ok := l.h.(PlaceHandler); ok {
+			if _, err := l.api.OpenViewContext(ctx, cb.TriggerID, PlaceModal(ph.PlaceServices())); err != nil {
+				l.cfg.Log.Warn().Err(err).Msg("slack: cannot open the place form")
+			}
+		}
+		return
 	}
 	c := Command{User: cb.User.ID, Code: a.Value}
 	title := "Campagne " + a.Value

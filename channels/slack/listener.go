@@ -291,8 +291,11 @@ func (l *Listener) events(ctx context.Context, fatal func(error)) {
 				// The form's answer goes in the acknowledgement: errors to
 				// show, or nothing to close it.
 				var payload any
-				if cb.View.CallbackID == CallbackCreate {
+				switch cb.View.CallbackID {
+				case CallbackCreate:
 					payload = l.submitCreate(ctx, cb)
+				case CallbackPlace:
+					payload = l.submitPlace(ctx, cb)
 				}
 				if evt.Request != nil {
 					if err := l.sm.AckCtx(ctx, evt.Request.EnvelopeID, payload); err != nil && ctx.Err() == nil {

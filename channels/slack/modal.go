@@ -25,6 +25,8 @@ const (
 	blockResult    = "c_result"
 	blockLinkLabel = "c_link_label"
 	blockLinkURL   = "c_link_url"
+	blockIDKind    = "c_id_kind"
+	blockHelpHours = "c_help_hours"
 	optFeedback    = "feedback"
 	optExternalID  = "external_id"
 )
@@ -83,6 +85,11 @@ func CreateModal() slackapi.ModalViewRequest {
 	linkLabel := slackapi.NewPlainTextInputBlockElement(plain("Prendre rendez-vous"), "link_label")
 	linkLabel.MaxLength = 30
 	linkURL := slackapi.NewURLTextInputBlockElement(plain("https://…"), "link_url")
+	idKind := slackapi.NewOptionsSelectBlockElement(slackapi.OptTypeStatic, plain("N° France Travail"), "id_kind",
+		slackapi.NewOptionBlockObject("france_travail", plain("N° France Travail"), nil),
+		slackapi.NewOptionBlockObject("mission_locale", plain("N° de dossier Mission Locale"), nil))
+	helpHours := slackapi.NewPlainTextInputBlockElement(plain("sous 2 jours ouvrés"), "help_hours")
+	helpHours.MaxLength = 80
 
 	input := func(id, label string, el slackapi.BlockElement, optional bool, hint string) *slackapi.InputBlock {
 		b := slackapi.NewInputBlock(id, plain(label), nil, el)
@@ -104,6 +111,8 @@ func CreateModal() slackapi.ModalViewRequest {
 			input(blockQuestions, "Nombre de questions", questions, true, "Moins de questions, c'est plus court mais moins précis."),
 			input(blockPath, "Leçons après le test", path, true, "Une mini-leçon par jour, sur les points à travailler."),
 			input(blockOptions, "Options", options, true, ""),
+			input(blockIDKind, "Identifiant demandé", idKind, true, "Avec l'option « Demander un identifiant »."),
+			input(blockHelpHours, "Quand répondez-vous aux demandes d'aide ?", helpHours, true, "Le jeune le lit quand il demande de l'aide. Par exemple « le mardi et le jeudi ». Sans rien : sous 2 jours ouvrés."),
 			input(blockChannel, "Canal des notifications", channel, true, "Invitez-y diagbot (/invite @diagbot). Sans choix : le canal par défaut."),
 			input(blockPaliers, "Paliers (facultatif)", paliers, true,
 				"3 à 5 lignes : niveau de départ ; titre ; ce que vous proposez ; message au jeune. Sans rien : Premiers pas (0), Bases en place (2), Autonome (4), À l'aise (6)."),
@@ -165,6 +174,13 @@ func ParseCreate(state *slackapi.ViewState) (Command, map[string]string) {
 		}
 	}
 	c.Channel = get(blockChannel, "channel").SelectedConversation
+	c.IDKind = get(blockIDKind, "id_kind").SelectedOption.Value
+	switch c.IDKind {
+	case "", "france_travail", "mission_locale":
+	default:
+		errs[blockIDKind] = "Choisissez l'identifiant dans la liste."
+	}
+	c.HelpHours = strings.Join(strings.Fields(get(blockHelpHours, "help_hours").Value), " ")
 	c.Paliers = strings.TrimSpace(get(blockPaliers, "paliers").Value)
 	c.ResultText = strings.TrimSpace(get(blockResult, "result").Value)
 	c.LinkLabel = strings.TrimSpace(get(blockLinkLabel, "link_label").Value)

@@ -23,6 +23,7 @@ const (
 	KindResolved    = "notify_" + string(dialog.EvResolved)
 	KindErased      = "notify_" + string(dialog.EvErased)
 	KindDigest      = "notify_" + string(dialog.EvDigest)
+	KindPlaces      = "notify_" + string(dialog.EvPlaces)
 )
 
 // DefaultTo addresses a notification to Config.DefaultChannel.
@@ -74,7 +75,7 @@ type Notice struct {
 // nothing and return "", nil.
 func (s *Sender) Send(ctx context.Context, m Notice) (string, error) {
 	switch m.Kind {
-	case KindFinished, KindHelp, KindHelpMessage, KindClaimed, KindResolved, KindErased, KindDigest:
+	case KindFinished, KindHelp, KindHelpMessage, KindClaimed, KindResolved, KindErased, KindDigest, KindPlaces:
 	default:
 		s.cfg.Log.Debug().Str("kind", m.Kind).Str("key", m.Key).Msg("slack: nothing to show for this kind")
 		return "", nil
@@ -110,6 +111,8 @@ func (s *Sender) Send(ctx context.Context, m Notice) (string, error) {
 		return s.restatus(ctx, n, true)
 	case KindErased:
 		return s.post(ctx, channel, m.Key, erasedText(n), "post an erasure notice")
+	case KindPlaces:
+		return s.post(ctx, channel, m.Key, "📍 "+who(n)+" · "+Escape(n.Event.Text), "post the places proposed")
 	default: // KindDigest
 		return s.post(ctx, channel, m.Key, digestText(n), "post the weekly digest")
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/diagbot/diagbot/bot/lieux"
 	"github.com/diagbot/diagbot/dialog"
 	"github.com/diagbot/diagbot/engine"
 	"github.com/diagbot/diagbot/engine/bank"
@@ -65,9 +66,13 @@ func contentCheck(args []string, stdout io.Writer) error {
 	for _, p := range problems {
 		fmt.Fprintln(stdout, p.String())
 	}
+	placeErr := checkPlaceServices(fsys, stdout)
 	printCoverage(stdout, b)
 	if len(problems) > 0 {
 		return fmt.Errorf("%s: %d problem(s) to fix, listed above", name, len(problems))
+	}
+	if placeErr != nil {
+		return fmt.Errorf("%s: %s has problems to fix, listed above", name, lieux.ServicesFile)
 	}
 	fmt.Fprintf(stdout, "%s: %d items, %d lessons, no problem found\n", name, len(b.Items), len(b.Lessons()))
 	return nil

@@ -27,6 +27,9 @@ Usage:
   diagbot run [--db FILE]         serve Telegram (DIAGBOT_TELEGRAM_TOKEN; polling, or webhook with DIAGBOT_WEBHOOK_URL);
                                   with that token set, diagbot alone (or with flags only) runs this
   diagbot campaign create|list|archive|stats|export|learner   campaigns: on the file, or --admin URL with the bot running
+  diagbot lieux import FILE       places of digital mediation (national schema, CSV or JSON) into the file;
+                                  --source NAME (default: the file's name; importing it again replaces them), --check
+  diagbot lieux near POSTCODE     the places a learner there would be proposed (--competences 4.1,2.1, --at, --lang)
   diagbot backup FILE             a consistent copy of the database (--db, or --admin URL of a running bot)
   diagbot attestation verify FILE|CODE [--url URL]   verify an attestation: a .jwt file (offline, against the
                                   key file beside --db, or against the bot at --url), or a code against the bot at --url
@@ -79,6 +82,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = campaignCmd(ctx, args[1:], stdout, stderr)
 	case "backup":
 		err = backupCmd(ctx, args[1:], stdout, stderr)
+	case "lieux", "places":
+		err = lieuxCmd(args[1:], stdout, stderr)
 	case "content":
 		err = contentCmd(args[1:], stdout, stderr)
 	case "attestation":
