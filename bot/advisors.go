@@ -80,7 +80,7 @@ func (a *Advisors) Command(_ context.Context, c slack.Command) (slack.Reply, err
 		}
 		camp, err := CreateCampaign(cfg.DB, storage.Campaign{Name: c.Name, Competences: c.Competences, MaxQuestions: c.MaxQuestions,
 			Feedback: c.Feedback, AskExternalID: c.AskExternalID, PathLength: c.PathLength, SlackChannel: room, Owner: c.User,
-			Paliers: paliers, ResultText: c.ResultText, ResultLink: link, ExternalIDKind: c.IDKind, HelpHours: c.HelpHours}, rng, now)
+			Paliers: paliers, ResultText: c.ResultText, ResultLink: link, ExternalIDKind: c.IDKind, HelpHours: c.HelpHours, Profile: c.Profile}, rng, now)
 		if err != nil {
 			return fail(err)
 		}

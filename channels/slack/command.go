@@ -56,6 +56,7 @@ type Command struct {
 	// bot parses them), the result text and its button.
 	Paliers, ResultText, LinkLabel, LinkURL string
 	IDKind, HelpHours                       string // the identifier asked, when an advisor answers help requests
+	Profile                                 string // campaign_create: "emploi" or "complet" (engine profiles); "" = the competences given
 }
 
 // Filters of campaign_learners.
@@ -69,7 +70,7 @@ const (
 
 // Usage is the /diagbot help, in Slack mrkdwn.
 const Usage = "*Commandes /diagbot*\n" +
-	"• `/diagbot campagne créer \"Nom\" 1.1,4.2 questions=20 retour=oui identifiant=oui parcours=3` : crée une campagne, avec son code, son lien et son QR code. " +
+	"• `/diagbot campagne créer \"Nom\" 1.1,4.2 questions=20 retour=oui identifiant=oui parcours=3` (ou `profil=emploi` au lieu des compétences) : crée une campagne, avec son code, son lien et son QR code. " +
 	"Seul le nom est obligatoire. Sans compétences, les 16 sont évaluées.\n" +
 	"• `/diagbot campagne liste` : les campagnes.\n" +
 	"• `/diagbot campagne archiver CODE` : ferme une campagne.\n" +
@@ -333,8 +334,14 @@ func (c *Command) option(key, value string) error {
 			return usageError("`parcours=` attend un nombre de mini-leçons entre 1 et %d, ou `non`, par exemple `parcours=3`.", MaxPathLength)
 		}
 		c.PathLength = n
+	case "profil", "profile":
+		f := bank.Fold(v)
+		if _, ok := engine.ProfileByID(f); !ok {
+			return usageError("`profil=` attend `emploi` (6 compétences utiles pour chercher un emploi, 24 questions) ou `complet` (les 16, 32 questions).")
+		}
+		c.Profile = f
 	default:
-		return usageError("Je ne connais pas l'option « %s ». Les options sont `questions=`, `retour=`, `identifiant=` et `parcours=`.", shortText(key))
+		return usageError("Je ne connais pas l'option « %s ». Les options sont `questions=`, `retour=`, `identifiant=`, `parcours=` et `profil=`.", shortText(key))
 	}
 	return nil
 }

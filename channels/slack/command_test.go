@@ -45,6 +45,8 @@ func TestParseCommand(t *testing.T) {
 		{"campagne apprenants Terminés QWERTY789 manque=smsarnaque", Command{Op: OpCampaignLearners, Code: "QWERTY789", Filter: FilterFinished, Lacks: "smsarnaque"}},
 		{"campagne apprenants QWERTY789 aide", Command{Op: OpCampaignLearners, Code: "QWERTY789", Filter: FilterHelp}},
 		{"campagne sujets QWERTY789", Command{Op: OpCampaignTopics, Code: "QWERTY789"}},
+		{"campagne leçon QWERTY789 4.1/smsarnaque", Command{Op: OpCampaignLesson, Code: "QWERTY789", Lacks: "4.1/smsarnaque"}},
+		{`campagne créer "Atelier" profil=Emploi`, Command{Op: OpCampaignCreate, Name: "Atelier", Profile: "emploi"}},
 		{"apprenant A-7KQ2MX", Command{Op: OpLearner, Learner: "A-7KQ2MX"}},
 		{"Apprenante FT 12345", Command{Op: OpLearner, Learner: "FT 12345"}},
 	}

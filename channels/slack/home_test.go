@@ -177,6 +177,9 @@ func TestParseCreate(t *testing.T) {
 			blockComps:     {"comps": {SelectedOptions: []slackapi.OptionBlockObject{opt("1.1"), opt("1.2"), opt("1.3")}}},
 			blockQuestions: {"questions": {SelectedOption: opt("2")}}}), []string{blockQuestions}},
 		{"forged path", form(map[string]map[string]slackapi.BlockAction{blockName: {"name": {Value: "x"}}, blockPath: {"path": {SelectedOption: opt("99")}}}), []string{blockPath}},
+		{"profile and competences", form(map[string]map[string]slackapi.BlockAction{blockName: {"name": {Value: "x"}},
+			blockComps: {"comps": {SelectedOptions: []slackapi.OptionBlockObject{opt("1.1")}}}, blockProfile: {"profile": {SelectedOption: opt("emploi")}}}), []string{blockProfile}},
+		{"forged profile", form(map[string]map[string]slackapi.BlockAction{blockName: {"name": {Value: "x"}}, blockProfile: {"profile": {SelectedOption: opt("tout")}}}), []string{blockProfile}},
 		{"forged identifier", form(map[string]map[string]slackapi.BlockAction{blockName: {"name": {Value: "x"}}, blockIDKind: {"id_kind": {SelectedOption: opt("nir")}}}), []string{blockIDKind}},
 	} {
 		_, errs := ParseCreate(tt.state)

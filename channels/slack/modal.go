@@ -26,6 +26,7 @@ const (
 	blockLinkLabel = "c_link_label"
 	blockLinkURL   = "c_link_url"
 	blockIDKind    = "c_id_kind"
+	blockProfile   = "c_profile"
 	blockHelpHours = "c_help_hours"
 	optFeedback    = "feedback"
 	optExternalID  = "external_id"
@@ -85,6 +86,12 @@ func CreateModal() slackapi.ModalViewRequest {
 	linkLabel := slackapi.NewPlainTextInputBlockElement(plain("Prendre rendez-vous"), "link_label")
 	linkLabel.MaxLength = 30
 	linkURL := slackapi.NewURLTextInputBlockElement(plain("https://…"), "link_url")
+	var profOpts []*slackapi.OptionBlockObject
+	for _, p := range engine.Profiles() {
+		label := p.NameFR + " : " + strconv.Itoa(len(p.Competences)) + " compétences, " + strconv.Itoa(p.MaxQuestions) + " questions"
+		profOpts = append(profOpts, slackapi.NewOptionBlockObject(p.ID, plain(cut(label, 75)), nil))
+	}
+	profile := slackapi.NewOptionsSelectBlockElement(slackapi.OptTypeStatic, plain("Les compétences choisies ci-dessous"), "profile", profOpts...)
 	idKind := slackapi.NewOptionsSelectBlockElement(slackapi.OptTypeStatic, plain("N° France Travail"), "id_kind",
 		slackapi.NewOptionBlockObject("france_travail", plain("N° France Travail"), nil),
 		slackapi.NewOptionBlockObject("mission_locale", plain("N° de dossier Mission Locale"), nil))
@@ -107,6 +114,7 @@ func CreateModal() slackapi.ModalViewRequest {
 		Close:      plain("Annuler"),
 		Blocks: slackapi.Blocks{BlockSet: []slackapi.Block{
 			input(blockName, "Nom de la campagne", name, false, "Le groupe ou l'atelier, tel que vous le reconnaîtrez."),
+			input(blockProfile, "Profil", profile, true, "Emploi : les 6 compétences utiles pour chercher un emploi, 4 questions au moins chacune. Un profil remplace la liste ci-dessous."),
 			input(blockComps, "Compétences évaluées", comps, true, "Sans choix, les 16 sont évaluées. Pour une recherche d'emploi : 1.1, 2.1, 2.2, 2.4, 4.1, 4.2."),
 			input(blockQuestions, "Nombre de questions", questions, true, "Moins de questions, c'est plus court mais moins précis."),
 			input(blockPath, "Leçons après le test", path, true, "Une mini-leçon par jour, sur les points à travailler."),
@@ -174,6 +182,15 @@ func ParseCreate(state *slackapi.ViewState) (Command, map[string]string) {
 		}
 	}
 	c.Channel = get(blockChannel, "channel").SelectedConversation
+	if v := get(blockProfile, "profile").SelectedOption.Value; v != "" {
+		if _, ok := engine.ProfileByID(v); !ok {
+			errs[blockProfile] = "Choisissez un profil dans la liste."
+		} else if len(c.Competences) > 0 {
+			errs[blockProfile] = "Choisissez un profil ou des compétences, pas les deux."
+		} else {
+			c.Profile = v
+		}
+	}
 	c.IDKind = get(blockIDKind, "id_kind").SelectedOption.Value
 	switch c.IDKind {
 	case "", "france_travail", "mission_locale":
