@@ -197,3 +197,20 @@ func FuzzCheck(f *testing.F) {
 		}
 	})
 }
+
+// An item marked pilot reaches the engine as a pilot; a bad value is named.
+func TestPilotField(t *testing.T) {
+	item := func(pilot string) fstest.MapFS {
+		return fstest.MapFS{"1.1.yaml": {Data: []byte("competence: \"1.1\"\nitems:\n  - {id: c11-a-1, skill: a, level: 1, type: truefalse, prompt: \"Un moteur de recherche trouve des pages.\", answer: true, tip: \"Oui.\", pilot: " + pilot + "}\n")}}
+	}
+	b, err := Load(item("true"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it, _ := b.Item("c11-a-1"); !it.Pilot || !it.Engine().Pilot {
+		t.Errorf("pilot not carried: %+v", it)
+	}
+	if _, err := Load(item("peut-etre")); err == nil || !strings.Contains(err.Error(), "pilot must be true or false") {
+		t.Errorf("a bad pilot value: %v", err)
+	}
+}

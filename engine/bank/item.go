@@ -39,24 +39,27 @@ type Translation struct {
 // Item is one question with everything needed to ask it, score it and teach
 // from it.
 type Item struct {
-	ID         string       `json:"id"`
-	Competence string       `json:"competence"`
-	Skill      string       `json:"skill"`
-	Level      int          `json:"level"`
-	Type       Type         `json:"type"`
-	Prompt     string       `json:"prompt"`
-	Choices    []Choice     `json:"choices,omitempty"` // true/false items get "Vrai" and "Faux" here
-	Answers    []string     `json:"answers,omitempty"` // text items
-	Typo       bool         `json:"typo"`              // text items: forgive small typos
-	Tip        string       `json:"tip"`
-	A          float64      `json:"a"`
-	B          float64      `json:"b"`
-	Image      string       `json:"image,omitempty"` // path inside the bank
-	Alt        string       `json:"alt,omitempty"`
-	Why        string       `json:"why,omitempty"`     // why the key is right, for advisors and reviewers
-	Source     string       `json:"source,omitempty"`  // where a fact that can change was checked (a URL)
-	Checked    string       `json:"checked,omitempty"` // when it was checked, YYYY-MM-DD
-	EN         *Translation `json:"en,omitempty"`
+	ID         string   `json:"id"`
+	Competence string   `json:"competence"`
+	Skill      string   `json:"skill"`
+	Level      int      `json:"level"`
+	Type       Type     `json:"type"`
+	Prompt     string   `json:"prompt"`
+	Choices    []Choice `json:"choices,omitempty"` // true/false items get "Vrai" and "Faux" here
+	Answers    []string `json:"answers,omitempty"` // text items
+	Typo       bool     `json:"typo"`              // text items: forgive small typos
+	Tip        string   `json:"tip"`
+	A          float64  `json:"a"`
+	B          float64  `json:"b"`
+	Image      string   `json:"image,omitempty"` // path inside the bank
+	Alt        string   `json:"alt,omitempty"`
+	Why        string   `json:"why,omitempty"`     // why the key is right, for advisors and reviewers
+	Source     string   `json:"source,omitempty"`  // where a fact that can change was checked (a URL)
+	Checked    string   `json:"checked,omitempty"` // when it was checked, YYYY-MM-DD
+	// Pilot marks a new item being field-tested: asked at most once per
+	// diagnostic, never counted, until a calibration gives it parameters.
+	Pilot bool         `json:"pilot,omitempty"`
+	EN    *Translation `json:"en,omitempty"`
 	// Screen is the picture's description (a phone-screen mock-up), from
 	// which the image file is drawn; nil when the item has no drawn picture.
 	Screen *yaml.Node `json:"-"`
@@ -67,7 +70,7 @@ type Item struct {
 
 // Engine returns the measurement view of the item.
 func (it *Item) Engine() engine.Item {
-	return engine.Item{ID: it.ID, Competence: it.Competence, Skill: it.Skill, Level: it.Level, A: it.A, B: it.B}
+	return engine.Item{ID: it.ID, Competence: it.Competence, Skill: it.Skill, Level: it.Level, A: it.A, B: it.B, Pilot: it.Pilot}
 }
 
 // Localized is an item's text in one language, ready to show.

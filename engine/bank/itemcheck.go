@@ -14,7 +14,7 @@ import (
 
 // The checks of one item: its fields, choices, English and size.
 
-var itemFields = []string{"id", "skill", "level", "type", "prompt", "choices", "answers", "answer", "typo", "tip", "a", "b", "image", "alt", "screen", "why", "source", "checked", "en"}
+var itemFields = []string{"id", "skill", "level", "type", "prompt", "choices", "answers", "answer", "typo", "tip", "a", "b", "image", "alt", "screen", "why", "source", "checked", "pilot", "en"}
 
 func (c *checker) item(file, comp string, n *yaml.Node) *Item {
 	if n.Kind != yaml.MappingNode {
@@ -83,6 +83,13 @@ func (c *checker) item(file, comp string, n *yaml.Node) *Item {
 	it.Alt = str("alt", false, MaxAlt)
 	it.Why = str("why", false, MaxWhy)
 	it.Source = str("source", false, MaxLink)
+	if v, ok := f["pilot"]; ok {
+		b, err := strconv.ParseBool(v.Value)
+		if err != nil {
+			c.add(file, v.Line, "item %s: pilot must be true or false", it.ID)
+		}
+		it.Pilot = b
+	}
 	it.Checked = str("checked", false, 0)
 	if it.Checked != "" && !datePattern.MatchString(it.Checked) {
 		c.add(file, f["checked"].Line, "item %s: checked must be a date written YYYY-MM-DD", it.ID)
