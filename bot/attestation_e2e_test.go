@@ -42,34 +42,7 @@ func (t tgSender) Send(ctx context.Context, m storage.Message) (string, error) {
 // accepts the credential against the JWKS the bot serves, and refuses it
 // once the learner erased their data.
 func TestAttestationThroughTelegram(t *testing.T) {
-	dir := t.TempDir()
-	db, err := storage.Open(filepath.Join(dir, "diagbot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var public http.Handler
-	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { public.ServeHTTP(w, r) }))
-	defer web.Close()
-	keys, _, err := attest.OpenKeys(attest.KeyPath(db.Path()), 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	issuer, err := attest.NewIssuer(attest.Settings{PublicURL: web.URL, IssuerName: "Mission Locale de Lille"}, keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	public = &attest.Server{DB: db, Issuer: issuer}
-
-	srv := telegramtest.NewServer(t)
-	api, err := tg.New(srv.Token(), tg.WithServerURL(srv.URL()), tg.WithSkipGetMe())
-	if err != nil {
-		t.Fatal(err)
-	}
-	limiter := &telegram.Limiter{PerChat: 1000, Burst: 1000, Global: 1000, Now: time.Now, Sleep: func(context.Context, time.Duration) error { return nil }}
-	h := prepare(t, db, func(c *Config) {
-		c.Attest = issuer
-		c.Senders = map[string]Sender{telegram.Name: tgSender{telegram.NewSender(api, limiter, nil, db)}}
-	})
+	_, web, srv, h := attestBot(t)
 	h.bot.step = askAttestation
 	h.run()
 	const chat = 98765432
@@ -131,33 +104,7 @@ func TestAttestationThroughTelegram(t *testing.T) {
 // accepts the credential against the bot's JWKS; after /supprimer and its
 // yes, it says revoked.
 func TestAttestationThroughTheDialog(t *testing.T) {
-	dir := t.TempDir()
-	db, err := storage.Open(filepath.Join(dir, "diagbot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var public http.Handler
-	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { public.ServeHTTP(w, r) }))
-	defer web.Close()
-	keys, _, err := attest.OpenKeys(attest.KeyPath(db.Path()), 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	issuer, err := attest.NewIssuer(attest.Settings{PublicURL: web.URL, IssuerName: "Mission Locale de Lille"}, keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	public = &attest.Server{DB: db, Issuer: issuer}
-	srv := telegramtest.NewServer(t)
-	api, err := tg.New(srv.Token(), tg.WithServerURL(srv.URL()), tg.WithSkipGetMe())
-	if err != nil {
-		t.Fatal(err)
-	}
-	limiter := &telegram.Limiter{PerChat: 1000, Burst: 1000, Global: 1000, Now: time.Now, Sleep: func(context.Context, time.Duration) error { return nil }}
-	h := prepare(t, db, func(c *Config) {
-		c.Attest = issuer
-		c.Senders = map[string]Sender{telegram.Name: tgSender{telegram.NewSender(api, limiter, nil, db)}}
-	})
+	db, web, srv, h := attestBot(t)
 	h.run()
 	camp, err := CreateCampaign(db, storage.Campaign{Name: "Atelier", Competences: []string{"4.1"}, MaxQuestions: 3}, testRand(), time.Now())
 	if err != nil {
@@ -228,4 +175,38 @@ func TestAttestationThroughTheDialog(t *testing.T) {
 		_, err := attesttest.Verify(jwks, token)
 		return fmt.Sprintf("after /supprimer the verifier says %v, want revoked", err)
 	})
+}
+
+// attestBot is a bot that issues attestations (its public address served by
+// web) and speaks to a fake Telegram (srv); not running yet.
+func attestBot(t *testing.T) (*storage.DB, *httptest.Server, *telegramtest.Server, *harness) {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := storage.Open(filepath.Join(dir, "diagbot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var public http.Handler
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { public.ServeHTTP(w, r) }))
+	t.Cleanup(web.Close)
+	keys, _, err := attest.OpenKeys(attest.KeyPath(db.Path()), 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer, err := attest.NewIssuer(attest.Settings{PublicURL: web.URL, IssuerName: "Mission Locale de Lille"}, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	public = &attest.Server{DB: db, Issuer: issuer}
+	srv := telegramtest.NewServer(t)
+	api, err := tg.New(srv.Token(), tg.WithServerURL(srv.URL()), tg.WithSkipGetMe())
+	if err != nil {
+		t.Fatal(err)
+	}
+	limiter := &telegram.Limiter{PerChat: 1000, Burst: 1000, Global: 1000, Now: time.Now, Sleep: func(context.Context, time.Duration) error { return nil }}
+	h := prepare(t, db, func(c *Config) {
+		c.Attest = issuer
+		c.Senders = map[string]Sender{telegram.Name: tgSender{telegram.NewSender(api, limiter, nil, db)}}
+	})
+	return db, web, srv, h
 }

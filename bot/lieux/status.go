@@ -5,6 +5,8 @@ import (
 	"slices"
 	"time"
 	_ "time/tzdata" // Europe/Paris even on a host without a zone database
+
+	"github.com/diagbot/diagbot/dialog"
 )
 
 // paris is the time zone of opening hours: the wall clock of the places.
@@ -162,38 +164,8 @@ func subtract(a, b []Span) []Span {
 }
 
 // PublicHoliday reports whether date (its calendar day) is a French public
-// holiday: the eleven of the Code du travail, Easter's included.
-func PublicHoliday(date time.Time) bool {
-	y, m, d := date.Date()
-	switch {
-	case m == time.January && d == 1, m == time.May && (d == 1 || d == 8), m == time.July && d == 14,
-		m == time.August && d == 15, m == time.November && (d == 1 || d == 11), m == time.December && d == 25:
-		return true
-	}
-	day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	easter := easterSunday(y)
-	for _, after := range []int{1, 39, 50} { // Easter Monday, Ascension, Whit Monday
-		if day.Equal(easter.AddDate(0, 0, after)) {
-			return true
-		}
-	}
-	return false
-}
-
-// easterSunday is the Gregorian Easter (the anonymous algorithm, Meeus).
-func easterSunday(y int) time.Time {
-	a, b, c := y%19, y/100, y%100
-	d, e := b/4, b%4
-	f := (b + 8) / 25
-	g := (b - f + 1) / 3
-	h := (19*a + b - d - g + 15) % 30
-	i, k := c/4, c%4
-	l := (32 + 2*e + 2*i - h - k) % 7
-	m := (a + 11*h + 22*l) / 451
-	month := (h + l - 7*m + 114) / 31
-	day := (h+l-7*m+114)%31 + 1
-	return time.Date(y, time.Month(month), day, 0, 0, 0, 0, time.UTC)
-}
+// holiday: the follow-up's calendar (dialog.Holiday), one for the whole bot.
+func PublicHoliday(date time.Time) bool { return dialog.Holiday(date) }
 
 // Text says the status to a person at now: "Ouvert maintenant, jusqu'à 12h"
 // or "Fermé. Ouvre mardi à 9h" (lang "en": English).

@@ -98,14 +98,6 @@ func CreateModal() slackapi.ModalViewRequest {
 	helpHours := slackapi.NewPlainTextInputBlockElement(plain("sous 2 jours ouvrés"), "help_hours")
 	helpHours.MaxLength = 80
 
-	input := func(id, label string, el slackapi.BlockElement, optional bool, hint string) *slackapi.InputBlock {
-		b := slackapi.NewInputBlock(id, plain(label), nil, el)
-		b.Optional = optional
-		if hint != "" {
-			b.Hint = plain(hint)
-		}
-		return b
-	}
 	return slackapi.ModalViewRequest{
 		Type:       slackapi.VTModal,
 		CallbackID: CallbackCreate,
@@ -113,22 +105,33 @@ func CreateModal() slackapi.ModalViewRequest {
 		Submit:     plain("Créer"),
 		Close:      plain("Annuler"),
 		Blocks: slackapi.Blocks{BlockSet: []slackapi.Block{
-			input(blockName, "Nom de la campagne", name, false, "Le groupe ou l'atelier, tel que vous le reconnaîtrez."),
-			input(blockProfile, "Profil", profile, true, "Emploi : les 6 compétences utiles pour chercher un emploi, 4 questions au moins chacune. Un profil remplace la liste ci-dessous."),
-			input(blockComps, "Compétences évaluées", comps, true, "Sans choix, les 16 sont évaluées. Pour une recherche d'emploi : 1.1, 2.1, 2.2, 2.4, 4.1, 4.2."),
-			input(blockQuestions, "Nombre de questions", questions, true, "Moins de questions, c'est plus court mais moins précis."),
-			input(blockPath, "Leçons après le test", path, true, "Une mini-leçon par jour, sur les points à travailler."),
-			input(blockOptions, "Options", options, true, ""),
-			input(blockIDKind, "Identifiant demandé", idKind, true, "Avec l'option « Demander un identifiant »."),
-			input(blockHelpHours, "Quand répondez-vous aux demandes d'aide ?", helpHours, true, "Le jeune le lit quand il demande de l'aide. Par exemple « le mardi et le jeudi ». Sans rien : sous 2 jours ouvrés."),
-			input(blockChannel, "Canal des notifications", channel, true, "Invitez-y diagbot (/invite @diagbot). Sans choix : le canal par défaut."),
-			input(blockPaliers, "Paliers (facultatif)", paliers, true,
+			inputBlock(blockName, "Nom de la campagne", name, false, "Le groupe ou l'atelier, tel que vous le reconnaîtrez."),
+			inputBlock(blockProfile, "Profil", profile, true, "Emploi : les 6 compétences utiles pour chercher un emploi, 4 questions au moins chacune. Un profil remplace la liste ci-dessous."),
+			inputBlock(blockComps, "Compétences évaluées", comps, true, "Sans choix, les 16 sont évaluées. Pour une recherche d'emploi : 1.1, 2.1, 2.2, 2.4, 4.1, 4.2."),
+			inputBlock(blockQuestions, "Nombre de questions", questions, true, "Moins de questions, c'est plus court mais moins précis."),
+			inputBlock(blockPath, "Leçons après le test", path, true, "Une mini-leçon par jour, sur les points à travailler."),
+			inputBlock(blockOptions, "Options", options, true, ""),
+			inputBlock(blockIDKind, "Identifiant demandé", idKind, true, "Avec l'option « Demander un identifiant »."),
+			inputBlock(blockHelpHours, "Quand répondez-vous aux demandes d'aide ?", helpHours, true, "Le jeune le lit quand il demande de l'aide. Par exemple « le mardi et le jeudi ». Sans rien : sous 2 jours ouvrés."),
+			inputBlock(blockChannel, "Canal des notifications", channel, true, "Invitez-y diagbot (/invite @diagbot). Sans choix : le canal par défaut."),
+			inputBlock(blockPaliers, "Paliers (facultatif)", paliers, true,
 				"3 à 5 lignes : niveau de départ ; titre ; ce que vous proposez ; message au jeune. Sans rien : Premiers pas (0), Bases en place (2), Autonome (4), À l'aise (6)."),
-			input(blockResult, "Message avec les résultats (facultatif)", result, true, "Montré au jeune avec ses résultats."),
-			input(blockLinkLabel, "Bouton : texte (facultatif)", linkLabel, true, ""),
-			input(blockLinkURL, "Bouton : lien (facultatif)", linkURL, true, "Par exemple votre prise de rendez-vous en ligne."),
+			inputBlock(blockResult, "Message avec les résultats (facultatif)", result, true, "Montré au jeune avec ses résultats."),
+			inputBlock(blockLinkLabel, "Bouton : texte (facultatif)", linkLabel, true, ""),
+			inputBlock(blockLinkURL, "Bouton : lien (facultatif)", linkURL, true, "Par exemple votre prise de rendez-vous en ligne."),
 		}},
 	}
+}
+
+// inputBlock is a form's field: its label, the element, whether it may be
+// left empty, and a hint under it ("" for none).
+func inputBlock(id, label string, el slackapi.BlockElement, optional bool, hint string) *slackapi.InputBlock {
+	b := slackapi.NewInputBlock(id, plain(label), nil, el)
+	b.Optional = optional
+	if hint != "" {
+		b.Hint = plain(hint)
+	}
+	return b
 }
 
 // ParseCreate reads a submitted form into a campaign_create command, or

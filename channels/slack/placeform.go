@@ -50,14 +50,6 @@ func PlaceModal(services []string) slackapi.ModalViewRequest {
 		e.MaxLength = max
 		return e
 	}
-	input := func(id, label string, el slackapi.BlockElement, optional bool, hint string) *slackapi.InputBlock {
-		b := slackapi.NewInputBlock(id, plain(label), nil, el)
-		b.Optional = optional
-		if hint != "" {
-			b.Hint = plain(hint)
-		}
-		return b
-	}
 	var opts []*slackapi.OptionBlockObject
 	for _, s := range services {
 		if len(opts) == 100 {
@@ -73,16 +65,16 @@ func PlaceModal(services []string) slackapi.ModalViewRequest {
 		Type: slackapi.VTModal, CallbackID: CallbackPlace,
 		Title: plain("Ajouter un lieu"), Submit: plain("Ajouter"), Close: plain("Annuler"),
 		Blocks: slackapi.Blocks{BlockSet: []slackapi.Block{
-			input(blockPlaceName, "Nom du lieu ou de l'atelier", text("name", "Atelier numérique de la Mission Locale", 120), false, ""),
-			input(blockPlaceAddr, "Adresse", text("address", "12 rue de la République", 200), false, ""),
-			input(blockPlaceCP, "Code postal", text("postcode", "16000", 5), false, ""),
-			input(blockPlaceTown, "Commune", text("commune", "Angoulême", 100), false, ""),
-			input(blockPlacePhone, "Téléphone", text("phone", "05 45 00 00 00", 20), true, ""),
-			input(blockPlaceHours, "Horaires", text("hours", "Mo-Fr 09:00-12:00,14:00-17:00", 200), true,
+			inputBlock(blockPlaceName, "Nom du lieu ou de l'atelier", text("name", "Atelier numérique de la Mission Locale", 120), false, ""),
+			inputBlock(blockPlaceAddr, "Adresse", text("address", "12 rue de la République", 200), false, ""),
+			inputBlock(blockPlaceCP, "Code postal", text("postcode", "16000", 5), false, ""),
+			inputBlock(blockPlaceTown, "Commune", text("commune", "Angoulême", 100), false, ""),
+			inputBlock(blockPlacePhone, "Téléphone", text("phone", "05 45 00 00 00", 20), true, ""),
+			inputBlock(blockPlaceHours, "Horaires", text("hours", "Mo-Fr 09:00-12:00,14:00-17:00", 200), true,
 				"Au format OpenStreetMap : Mo Tu We Th Fr Sa Su, par exemple « We 14:00-17:00 » pour le mercredi après-midi."),
-			input(blockPlaceRdv, "Lien de prise de rendez-vous", slackapi.NewURLTextInputBlockElement(plain("https://…"), "booking"), true, ""),
-			input(blockPlaceServ, "Services", serv, false, "Au moins un : c'est ce qui relie le lieu aux compétences à travailler."),
-			input(blockPlaceOpts, "Accès", checks, true, "Seuls les lieux gratuits sont proposés aux jeunes."),
+			inputBlock(blockPlaceRdv, "Lien de prise de rendez-vous", slackapi.NewURLTextInputBlockElement(plain("https://…"), "booking"), true, ""),
+			inputBlock(blockPlaceServ, "Services", serv, false, "Au moins un : c'est ce qui relie le lieu aux compétences à travailler."),
+			inputBlock(blockPlaceOpts, "Accès", checks, true, "Seuls les lieux gratuits sont proposés aux jeunes."),
 		}},
 	}
 }
