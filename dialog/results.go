@@ -239,20 +239,29 @@ func (st *step) areaDetail(value string) error {
 	id, _ := strconv.Atoi(value)
 	lang := st.lang()
 	var lines []string
+	estimated := false
 	for _, c := range res.Competences {
 		comp, _ := engine.CompetenceByID(c.Competence)
 		if comp.Area != id {
 			continue
 		}
+		level := st.levelText("level_short", c.Level)
+		if c.Estimated {
+			level += " (" + T(lang, "estimated") + ")"
+			estimated = true
+		}
 		lines = append(lines, T(lang, "area_line", "plain", plainName(lang, c.Competence), "name", comp.Name(lang),
-			"id", c.Competence, "level", st.levelText("level_short", c.Level)))
+			"id", c.Competence, "level", level))
 	}
 	if len(lines) == 0 {
 		st.say("stale_plain")
 		return nil
 	}
-	text := "🔎 " + plainAreaName(lang, id) + "\n" + strings.Join(lines, "\n") + "\n" +
-		T(lang, "pix_line", "pix", res.Pix, "pixmax", res.PixMax)
+	text := "🔎 " + plainAreaName(lang, id) + "\n" + strings.Join(lines, "\n") + "\n"
+	if estimated {
+		text += T(lang, "estimated_note") + "\n"
+	}
+	text += T(lang, "pix_line", "pix", res.Pix, "pixmax", res.PixMax)
 	st.t.Outputs = append(st.t.Outputs, Output{Kind: OutText, Lang: lang, Text: text})
 	return nil
 }

@@ -238,3 +238,24 @@ func TestAttestationDialog(t *testing.T) {
 		t.Error("another command leaves the name asked")
 	}
 }
+
+// A competence measured by one question only is marked « estimé » in the
+// details, with a line saying what it means: a result that rests on the
+// other answers is not presented as a measure.
+func TestEstimatedCompetencesAreSaid(t *testing.T) {
+	c := newConv(t)
+	c.campaign = &Campaign{Code: "QWERTY789", Name: "Atelier", Competences: []string{"4.1", "4.2", "4.3"}, MaxQuestions: 3}
+	c.text("/start QWERTY789")
+	c.campaign = nil
+	c.text("ouais")
+	for c.s.State == StateQuestion {
+		c.text("jsp")
+	}
+	if c.s.FinishedAt.IsZero() {
+		t.Fatalf("state %s after the diagnostic", c.s.State)
+	}
+	text := c.menu("area", "4").Outputs[0].Text
+	if strings.Count(text, "(estimé)") != 3 || !strings.Contains(text, "une seule question") {
+		t.Errorf("three competences of one question each, details:\n%s", text)
+	}
+}
