@@ -55,6 +55,7 @@ func checkOptions() bank.CheckOptions {
 func contentCheck(args []string, stdout io.Writer) error {
 	fl := flag.NewFlagSet("content check", flag.ContinueOnError)
 	fl.SetOutput(stdout)
+	calibration := fl.String("calibration", os.Getenv(envCalibration), "a calibration file (diagbot calibrate): show authored beside calibrated parameters and the items to look at (env "+envCalibration+")")
 	if err := fl.Parse(args); err != nil {
 		return fmt.Errorf("%v: %w", err, errUsage)
 	}
@@ -68,6 +69,11 @@ func contentCheck(args []string, stdout io.Writer) error {
 	}
 	placeErr := checkPlaceServices(fsys, stdout)
 	printCoverage(stdout, b)
+	if *calibration != "" {
+		if err := printAuthoredVsCalibrated(stdout, b, *calibration); err != nil {
+			return err
+		}
+	}
 	if len(problems) > 0 {
 		return fmt.Errorf("%s: %d problem(s) to fix, listed above", name, len(problems))
 	}
