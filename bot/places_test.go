@@ -156,8 +156,8 @@ func TestPlacesInTheTurn(t *testing.T) {
 				placesText = o.Text
 			}
 		}
-		last := h.rec.sent[learner][len(h.rec.sent[learner])-1]
-		return placesText != "" && last.Kind == dialog.OutQuestion
+		sent := h.rec.sent[learner]
+		return placesText != "" && len(sent) > 0 && sent[len(sent)-1].Kind == dialog.OutQuestion
 	}, func() string { return fmt.Sprintf("sent %+v", h.rec.sent[learner]) })
 	if !strings.Contains(placesText, "3 lieux gratuits près de 16000") || !strings.Contains(placesText, "1. ") {
 		t.Errorf("places:\n%s", placesText)
