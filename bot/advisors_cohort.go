@@ -41,12 +41,12 @@ func (a *Advisors) learnersText(c slack.Command, now time.Time) (string, error) 
 	var b strings.Builder
 	fmt.Fprintf(&b, "*%s* (%s) · %s", slack.Escape(co.Campaign.Name), co.Campaign.Code, filterTitle[filter])
 	if c.Lacks != "" {
-		comp, skill, _ := cut(c.Lacks)
+		comp, skill, _ := strings.Cut(c.Lacks, "/")
 		if skill == "" { // a slug alone: name it from the first learner who lacks it
 			skill, comp = comp, ""
 			for _, l := range list {
 				for _, k := range l.Lacks {
-					if kc, ks, _ := cut(k); ks == skill {
+					if kc, ks, _ := strings.Cut(k, "/"); ks == skill {
 						comp = kc
 					}
 				}
@@ -122,7 +122,7 @@ func (a *Advisors) topicsText(c slack.Command, now time.Time) (string, []slack.R
 func (a *Advisors) sendLesson(c slack.Command, now time.Time) (string, error) {
 	cfg := a.Bot.cfg
 	code, _ := NormalizeCode(c.Code)
-	comp, skill, ok := cut(c.Lacks)
+	comp, skill, ok := strings.Cut(c.Lacks, "/")
 	if !ok || skill == "" {
 		return "", problem(fmt.Errorf("lesson %q is not competence/skill", c.Lacks), "Indiquez le savoir-faire comme dans `campagne sujets`, par exemple 4.1/smsarnaque.")
 	}

@@ -63,7 +63,7 @@ func TestAdvisorSendsALesson(t *testing.T) {
 		t.Errorf("the advisor was told:\n%s", r.Text)
 	}
 	s, _ := loadSession(f.db, "telegram:1001")
-	comp, sk, _ := cut(skill)
+	comp, sk, _ := strings.Cut(skill, "/")
 	if s.Path == nil || len(s.Path.Steps) != 2 || s.Path.Steps[0].Competence != comp || s.Path.Steps[0].Skill != sk || s.Path.Due.IsZero() {
 		t.Fatalf("Léa's path after the advisor's lesson: %+v", s.Path)
 	}

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -101,7 +102,7 @@ func LoadCohort(db *storage.DB, eng *engine.Engine, bk *bank.Bank, code string, 
 			if p := s.Path; p != nil {
 				for _, step := range p.Steps {
 					k := step.Competence + "/" + step.Skill
-					if !step.Taught.IsZero() && !step.Retired && !contains(cl.Lacks, k) {
+					if !step.Taught.IsZero() && !step.Retired && !slices.Contains(cl.Lacks, k) {
 						cl.Lacks = append(cl.Lacks, k)
 					}
 				}
@@ -120,15 +121,6 @@ func LoadCohort(db *storage.DB, eng *engine.Engine, bk *bank.Bank, code string, 
 	return co, nil
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // nextStep says what the advisor could do next for one learner.
 func nextStep(bk *bank.Bank, cl CohortLearner, s *dialog.Session) string {
 	switch {
@@ -145,19 +137,10 @@ func nextStep(bk *bank.Bank, cl CohortLearner, s *dialog.Session) string {
 		return "parcours de leçons en cours"
 	}
 	if len(cl.Lacks) > 0 {
-		comp, skill, _ := cut(cl.Lacks[0])
+		comp, skill, _ := strings.Cut(cl.Lacks[0], "/")
 		return "travailler : " + SkillPhrase(bk, comp, skill)
 	}
 	return "valoriser ses résultats"
-}
-
-func cut(key string) (competence, skill string, ok bool) {
-	for i := 0; i < len(key); i++ {
-		if key[i] == '/' {
-			return key[:i], key[i+1:], true
-		}
-	}
-	return key, "", false
 }
 
 // Filter keeps the learners an advisor asked for (slack.Filter…), and/or
@@ -208,7 +191,7 @@ func (co Cohort) FilterPalier(filter, lacks, palier string) []CohortLearner {
 
 func lacksSkill(l CohortLearner, want string) bool {
 	for _, k := range l.Lacks {
-		_, skill, _ := cut(k)
+		_, skill, _ := strings.Cut(k, "/")
 		if k == want || skill == want {
 			return true
 		}
@@ -234,7 +217,7 @@ func (co Cohort) Topics(bk *bank.Bank, max int) []Topic {
 		for _, k := range l.Lacks {
 			t := by[k]
 			if t == nil {
-				comp, skill, _ := cut(k)
+				comp, skill, _ := strings.Cut(k, "/")
 				t = &Topic{Competence: comp, Skill: skill, Phrase: SkillPhrase(bk, comp, skill)}
 				if bk != nil {
 					_, t.Lesson = bk.Lesson(comp, skill)
@@ -266,7 +249,7 @@ func (co Cohort) Topics(bk *bank.Bank, max int) []Topic {
 			return pa < pb
 		}
 		if a.Competence != b.Competence {
-			return compIndex(a.Competence) < compIndex(b.Competence)
+			return engine.CompetenceIndex(a.Competence) < engine.CompetenceIndex(b.Competence)
 		}
 		return a.Skill < b.Skill
 	})
@@ -274,15 +257,6 @@ func (co Cohort) Topics(bk *bank.Bank, max int) []Topic {
 		out = out[:max]
 	}
 	return out
-}
-
-func compIndex(id string) int {
-	for i, c := range engine.CompetenceIDs() {
-		if c == id {
-			return i
-		}
-	}
-	return 99
 }
 
 // Label names a learner for an advisor: first name and external id when

@@ -214,7 +214,7 @@ func newCalibrator(items []Item, rho float64) *calibrator {
 	}
 	for i, it := range items {
 		c.byID[it.ID] = i
-		c.comp = append(c.comp, competenceIndex(it.Competence))
+		c.comp = append(c.comp, CompetenceIndex(it.Competence))
 		c.a = append(c.a, it.A)
 		c.b = append(c.b, it.B)
 		c.p = append(c.p, make([]float64, len(c.theta)))

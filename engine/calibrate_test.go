@@ -37,7 +37,7 @@ func adaptiveLog(t testing.TB, e *Engine, truth map[string][2]float64, cfg Confi
 		}
 		playWith(t, e, s, func(it Item) (bool, bool) {
 			p := truth[it.ID]
-			return rng.Float64() < prob(p[0], p[1], theta[competenceIndex(it.Competence)]), false
+			return rng.Float64() < prob(p[0], p[1], theta[CompetenceIndex(it.Competence)]), false
 		})
 		log = append(log, s.Responses)
 	}

@@ -118,7 +118,7 @@ func New(items []Item, opts Options) (*Engine, error) {
 			return nil, fmt.Errorf("item %s appears twice", it.ID)
 		}
 		e.byID[it.ID] = i
-		c := competenceIndex(it.Competence)
+		c := CompetenceIndex(it.Competence)
 		e.itemComp = append(e.itemComp, c)
 		if !e.pilot[i] {
 			e.byComp[c] = append(e.byComp[c], i)
@@ -200,7 +200,7 @@ func (e *Engine) Start(cfg Config) (*State, error) {
 	}
 	cfg.Competences = SortCompetenceIDs(cfg.Competences)
 	for _, id := range cfg.Competences {
-		c := competenceIndex(id)
+		c := CompetenceIndex(id)
 		if c < 0 {
 			return nil, fmt.Errorf("unknown competence %q (use 1.1 … 5.2)", id)
 		}
@@ -246,7 +246,7 @@ func (e *Engine) check(s *State) ([]answered, []int, error) {
 	}
 	targets := make([]int, 0, len(s.Config.Competences))
 	for _, id := range s.Config.Competences {
-		c := competenceIndex(id)
+		c := CompetenceIndex(id)
 		if c < 0 {
 			return nil, nil, fmt.Errorf("state targets unknown competence %q", id)
 		}

@@ -103,7 +103,7 @@ func TestPosteriorMatchesBruteForce(t *testing.T) {
 	pick := func(id string) answered { return answered{item: e.byID[id]} }
 	ans := []answered{pick("g1.1-0"), pick("g1.1-3"), pick("g2.1-5"), pick("g2.1-1")}
 	ans[0].correct, ans[2].correct = true, true
-	targets := []int{competenceIndex("1.1"), competenceIndex("2.1")}
+	targets := []int{CompetenceIndex("1.1"), CompetenceIndex("2.1")}
 	post := e.posteriorOf(ans, targets)
 
 	gr := e.grid

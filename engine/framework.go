@@ -101,8 +101,8 @@ func CompetenceByID(id string) (Competence, bool) {
 	return Competence{}, false
 }
 
-// competenceIndex returns the position of id in framework order, or -1.
-func competenceIndex(id string) int {
+// CompetenceIndex returns the position of id in framework order, or -1.
+func CompetenceIndex(id string) int {
 	for i, c := range competences {
 		if c.ID == id {
 			return i
@@ -114,7 +114,7 @@ func competenceIndex(id string) int {
 // SortCompetenceIDs sorts ids in framework order and drops duplicates.
 func SortCompetenceIDs(ids []string) []string {
 	out := append([]string(nil), ids...)
-	sort.Slice(out, func(i, j int) bool { return competenceIndex(out[i]) < competenceIndex(out[j]) })
+	sort.Slice(out, func(i, j int) bool { return CompetenceIndex(out[i]) < CompetenceIndex(out[j]) })
 	k := 0
 	for i, id := range out {
 		if i == 0 || id != out[k-1] {

@@ -58,7 +58,7 @@ func (it Item) Validate() error {
 	switch {
 	case it.ID == "":
 		return fmt.Errorf("item has no id")
-	case competenceIndex(it.Competence) < 0:
+	case CompetenceIndex(it.Competence) < 0:
 		return fmt.Errorf("item %s: unknown competence %q (use 1.1 … 5.2)", it.ID, it.Competence)
 	case it.Skill == "":
 		return fmt.Errorf("item %s: no skill", it.ID)

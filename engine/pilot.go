@@ -37,7 +37,7 @@ func pilotItems(items []Item, opts Options) ([]bool, [][]int) {
 	for i, it := range items {
 		if (it.Pilot || marked[it.ID]) && answers[it.ID] < need {
 			pilot[i] = true
-			if c := competenceIndex(it.Competence); c >= 0 {
+			if c := CompetenceIndex(it.Competence); c >= 0 {
 				byComp[c] = append(byComp[c], i)
 			}
 		}

@@ -156,7 +156,7 @@ func (e *Engine) recommend(res Result, ans []answered, n int) []Recommendation {
 	}
 	ranked := make([][]*skill, len(weakest))
 	for k, cr := range weakest {
-		c := competenceIndex(cr.Competence)
+		c := CompetenceIndex(cr.Competence)
 		var skills []*skill
 		bySkill := map[string]*skill{}
 		for _, i := range e.byComp[c] {

@@ -342,7 +342,7 @@ func simulateOne(eng *engine.Engine, st engine.Strategy, cfg simConfig, i int) (
 		if p, ok := cfg.truth[it.ID]; ok {
 			a, b = p.A, p.B
 		}
-		p := 1 / (1 + math.Exp(-a*(truth[compIndex(it.Competence)]-b)))
+		p := 1 / (1 + math.Exp(-a*(truth[engine.CompetenceIndex(it.Competence)]-b)))
 		right := luck.Float64() < p
 		l.shown = append(l.shown, it.ID)
 		l.correct = append(l.correct, right)
@@ -354,8 +354,5 @@ func simulateOne(eng *engine.Engine, st engine.Strategy, cfg simConfig, i int) (
 	l.est, err = eng.Result(s)
 	return l, err
 }
-
-// compIndex is the framework index of a competence id.
-func compIndex(id string) int { return slices.Index(engine.CompetenceIDs(), id) }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

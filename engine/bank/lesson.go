@@ -100,7 +100,7 @@ func (b *Bank) index(lessons []*Lesson) {
 		})
 	}
 	sort.SliceStable(lessons, func(i, j int) bool {
-		return compIndex(lessons[i].Competence) < compIndex(lessons[j].Competence)
+		return engine.CompetenceIndex(lessons[i].Competence) < engine.CompetenceIndex(lessons[j].Competence)
 	})
 	b.lessons = lessons
 	b.lessonBy = make(map[string]*Lesson, len(lessons))

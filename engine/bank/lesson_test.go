@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/diagbot/diagbot/engine"
 )
 
 func TestLessons(t *testing.T) {
@@ -345,7 +347,7 @@ func TestEmbeddedLessons(t *testing.T) {
 		if l.EN == nil {
 			t.Errorf("%s:%d: lesson %s has no English", l.File, l.Line, l.Skill)
 		}
-		if i := compIndex(l.Competence); i < prev {
+		if i := engine.CompetenceIndex(l.Competence); i < prev {
 			t.Errorf("Lessons() not in framework order at %s", l.Competence)
 		} else {
 			prev = i

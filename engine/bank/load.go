@@ -174,7 +174,7 @@ func Check(fsys fs.FS, opts CheckOptions) (*Bank, []Problem) {
 		c.cues()
 	}
 	sort.SliceStable(c.items, func(i, j int) bool {
-		return compIndex(c.items[i].Competence) < compIndex(c.items[j].Competence)
+		return engine.CompetenceIndex(c.items[i].Competence) < engine.CompetenceIndex(c.items[j].Competence)
 	})
 	bank := &Bank{Items: c.items, gloss: c.gloss}
 	bank.index(c.ls.lessons)
@@ -201,15 +201,6 @@ func competenceFiles(fsys fs.FS) ([]string, error) {
 	})
 	sort.Strings(names)
 	return names, nil
-}
-
-func compIndex(id string) int {
-	for i, c := range engine.CompetenceIDs() {
-		if c == id {
-			return i
-		}
-	}
-	return 99
 }
 
 type checker struct {
