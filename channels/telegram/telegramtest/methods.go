@@ -4,16 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"image"
-	_ "image/gif" // photo uploads are checked the way Telegram checks them: by decoding
-	_ "image/jpeg"
-	_ "image/png"
-	"mime"
 	"net/http"
-	"net/url"
-	"path"
-	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -321,50 +312,19 @@ func (s *Server) sendMessage(_ *http.Request, _ *Call, req *request) reply {
 const notModified = "message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"
 
 func (s *Server) editMessageText(_ *http.Request, _ *Call, req *request) reply {
-	p := req.params
-	chatID, bad := requireChat(p)
-	if bad != nil {
-		return *bad
-	}
-	msgID, bad := requireMessageID(p, "message to edit not found")
-	if bad != nil {
-		return *bad
-	}
-	plain, ents, bad := s.checkText(p["text"], p["parse_mode"])
-	if bad != nil {
-		return *bad
-	}
-	kb, key, bad := parseReplyMarkup(p["reply_markup"])
-	if bad != nil {
-		return *bad
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m := s.findMsgLocked(chatID, msgID)
-	switch {
-	case m == nil:
-		return badRequest("message to edit not found")
-	case !m.fromBot:
-		return badRequest("message can't be edited")
-	case m.msg.Text == "":
-		return badRequest("there is no text in the message to edit")
-	case m.msg.Text == plain && bytes.Equal(mustJSON(m.msg.Entities), mustJSON(ents)) && m.markupKey == key:
-		return badRequest(notModified)
-	}
-	// Like Telegram, an edit without reply_markup removes the inline keyboard.
-	m.msg.Text, m.msg.Entities, m.msg.ReplyMarkup = plain, ents, kb
-	m.msg.EditDate = int(s.now().Unix())
-	m.markupKey = key
-	m.sent.Text, m.sent.PlainText, m.sent.ParseMode = p["text"], plain, p["parse_mode"]
-	m.sent.RawReplyMarkup = p["reply_markup"]
-	m.sent.Edits++
-	s.broadcastLocked()
-	return okReply(m.msg)
+	return s.editContent(req, false)
 }
 
 // editMessageCaption changes the caption of a photo or document, as
 // Telegram does; a text message has no caption to edit.
 func (s *Server) editMessageCaption(_ *http.Request, _ *Call, req *request) reply {
+	return s.editContent(req, true)
+}
+
+// editContent is editMessageText (a text message's text) and
+// editMessageCaption (a photo's or document's caption): the same checks,
+// on the one or the other.
+func (s *Server) editContent(req *request, caption bool) reply {
 	p := req.params
 	chatID, bad := requireChat(p)
 	if bad != nil {
@@ -374,12 +334,28 @@ func (s *Server) editMessageCaption(_ *http.Request, _ *Call, req *request) repl
 	if bad != nil {
 		return *bad
 	}
-	caption, ents, desc := s.formatText(p["caption"], p["parse_mode"])
-	if desc != "" {
-		return badRequest(desc)
+	field := "text"
+	if caption {
+		field = "caption"
 	}
-	if utf8.RuneCountInString(caption) > maxCaptionRunes {
-		return badRequest("message caption is too long")
+	var (
+		plain string
+		ents  []models.MessageEntity
+	)
+	if caption {
+		var desc string
+		plain, ents, desc = s.formatText(p[field], p["parse_mode"])
+		if desc != "" {
+			return badRequest(desc)
+		}
+		if utf8.RuneCountInString(plain) > maxCaptionRunes {
+			return badRequest("message caption is too long")
+		}
+	} else {
+		plain, ents, bad = s.checkText(p[field], p["parse_mode"])
+		if bad != nil {
+			return *bad
+		}
 	}
 	kb, key, bad := parseReplyMarkup(p["reply_markup"])
 	if bad != nil {
@@ -388,21 +364,34 @@ func (s *Server) editMessageCaption(_ *http.Request, _ *Call, req *request) repl
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m := s.findMsgLocked(chatID, msgID)
-	switch {
-	case m == nil:
+	if m == nil {
 		return badRequest("message to edit not found")
-	case !m.fromBot:
+	}
+	if !m.fromBot {
 		return badRequest("message can't be edited")
-	case len(m.msg.Photo) == 0 && m.msg.Document == nil:
-		return badRequest("there is no caption in the message to edit")
-	case m.msg.Caption == caption && bytes.Equal(mustJSON(m.msg.CaptionEntities), mustJSON(ents)) && m.markupKey == key:
+	}
+	cur, curEnts := &m.msg.Text, &m.msg.Entities
+	if caption {
+		cur, curEnts = &m.msg.Caption, &m.msg.CaptionEntities
+		if len(m.msg.Photo) == 0 && m.msg.Document == nil {
+			return badRequest("there is no caption in the message to edit")
+		}
+	} else if m.msg.Text == "" {
+		return badRequest("there is no text in the message to edit")
+	}
+	if *cur == plain && bytes.Equal(mustJSON(*curEnts), mustJSON(ents)) && m.markupKey == key {
 		return badRequest(notModified)
 	}
 	// Like Telegram, an edit without reply_markup removes the inline keyboard.
-	m.msg.Caption, m.msg.CaptionEntities, m.msg.ReplyMarkup = caption, ents, kb
+	*cur, *curEnts, m.msg.ReplyMarkup = plain, ents, kb
 	m.msg.EditDate = int(s.now().Unix())
 	m.markupKey = key
-	m.sent.Caption, m.sent.PlainText, m.sent.ParseMode = p["caption"], caption, p["parse_mode"]
+	if caption {
+		m.sent.Caption = p[field]
+	} else {
+		m.sent.Text = p[field]
+	}
+	m.sent.PlainText, m.sent.ParseMode = plain, p["parse_mode"]
 	m.sent.RawReplyMarkup = p["reply_markup"]
 	m.sent.Edits++
 	s.broadcastLocked()
@@ -484,335 +473,4 @@ func (s *Server) answerCallbackQuery(_ *http.Request, _ *Call, req *request) rep
 	cb.answered = true
 	s.broadcastLocked()
 	return okReply(true)
-}
-
-func (s *Server) sendPhoto(_ *http.Request, _ *Call, req *request) reply {
-	return s.sendFile("photo", req)
-}
-
-func (s *Server) sendDocument(_ *http.Request, _ *Call, req *request) reply {
-	return s.sendFile("document", req)
-}
-
-// fileKindName is how Telegram names file types in its errors.
-var fileKindName = map[string]string{"photo": "Photo", "document": "Document"}
-
-// sendFile implements sendPhoto and sendDocument: the file is either a part
-// of the multipart body, or a string naming a file_id this server issued, an
-// http(s) URL, or "attach://<part>".
-func (s *Server) sendFile(kind string, req *request) reply {
-	p := req.params
-	chatID, bad := requireChat(p)
-	if bad != nil {
-		return *bad
-	}
-	var (
-		data  []byte
-		name  string
-		ref   string
-		known *storedFile
-	)
-	if b, ok := req.files[kind]; ok {
-		data, name = b, req.fileNames[kind]
-	} else if v := strings.TrimSpace(p[kind]); v != "" {
-		if part, ok := strings.CutPrefix(v, "attach://"); ok {
-			b, found := req.files[part]
-			if !found {
-				return badRequest("wrong file identifier/HTTP URL specified")
-			}
-			data, name = b, req.fileNames[part]
-		} else if u, err := url.Parse(v); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
-			ref, name = v, path.Base(u.Path)
-		} else {
-			s.mu.Lock()
-			f, ok := s.files[v]
-			s.mu.Unlock()
-			if !ok {
-				return badRequest("wrong file identifier/HTTP URL specified")
-			}
-			if f.kind != kind {
-				return badRequest(fmt.Sprintf("can't use file of type %s as %s", fileKindName[f.kind], fileKindName[kind]))
-			}
-			known, ref, data, name = &f, v, f.data, f.name
-		}
-	} else {
-		return badRequest(fmt.Sprintf("there is no %s in the request", kind))
-	}
-	if ref == "" && len(data) == 0 {
-		return badRequest("file must be non-empty")
-	}
-	var w, h int
-	if kind == "photo" && data != nil {
-		cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
-		if err != nil {
-			return badRequest("IMAGE_PROCESS_FAILED")
-		}
-		w, h = cfg.Width, cfg.Height
-		if w+h > 10000 || w > 20*h || h > 20*w {
-			return badRequest("PHOTO_INVALID_DIMENSIONS")
-		}
-	}
-	var (
-		caption string
-		capEnts []models.MessageEntity
-	)
-	if raw := p["caption"]; raw != "" {
-		var desc string
-		caption, capEnts, desc = s.formatText(raw, p["parse_mode"])
-		if desc != "" {
-			return badRequest(desc)
-		}
-		if utf8.RuneCountInString(caption) > maxCaptionRunes {
-			return badRequest("message caption is too long")
-		}
-	}
-	kb, key, bad := parseReplyMarkup(p["reply_markup"])
-	if bad != nil {
-		return *bad
-	}
-
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	fileID := ref
-	f := storedFile{kind: kind, data: data, name: name, width: w, height: h}
-	if known != nil {
-		f = *known
-	} else {
-		s.fileSeq++
-		fileID = fmt.Sprintf("tt-%s-%d", kind, s.fileSeq)
-		f.uniqueID = fmt.Sprintf("ttu-%d", s.fileSeq)
-		s.files[fileID] = f
-	}
-	msg := models.Message{Caption: caption, CaptionEntities: capEnts, ReplyMarkup: kb}
-	sm := SentMessage{
-		Method: "send" + fileKindName[kind], Caption: p["caption"], PlainText: caption,
-		ParseMode: p["parse_mode"], RawReplyMarkup: p["reply_markup"], FileName: f.name,
-	}
-	if ref != "" {
-		sm.FileRef = ref
-	}
-	switch kind {
-	case "photo":
-		msg.Photo = []models.PhotoSize{{
-			FileID: fileID, FileUniqueID: f.uniqueID, Width: f.width, Height: f.height, FileSize: len(f.data),
-		}}
-		sm.Photo = bytes.Clone(f.data)
-	default:
-		mt := "application/octet-stream"
-		if t := mime.TypeByExtension(path.Ext(f.name)); t != "" {
-			mt, _, _ = strings.Cut(t, ";")
-		}
-		msg.Document = &models.Document{
-			FileID: fileID, FileUniqueID: f.uniqueID, FileName: f.name, MimeType: mt, FileSize: int64(len(f.data)),
-		}
-		sm.Document = bytes.Clone(f.data)
-	}
-	return okReply(s.deliverLocked(chatID, msg, sm, key))
-}
-
-var chatActions = map[string]bool{
-	"typing": true, "upload_photo": true, "record_video": true, "upload_video": true,
-	"record_voice": true, "upload_voice": true, "upload_document": true, "choose_sticker": true,
-	"find_location": true, "record_video_note": true, "upload_video_note": true,
-}
-
-func (s *Server) sendChatAction(_ *http.Request, _ *Call, req *request) reply {
-	if _, bad := requireChat(req.params); bad != nil {
-		return *bad
-	}
-	if !chatActions[req.params["action"]] {
-		return badRequest("wrong parameter action in request")
-	}
-	return okReply(true)
-}
-
-var commandRe = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
-
-// scopeKey names a BotCommandScope JSON object for the commands map.
-func scopeKey(raw string) (string, bool) {
-	if strings.TrimSpace(raw) == "" {
-		return "default", true
-	}
-	var sc struct {
-		Type   string          `json:"type"`
-		ChatID json.RawMessage `json:"chat_id"`
-		UserID int64           `json:"user_id"`
-	}
-	if json.Unmarshal([]byte(raw), &sc) != nil || sc.Type == "" {
-		return "", false
-	}
-	key := sc.Type
-	if len(sc.ChatID) > 0 {
-		key += ":" + strings.Trim(string(sc.ChatID), `"`)
-	}
-	if sc.UserID != 0 {
-		key += ":" + strconv.FormatInt(sc.UserID, 10)
-	}
-	return key, true
-}
-
-func (s *Server) setMyCommands(_ *http.Request, _ *Call, req *request) reply {
-	p := req.params
-	var cmds []models.BotCommand
-	if err := json.Unmarshal([]byte(p["commands"]), &cmds); err != nil {
-		return badRequest("can't parse commands JSON object")
-	}
-	if len(cmds) > maxCommands {
-		return badRequest("BOT_COMMANDS_TOO_MUCH")
-	}
-	for _, c := range cmds {
-		if !commandRe.MatchString(c.Command) {
-			return badRequest("BOT_COMMAND_INVALID")
-		}
-		if n := utf8.RuneCountInString(strings.TrimSpace(c.Description)); n == 0 || n > 256 {
-			return badRequest("BOT_COMMAND_DESCRIPTION_INVALID")
-		}
-	}
-	scope, ok := scopeKey(p["scope"])
-	if !ok {
-		return badRequest("can't parse BotCommandScope JSON object")
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	key := scope + "|" + p["language_code"]
-	if len(cmds) == 0 {
-		delete(s.commands, key)
-	} else {
-		s.commands[key] = cmds
-	}
-	s.broadcastLocked()
-	return okReply(true)
-}
-
-func (s *Server) getMyCommands(_ *http.Request, _ *Call, req *request) reply {
-	scope, ok := scopeKey(req.params["scope"])
-	if !ok {
-		return badRequest("can't parse BotCommandScope JSON object")
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cmds := slices.Clone(s.commands[scope+"|"+req.params["language_code"]])
-	if cmds == nil {
-		cmds = []models.BotCommand{}
-	}
-	return okReply(cmds)
-}
-
-func (s *Server) deleteMyCommands(_ *http.Request, _ *Call, req *request) reply {
-	scope, ok := scopeKey(req.params["scope"])
-	if !ok {
-		return badRequest("can't parse BotCommandScope JSON object")
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.commands, scope+"|"+req.params["language_code"])
-	s.broadcastLocked()
-	return okReply(true)
-}
-
-func (s *Server) setMyDescription(_ *http.Request, _ *Call, req *request) reply {
-	return s.setText(s.descr, req.params["description"], req.params["language_code"])
-}
-
-func (s *Server) setMyShortDescription(_ *http.Request, _ *Call, req *request) reply {
-	return s.setText(s.shortDescr, req.params["short_description"], req.params["language_code"])
-}
-
-func (s *Server) setText(m map[string]string, text, lang string) reply {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if text == "" {
-		delete(m, lang)
-	} else {
-		m[lang] = text
-	}
-	s.broadcastLocked()
-	return okReply(true)
-}
-
-var secretTokenRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
-
-func parseBool(v string) bool {
-	b, _ := strconv.ParseBool(v)
-	return b
-}
-
-// setWebhook records the registration. Unlike Telegram it accepts plain
-// http URLs on any port, so that a test can register an httptest server.
-func (s *Server) setWebhook(_ *http.Request, _ *Call, req *request) reply {
-	p := req.params
-	raw := strings.TrimSpace(p["url"])
-	if raw == "" {
-		return s.removeWebhook(parseBool(p["drop_pending_updates"]))
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return badRequest("bad webhook: invalid webhook URL specified")
-	}
-	if u.Scheme != "https" && u.Scheme != "http" {
-		return badRequest("bad webhook: An HTTPS URL must be provided for webhook")
-	}
-	secret := p["secret_token"]
-	if secret != "" && !secretTokenRe.MatchString(secret) {
-		return badRequest("secret token contains unallowed characters")
-	}
-	var allowed []string
-	if a := p["allowed_updates"]; a != "" {
-		if err := json.Unmarshal([]byte(a), &allowed); err != nil {
-			return badRequest("can't parse allowed_updates JSON array")
-		}
-	}
-	maxConn := 40
-	if v := p["max_connections"]; v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100 {
-			return badRequest("bad webhook: max_connections must be between 1 and 100")
-		}
-		maxConn = n
-	}
-	drop := parseBool(p["drop_pending_updates"])
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if drop {
-		s.updates = nil
-	}
-	if p["allowed_updates"] != "" {
-		s.setAllowedLocked(allowed)
-	}
-	s.webhook = Webhook{URL: raw, SecretToken: secret, AllowedUpdates: allowed, MaxConnections: maxConn, DropPendingUpdates: drop}
-	s.broadcastLocked()
-	return okReplyDesc(true, "Webhook was set")
-}
-
-func (s *Server) deleteWebhook(_ *http.Request, _ *Call, req *request) reply {
-	return s.removeWebhook(parseBool(req.params["drop_pending_updates"]))
-}
-
-func (s *Server) removeWebhook(drop bool) reply {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	desc := "Webhook was deleted"
-	if s.webhook.URL == "" {
-		desc = "Webhook is already deleted"
-	}
-	if drop {
-		s.updates = nil
-	}
-	s.webhook = Webhook{DropPendingUpdates: drop}
-	s.broadcastLocked()
-	return okReplyDesc(true, desc)
-}
-
-func (s *Server) getWebhookInfo(_ *http.Request, _ *Call, _ *request) reply {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	info := models.WebhookInfo{
-		URL:                s.webhook.URL,
-		PendingUpdateCount: len(s.updates),
-		AllowedUpdates:     slices.Clone(s.webhook.AllowedUpdates),
-	}
-	if s.webhook.URL != "" {
-		info.MaxConnections = s.webhook.MaxConnections
-	}
-	return okReply(info)
 }
