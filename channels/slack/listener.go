@@ -200,6 +200,11 @@ func (l *Listener) Run(ctx context.Context) error {
 	defer func() {
 		stop()
 		<-done
+		// No Home refresh may join the wait group once it is waited on:
+		// HomeChanged adds under home.mu only while runCtx is set.
+		l.home.mu.Lock()
+		l.runCtx = nil
+		l.home.mu.Unlock()
 		l.wg.Wait()
 	}()
 	delay := time.Second
