@@ -244,7 +244,7 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 	var answers []storage.Answer
 	for _, a := range turn.Answers {
 		answers = append(answers, storage.Answer{LearnerID: u.LearnerID, UpdateKey: u.Key, Item: a.Item,
-			Correct: a.Correct, Skipped: a.Skipped, Response: a.Response, At: now, Order: a.Order})
+			Correct: a.Correct, Skipped: a.Skipped, Response: a.Response, At: now, Order: a.Order, Lang: a.Lang})
 	}
 	var due *time.Time
 	// A tick's entry was taken off the schedule: always write the next one.

@@ -443,7 +443,7 @@ func (st *step) record(it *bank.Item, r bank.Response, shown string) error {
 	resp := responseText(r)
 	st.s.Given = append(st.s.Given, Given{Item: it.ID, Response: resp, Correct: correct, Skipped: r.Skip})
 	st.t.Answers = append(st.t.Answers, AnswerLog{Item: it.ID, Correct: correct, Skipped: r.Skip, Response: resp, Question: st.s.Question,
-		Order: st.shownOrder(it)})
+		Order: st.shownOrder(it), Lang: st.lang()})
 	st.t.Outputs = append(st.t.Outputs, Output{Kind: OutAnswered, Lang: st.lang(), Answered: &AnsweredView{Session: st.s.Nonce, Number: st.s.Question, Text: shown}})
 	feedback := st.s.Campaign != nil && st.s.Campaign.Feedback
 	switch {

@@ -195,6 +195,9 @@ func TestChoicesShuffled(t *testing.T) {
 		if want := (&step{s: Session{Nonce: q.Session}}).shownOrder(it); turn.Answers[0].Order != want {
 			t.Errorf("%s: order logged %q, want %q", it.ID, turn.Answers[0].Order, want)
 		}
+		if turn.Answers[0].Lang != "fr" {
+			t.Errorf("%s: language logged %q, want fr", it.ID, turn.Answers[0].Lang)
+		}
 	}
 }
 

@@ -179,7 +179,7 @@ func (st *step) checkAnswer(it *bank.Item, r bank.Response, shown string) error 
 	correct := it.Correct(r)
 	now := st.env.Now
 	st.t.Answers = append(st.t.Answers, AnswerLog{Item: it.ID, Correct: correct, Skipped: r.Skip, Response: responseText(r), Question: c.Number,
-		Order: st.shownOrder(it)})
+		Order: st.shownOrder(it), Lang: st.lang()})
 	st.t.Outputs = append(st.t.Outputs, Output{Kind: OutAnswered, Lang: st.lang(), Answered: &AnsweredView{Session: st.s.Nonce, Number: c.Number, Text: shown}})
 	if k := slices.IndexFunc(p.Responses, func(x engine.Response) bool { return x.Item == it.ID }); k >= 0 {
 		p.Responses[k] = engine.Response{Item: it.ID, Correct: correct}

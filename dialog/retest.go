@@ -122,7 +122,7 @@ func (st *step) retestAnswer(it *bank.Item, resp bank.Response, shown string) er
 	if it != nil {
 		correct := it.Correct(resp)
 		st.t.Answers = append(st.t.Answers, AnswerLog{Item: it.ID, Correct: correct, Skipped: resp.Skip, Response: responseText(resp),
-			Question: r.Number, Order: st.shownOrder(it)})
+			Question: r.Number, Order: st.shownOrder(it), Lang: st.lang()})
 		st.t.Outputs = append(st.t.Outputs, Output{Kind: OutAnswered, Lang: st.lang(), Answered: &AnsweredView{Session: st.s.Nonce, Number: r.Number, Text: shown}})
 		p.Responses = append(p.Responses, engine.Response{Item: it.ID, Correct: correct})
 	}

@@ -331,6 +331,7 @@ type AnswerLog struct {
 	Response string `json:"response,omitempty"` // the item's own indexes ("0,2") or the typed text
 	Question int    `json:"question"`
 	Order    string `json:"order,omitempty"` // the choices' indexes in the order shown ("2,0,1")
+	Lang     string `json:"lang,omitempty"`  // the language the question was shown in
 }
 
 // Turn is the outcome of one Step.

@@ -73,6 +73,9 @@ type CalibratedItem struct {
 	Infit     float64  `json:"infit,omitempty"`
 	Outfit    float64  `json:"outfit,omitempty"`
 	Flags     []string `json:"flags,omitempty"`
+	// Languages compares the item in French and in English, when both
+	// were answered (calibrate_dif.go).
+	Languages *LanguageDIF `json:"languages,omitempty"`
 }
 
 // The calibration file's identity.
@@ -87,6 +90,7 @@ const (
 	FlagLowA       = "low_a"       // a < 0.5: it hardly tells learners apart
 	FlagReLevel    = "re_level"    // b is more than a level from its level's difficulty
 	FlagMisfit     = "misfit"      // infit or outfit outside 0.7–1.3
+	FlagLanguage   = "language"    // it is harder in one language than in the other (calibrate_dif.go)
 )
 
 // MinFitAnswers is how many answers an item needs before its misfit and key
@@ -113,6 +117,7 @@ type itemStats struct {
 	covXT    float64 // for the key: Σ x·θ̂, Σ θ̂, Σ θ̂²
 	sumT     float64
 	sumT2    float64
+	dif      map[string]*difCounts // per language shown, the expected counts on the θ grid
 }
 
 // Calibrate fits the items' parameters from the answers src streams.
@@ -171,6 +176,9 @@ func Calibrate(items []Item, src CalibrationSource, opts CalibrationOptions) (Ca
 			ci.Outfit = round4(st.outfit / float64(st.count))
 		}
 		ci.Flags = c.flags(i, ci)
+		if ci.Languages = c.languageDIF(i); ci.Languages != nil && ci.Languages.Flagged {
+			ci.Flags = append(ci.Flags, FlagLanguage)
+		}
 		cal.Items = append(cal.Items, ci)
 	}
 	return cal, nil
@@ -200,6 +208,7 @@ type calibrator struct {
 	respItem   []int
 	respRight  []bool
 	respThetaT []float64
+	respLang   []string
 }
 
 func newCalibrator(items []Item, rho float64) *calibrator {
@@ -251,7 +260,7 @@ func (c *calibrator) estep(src CalibrationSource, fit bool) error {
 // learner adds one learner's expected counts.
 func (c *calibrator) learner(answers []Response, fit bool) {
 	T, G := len(c.theta), len(c.g)
-	c.respItem, c.respRight = c.respItem[:0], c.respRight[:0]
+	c.respItem, c.respRight, c.respLang = c.respItem[:0], c.respRight[:0], c.respLang[:0]
 	for _, k := range c.compSeen {
 		c.byComp[k] = c.byComp[k][:0]
 	}
@@ -268,6 +277,7 @@ func (c *calibrator) learner(answers []Response, fit bool) {
 		c.byComp[k] = append(c.byComp[k], len(c.respItem))
 		c.respItem = append(c.respItem, i)
 		c.respRight = append(c.respRight, r.Correct && !r.Skipped)
+		c.respLang = append(c.respLang, r.Lang)
 	}
 	if len(c.respItem) == 0 {
 		return
@@ -329,6 +339,7 @@ func (c *calibrator) learner(answers []Response, fit bool) {
 			eap, _ := moments(c.theta, post)
 			for _, j := range c.byComp[k] {
 				c.fitStats(c.respItem[j], c.respRight[j], eap)
+				c.difCount(c.respItem[j], c.respLang[j], c.respRight[j], post)
 			}
 			continue
 		}

@@ -132,7 +132,9 @@ func TestCalibrateFlags(t *testing.T) {
 func TestCalibrationFileRoundTrip(t *testing.T) {
 	items := genBank(3, 23)
 	cal := Calibration{Format: CalibrationFormat, Version: CalibrationVersion, Created: "2026-12-07T22:00:00Z",
-		Items: []CalibratedItem{{ID: items[0].ID, A: 2.2, B: -1.1, SEA: 0.1, SEB: 0.1, N: 300}, {ID: "gone", A: 1, B: 0}}}
+		Items: []CalibratedItem{{ID: items[0].ID, A: 2.2, B: -1.1, SEA: 0.1, SEB: 0.1, N: 300,
+			Languages: &LanguageDIF{Groups: []LanguageFit{{Lang: "en", N: 100, Correct: 40, B: -0.5, SEB: 0.2}, {Lang: "fr", N: 200, Correct: 150, B: -1.3, SEB: 0.1}},
+				LogOdds: -1.76, SE: 0.49, Flagged: true, Harder: "en"}}, {ID: "gone", A: 1, B: 0}}}
 	data, _ := json.Marshal(cal)
 	got, err := ParseCalibration(data)
 	if err != nil {
@@ -145,6 +147,9 @@ func TestCalibrationFileRoundTrip(t *testing.T) {
 	if it, _ := e.Item(items[0].ID); it.A != 2.2 || it.B != -1.1 {
 		t.Errorf("calibrated item %+v", it)
 	}
+	if d := got.Items[0].Languages; d == nil || d.Harder != "en" || d.Groups[1].N != 200 {
+		t.Errorf("the comparison by language did not come back: %+v", d)
+	}
 	if it, _ := e.Item(items[1].ID); it.A != items[1].A || it.B != items[1].B {
 		t.Errorf("uncalibrated item changed: %+v", it)
 	}
@@ -156,6 +161,9 @@ func TestCalibrationFileRoundTrip(t *testing.T) {
 		`{"format":"diagbot-calibration","version":1,"items":[{"id":"","a":1,"b":0}]}`,
 		`{"format":"diagbot-calibration","version":1,"extra":1}`,
 		`{"format":"diagbot-calibration","version":1} {}`,
+		`{"format":"diagbot-calibration","version":1,"items":[{"id":"x","a":1,"b":0,"languages":{"groups":[],"log_odds":0,"se":0}}]}`,
+		`{"format":"diagbot-calibration","version":1,"items":[{"id":"x","a":1,"b":0,"languages":{"groups":[{"lang":"fr","n":3,"correct":5,"b":0,"se_b":1},{"lang":"en","n":3,"correct":1,"b":0,"se_b":1}],"log_odds":0,"se":0}}]}`,
+		`{"format":"diagbot-calibration","version":1,"items":[{"id":"x","a":1,"b":0,"languages":{"groups":[{"lang":"","n":3,"correct":1,"b":0,"se_b":1},{"lang":"en","n":3,"correct":1,"b":0,"se_b":1}],"log_odds":0,"se":0}}]}`,
 	} {
 		if _, err := ParseCalibration([]byte(bad)); err == nil {
 			t.Errorf("accepted %s", bad)

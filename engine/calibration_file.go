@@ -39,6 +39,9 @@ func ParseCalibration(data []byte) (Calibration, error) {
 		case it.N < 0 || it.SEA < 0 || it.SEB < 0 || !finite:
 			return Calibration{}, fmt.Errorf("calibration file: item %s has a negative count or standard error", it.ID)
 		}
+		if err := checkLanguages(it); err != nil {
+			return Calibration{}, err
+		}
 		seen[it.ID] = true
 	}
 	return cal, nil
@@ -60,4 +63,29 @@ func applyCalibration(items []Item, cal *Calibration) {
 			items[i].A, items[i].B = ci.A, ci.B
 		}
 	}
+}
+
+// checkLanguages checks an item's comparison by language, when it has one.
+func checkLanguages(it CalibratedItem) error {
+	d := it.Languages
+	if d == nil {
+		return nil
+	}
+	finite := func(xs ...float64) bool {
+		for _, x := range xs {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return false
+			}
+		}
+		return true
+	}
+	if len(d.Groups) != 2 || !finite(d.LogOdds, d.SE) || d.SE < 0 {
+		return fmt.Errorf("calibration file: item %s compares %d languages (want 2) or has a log odds that is not a number", it.ID, len(d.Groups))
+	}
+	for _, g := range d.Groups {
+		if g.Lang == "" || g.N < 0 || g.Correct < 0 || g.Correct > g.N || !finite(g.B, g.SEB) || g.SEB < 0 {
+			return fmt.Errorf("calibration file: item %s has a language group that does not hold together (%+v)", it.ID, g)
+		}
+	}
+	return nil
 }

@@ -179,6 +179,10 @@ type Response struct {
 	Item    string `json:"item"`
 	Correct bool   `json:"correct"`
 	Skipped bool   `json:"skipped,omitempty"` // "Je ne sais pas": scored as a miss
+	// Lang is the language the question was shown in ("fr", "en"). Only the
+	// calibration reads it (calibrate_dif.go); a diagnostic's state leaves it
+	// empty.
+	Lang string `json:"lang,omitempty"`
 }
 
 // State is one learner's diagnostic. It is plain data: store it as JSON and

@@ -19,6 +19,9 @@ type Answer struct {
 	Response  string    `json:"response,omitempty"`
 	At        time.Time `json:"at"`              // stored to the millisecond
 	Order     string    `json:"order,omitempty"` // the choices' indexes in the order shown ("2,0,1")
+	// Lang is the language the question was shown in ("fr", "en"): the
+	// calibration compares how an item behaves in each.
+	Lang string `json:"lang,omitempty"`
 }
 
 // The answer log is append-only and in global order: key seq(8), value a
@@ -40,29 +43,32 @@ type answerRecord struct {
 	Response                 string
 	At                       int64  // unix milliseconds
 	Order                    string // the order the choices were shown in; "" in records before it was kept
+	Lang                     string // the language the question was shown in; "" in records before it was kept
 }
 
 func (r answerRecord) answer(seq uint64) Answer {
 	return Answer{LearnerID: r.Learner, Seq: seq, UpdateKey: r.UpdateKey, Item: r.Item, Correct: r.Correct,
-		Skipped: r.Skipped, Response: r.Response, At: time.UnixMilli(r.At).UTC(), Order: r.Order}
+		Skipped: r.Skipped, Response: r.Response, At: time.UnixMilli(r.At).UTC(), Order: r.Order, Lang: r.Lang}
 }
 
 // A record is binary, about 60 bytes for a learner id, an update key and an
 // item id of about 18 characters each (JSON with one-letter names took 100,
 // and the log is the bulk of the file):
 //
-//	0x01  learner  update key  item  flags  response  at  [order]
+//	0x01  learner  update key  item  flags  response  at  [order]  [lang]
 //
 // where each string is a uvarint length and its bytes, flags is a byte (1:
-// correct, 2: skipped, 4: the order follows) and at is a varint of unix
-// milliseconds. The order shown came later: records without it (flag 4
-// unset) are the older ones and read as before.
+// correct, 2: skipped, 4: the order follows, 8: the language follows) and
+// at is a varint of unix milliseconds. The order shown and the language came
+// later: records without them (flags 4 and 8 unset) are the older ones and
+// read as before.
 const (
 	answerFormat  = 0x01
 	flagCorrect   = 1
 	flagSkipped   = 2
 	flagOrder     = 4
-	answerFlagAll = flagCorrect | flagSkipped | flagOrder
+	flagLang      = 8
+	answerFlagAll = flagCorrect | flagSkipped | flagOrder | flagLang
 )
 
 // answerHead is how every record of learnerID starts: the format byte, then
@@ -74,7 +80,7 @@ func answerHead(learnerID string, capacity int) []byte {
 }
 
 func (r answerRecord) encode() []byte {
-	out := answerHead(r.Learner, 16+len(r.Learner)+len(r.UpdateKey)+len(r.Item)+len(r.Response)+len(r.Order))
+	out := answerHead(r.Learner, 16+len(r.Learner)+len(r.UpdateKey)+len(r.Item)+len(r.Response)+len(r.Order)+len(r.Lang))
 	str := func(s string) { out = append(binary.AppendUvarint(out, uint64(len(s))), s...) }
 	str(r.UpdateKey)
 	str(r.Item)
@@ -88,11 +94,17 @@ func (r answerRecord) encode() []byte {
 	if r.Order != "" {
 		flags |= flagOrder
 	}
+	if r.Lang != "" {
+		flags |= flagLang
+	}
 	out = append(out, flags)
 	str(r.Response)
 	out = binary.AppendVarint(out, r.At)
 	if r.Order != "" {
 		str(r.Order)
+	}
+	if r.Lang != "" {
+		str(r.Lang)
 	}
 	return out
 }
@@ -126,13 +138,13 @@ func decodeAnswer(raw []byte) (answerRecord, error) {
 		return r, fmt.Errorf("its flags are missing or unknown")
 	}
 	r.Correct, r.Skipped = rest[0]&flagCorrect != 0, rest[0]&flagSkipped != 0
-	order := rest[0]&flagOrder != 0
+	order, lang := rest[0]&flagOrder != 0, rest[0]&flagLang != 0
 	rest = rest[1:]
 	if r.Response, err = str("response"); err != nil {
 		return r, err
 	}
 	at, k := binary.Varint(rest)
-	if k <= 0 || !order && k != len(rest) {
+	if k <= 0 || !order && !lang && k != len(rest) {
 		return r, fmt.Errorf("its time is unreadable")
 	}
 	r.At, rest = at, rest[k:]
@@ -140,8 +152,16 @@ func decodeAnswer(raw []byte) (answerRecord, error) {
 		if r.Order, err = str("order"); err != nil {
 			return r, err
 		}
-		if r.Order == "" || len(rest) != 0 {
+		if r.Order == "" || !lang && len(rest) != 0 {
 			return r, fmt.Errorf("its order is unreadable")
+		}
+	}
+	if lang {
+		if r.Lang, err = str("language"); err != nil {
+			return r, err
+		}
+		if r.Lang == "" || len(rest) != 0 {
+			return r, fmt.Errorf("its language is unreadable")
 		}
 	}
 	return r, nil

@@ -180,6 +180,8 @@ func TestAnswerRecordRoundTrip(t *testing.T) {
 		{Learner: "console:local", Item: "c13-lire-1", Skipped: true, Response: "Je ne sais pas", At: -5},
 		{Learner: "l", Item: "i", Response: strings.Repeat("é", 3000), At: 1 << 50},
 		{Learner: "telegram:1", UpdateKey: "u", Item: "c11-a", Correct: true, Response: "2", At: 99, Order: "2,0,1,3"},
+		{Learner: "telegram:1", UpdateKey: "u", Item: "c11-a", Response: "0", At: 99, Order: "1,0", Lang: "en"},
+		{Learner: "telegram:1", Item: "c11-v", Correct: true, Response: "oui", At: 99, Lang: "fr"},
 	} {
 		got, err := decodeAnswer(r.encode())
 		if err != nil || got != r {
@@ -205,7 +207,10 @@ func TestAnswerRecordRoundTrip(t *testing.T) {
 		"cut":            good[:len(good)-1],
 		"trailing bytes": append(slices.Clone(good), 0),
 		"long string":    {answerFormat, 200, 'a'},
-		"unknown flag":   {answerFormat, 0, 0, 0, 8, 0, 0},
+		"unknown flag":   {answerFormat, 0, 0, 0, 16, 0, 0},
+		"lang missing":   {answerFormat, 0, 0, 0, 8, 0, 0},
+		"lang empty":     {answerFormat, 0, 0, 0, 8, 0, 0, 0},
+		"order, no lang": {answerFormat, 0, 0, 0, 12, 0, 0, 1, '1'},
 		"order missing":  {answerFormat, 0, 0, 0, 4, 0, 0},
 		"order empty":    {answerFormat, 0, 0, 0, 4, 0, 0, 0},
 	} {
@@ -218,6 +223,7 @@ func TestAnswerRecordRoundTrip(t *testing.T) {
 func FuzzDecodeAnswer(f *testing.F) {
 	f.Add([]byte{})
 	f.Add(answerRecord{Learner: "telegram:1", UpdateKey: "telegram:2", Item: "c11-a", Skipped: true, Response: "2", At: 1763888400000}.encode())
+	f.Add(answerRecord{Learner: "telegram:1", Item: "c11-a", At: 1, Order: "1,0", Lang: "en"}.encode())
 	f.Add([]byte{answerFormat, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		r, err := decodeAnswer(raw)

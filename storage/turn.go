@@ -139,7 +139,7 @@ func prepareTurn(t Turn, now time.Time) (*preparedTurn, error) {
 		if a.UpdateKey == "" {
 			a.UpdateKey = p.updateKey
 		}
-		p.answers = append(p.answers, answerRecord{Learner: id, UpdateKey: a.UpdateKey, Item: a.Item, Correct: a.Correct, Order: a.Order,
+		p.answers = append(p.answers, answerRecord{Learner: id, UpdateKey: a.UpdateKey, Item: a.Item, Correct: a.Correct, Order: a.Order, Lang: a.Lang,
 			Skipped: a.Skipped, Response: a.Response, At: a.At.UnixMilli()}.encode())
 	}
 	return p, nil

@@ -54,6 +54,7 @@ type logLine struct {
 	Item      string `json:"item"`
 	Correct   bool   `json:"correct"`
 	Skipped   bool   `json:"skipped"`
+	Lang      string `json:"lang"` // the language the question was shown in ("fr", "en"); may be absent
 }
 
 // fileSource streams an exported log, one learner (a run of lines with the
@@ -84,7 +85,7 @@ func fileSource(ctx context.Context, path string) engine.CalibrationSource {
 				answers = answers[:0]
 			}
 			cur = l.LearnerID
-			answers = append(answers, engine.Response{Item: l.Item, Correct: l.Correct, Skipped: l.Skipped})
+			answers = append(answers, engine.Response{Item: l.Item, Correct: l.Correct, Skipped: l.Skipped, Lang: l.Lang})
 		}
 		if err := sc.Err(); err != nil {
 			return fmt.Errorf("reading %s: %w", path, err)
@@ -106,7 +107,7 @@ func dbSource(ctx context.Context, db *storage.DB) engine.CalibrationSource {
 			}
 			rs = rs[:0]
 			for _, a := range answers {
-				rs = append(rs, engine.Response{Item: a.Item, Correct: a.Correct, Skipped: a.Skipped})
+				rs = append(rs, engine.Response{Item: a.Item, Correct: a.Correct, Skipped: a.Skipped, Lang: a.Lang})
 			}
 			return yield(rs)
 		})
@@ -185,5 +186,5 @@ func printCalibration(w io.Writer, cal engine.Calibration) {
 			flagged++
 		}
 	}
-	fmt.Fprintf(w, "\n%d items flagged: key_suspect (able learners fail it more), low_a (a < 0.5), re_level (b more than 1.5 levels from its level), misfit (infit/outfit outside 0.7–1.3)\n", flagged)
+	fmt.Fprintf(w, "\n%d items flagged: key_suspect (able learners fail it more), low_a (a < 0.5), re_level (b more than 1.5 levels from its level), misfit (infit/outfit outside 0.7–1.3), language (harder in one language than in the other at equal ability)\n", flagged)
 }

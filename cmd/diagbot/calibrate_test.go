@@ -13,6 +13,7 @@ import (
 
 	"github.com/diagbot/diagbot/engine"
 	"github.com/diagbot/diagbot/engine/bank"
+	"github.com/diagbot/diagbot/storage"
 )
 
 // TestCalibrateFromAnExportedLog: simulated learners' answers, exported as
@@ -38,7 +39,7 @@ func TestCalibrateFromAnExportedLog(t *testing.T) {
 	w := bufio.NewWriter(f)
 	for i, l := range learners {
 		for k, id := range l.shown {
-			json.NewEncoder(w).Encode(map[string]any{"learner_id": "telegram:" + string(rune('a'+i%26)) + string(rune('a'+i/26)), "item": id, "correct": l.correct[k], "at": "2026-12-01T10:00:00Z"})
+			json.NewEncoder(w).Encode(map[string]any{"learner_id": "telegram:" + string(rune('a'+i%26)) + string(rune('a'+i/26)), "item": id, "correct": l.correct[k], "at": "2026-12-01T10:00:00Z", "lang": []string{"fr", "en"}[i%2]})
 		}
 	}
 	w.Flush()
@@ -53,6 +54,15 @@ func TestCalibrateFromAnExportedLog(t *testing.T) {
 	}
 	t.Setenv(envCalibration, out)
 	opts, err := engineOptions()
+	compared := 0
+	for _, ci := range opts.Calibration.Items {
+		if ci.Languages != nil {
+			compared++
+		}
+	}
+	if compared < 100 {
+		t.Errorf("only %d items compared in French and English", compared)
+	}
 	if err != nil || opts.Calibration == nil || opts.Calibration.Learners != 150 || opts.Calibration.Created == "" {
 		t.Fatalf("engine options from %s: %+v, %v", out, opts.Calibration, err)
 	}
@@ -92,5 +102,19 @@ func TestCalibrateFromTheDatabase(t *testing.T) {
 	cal, err := engine.ParseCalibration(data)
 	if err != nil || cal.Learners != 1 || cal.Answers < 16 {
 		t.Errorf("calibration of one learner: %d learners, %d answers, %v\n%s", cal.Learners, cal.Answers, err, stdout.String())
+	}
+	st, err := storage.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	answers, err := st.Answers("console:lina")
+	if err != nil || len(answers) < 16 {
+		t.Fatalf("the learner's answers: %d, %v", len(answers), err)
+	}
+	for _, a := range answers {
+		if a.Lang != "fr" {
+			t.Errorf("answer %+v: the language shown is not kept", a)
+		}
 	}
 }

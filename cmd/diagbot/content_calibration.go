@@ -60,7 +60,14 @@ func printAuthoredVsCalibrated(w io.Writer, b *bank.Bank, path string) error {
 		fmt.Fprintf(w, "%-24s %5s %15s %23s %6s  %s\n", "item", "level", "authored a  b", "calibrated a  b (±se)", "n", "to look at")
 	}
 	for _, r := range look {
-		what := append([]string(nil), r.ci.Flags...)
+		var what []string
+		for _, f := range r.ci.Flags {
+			if d := r.ci.Languages; f == engine.FlagLanguage && d != nil {
+				f = fmt.Sprintf("harder in %s at equal ability (log odds %.2f ± %.2f): compare its texts in %s and %s", d.Harder,
+					math.Abs(d.LogOdds), d.SE, d.Groups[0].Lang, d.Groups[1].Lang)
+			}
+			what = append(what, f)
+		}
 		if r.move > levelStep {
 			what = append(what, fmt.Sprintf("difficulty moved %.1f levels: re-level it or rewrite it", r.move/levelStep))
 		}
