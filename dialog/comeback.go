@@ -29,7 +29,7 @@ func (st *step) welcomeBack(learner bool) {
 	}
 	n := st.answered()
 	st.say("welcome_back", "name", st.name(), "answers", st.questions(n),
-		"left", st.left(st.s.Engine.Config.MaxQuestions-n))
+		"left", st.left(st.remaining()))
 }
 
 // plural is the text of one or many for n in the learner's language: in
@@ -70,7 +70,7 @@ func (st *step) nudge() error {
 		return nil
 	}
 	st.s.Nudges++
-	st.say("nudge", "left", st.left(st.s.Engine.Config.MaxQuestions-st.answered()))
+	st.say("nudge", "left", st.left(st.remaining()))
 	if err := st.ask(false); err != nil {
 		return err
 	}

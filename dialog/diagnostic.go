@@ -59,8 +59,16 @@ func (st *step) ask(refresh bool) error {
 	}
 	max := st.s.Engine.Config.MaxQuestions
 	header := T(st.lang(), "question_header", "n", st.s.Question, "bar", progressBar(st.s.Question, max)) +
-		"\n" + st.left(max-st.s.Question+1)
+		"\n" + st.left(st.remaining())
 	return st.askItem(it, st.s.Question, header, refresh)
+}
+
+// remaining is how many questions are left at most, the one asked
+// included: the engine's bound (what is left of the maximum, never more than
+// the skills not asked yet, the pilot question counted). The stop rule may
+// end sooner, never later.
+func (st *step) remaining() int {
+	return st.env.Engine.Remaining(st.s.Engine)
 }
 
 // left says how many questions are left at most, this one included (the

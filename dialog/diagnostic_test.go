@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -273,5 +274,47 @@ func TestPendingItemLeftTheBank(t *testing.T) {
 	turn, err := Step(s, ParseText("1"), Env{Now: c.now.Add(time.Minute), Engine: noPending, Bank: testBank})
 	if err != nil || !slices.Contains(kinds(turn), OutResults) {
 		t.Errorf("the last question removed: %v %v", err, kinds(turn))
+	}
+}
+
+// TestQuestionsLeftFollowTheEngine: "Encore N questions au plus" is the
+// engine's bound, not the campaign's maximum: a campaign of one competence
+// with a high maximum is told the skills left, and it is never less than
+// what is then asked.
+func TestQuestionsLeftFollowTheEngine(t *testing.T) {
+	skills := map[string]bool{}
+	for _, it := range testBank.Items {
+		if it.Competence == "2.1" && !it.Pilot {
+			skills[it.Skill] = true
+		}
+	}
+	c := newConv(t)
+	c.campaign = &Campaign{Code: "ABCDEF234", Name: "x", Competences: []string{"2.1"}, MaxQuestions: 60}
+	c.text("/start ABCDEF234")
+	var intro string
+	for c.s.State != StateQuestion {
+		intro = c.menu("consent", "yes").Outputs[0].Text
+	}
+	if want := T("fr", "intro", "max", len(skills), "min", minutes(len(skills))); intro != want {
+		t.Errorf("intro %q, want %q", intro, want)
+	}
+	var told []int
+	for n := 1; c.s.State == StateQuestion; n++ {
+		q := c.question()
+		k := 0
+		if _, err := fmt.Sscanf(q.Header[strings.LastIndex(q.Header, "Encore "):], "Encore %d question", &k); err != nil {
+			t.Fatalf("question %d: header %q", n, q.Header)
+		}
+		told = append(told, k)
+		c.answer(n%2 == 0)
+	}
+	t.Logf("%d skills; told %v", len(skills), told)
+	if len(told) == 0 || told[0] > len(skills)+1 || told[0] >= 60 {
+		t.Errorf("first question told %v questions left; the competence has %d skills", told, len(skills))
+	}
+	for i, k := range told {
+		if asked := len(told) - i; k < asked {
+			t.Errorf("question %d: told %d left at most, %d were asked", i+1, k, asked)
+		}
 	}
 }

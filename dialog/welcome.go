@@ -300,7 +300,8 @@ func (st *step) begin() error {
 	st.resetDiagnostic()
 	st.s.Engine, st.s.Nonce, st.s.StartedAt = es, nonce, st.env.Now
 	st.t.Events = append(st.t.Events, st.event(EvStarted, ""))
-	st.say("intro", "max", es.Config.MaxQuestions, "min", minutes(es.Config.MaxQuestions))
+	most := st.env.Engine.Remaining(es) // the campaign's maximum, or the skills there are
+	st.say("intro", "max", most, "min", minutes(most))
 	return st.next()
 }
 
