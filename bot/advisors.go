@@ -79,7 +79,7 @@ func (a *Advisors) Command(_ context.Context, c slack.Command) (slack.Reply, err
 			return r, nil
 		}
 		camp, err := CreateCampaign(cfg.DB, storage.Campaign{Name: c.Name, Competences: c.Competences, MaxQuestions: c.MaxQuestions,
-			Feedback: c.Feedback, AskExternalID: c.AskExternalID, PathLength: c.PathLength, SlackChannel: room, Owner: c.User,
+			StopWhenKnown: c.StopWhenKnown, MinQuestions: c.MinQuestions, Feedback: c.Feedback, AskExternalID: c.AskExternalID, PathLength: c.PathLength, SlackChannel: room, Owner: c.User,
 			Paliers: paliers, ResultText: c.ResultText, ResultLink: link, ExternalIDKind: c.IDKind, HelpHours: c.HelpHours, Profile: c.Profile}, rng, now)
 		if err != nil {
 			return fail(err)

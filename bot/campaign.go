@@ -92,6 +92,9 @@ func CreateCampaign(db *storage.DB, c storage.Campaign, r *rand.Rand, now time.T
 		return c, problem(fmt.Errorf("maximum questions %d must be between %d (one per competence) and %d", c.MaxQuestions, n, engine.MaxQuestionsLimit),
 			"Le nombre de questions doit aller de %d (une par compétence) à %d : changez `questions=%d`.", n, engine.MaxQuestionsLimit, c.MaxQuestions)
 	}
+	if err := checkStop(c); err != nil {
+		return c, err
+	}
 	if err := CheckPaliers(c.Paliers); err != nil {
 		return c, err
 	}
@@ -137,4 +140,28 @@ func ArchiveCampaign(db *storage.DB, code string, now time.Time) (storage.Campai
 		c.ArchivedAt = &now
 	}
 	return c, db.PutCampaign(c)
+}
+
+// checkStop checks a campaign's minimum: it counts only when the test stops
+// once the levels are known, and it fits under the maximum.
+func checkStop(c storage.Campaign) error {
+	if c.MinQuestions == 0 {
+		return nil
+	}
+	if !c.StopWhenKnown {
+		return problem(errors.New("a minimum of questions needs the stop rule (stop when the level is known)"),
+			"Le minimum de questions ne sert que si le test s'arrête quand le niveau est connu : ajoutez `arret=oui`, ou enlevez `min=`.")
+	}
+	most := c.MaxQuestions
+	if p, ok := engine.ProfileByID(c.Profile); ok && most == 0 {
+		most = p.MaxQuestions
+	}
+	if most == 0 {
+		most = engine.DefaultMaxQuestions
+	}
+	if c.MinQuestions < 0 || c.MinQuestions > most {
+		return problem(fmt.Errorf("minimum questions %d must be between 0 and the maximum (%d)", c.MinQuestions, most),
+			"Le minimum de questions doit aller de 0 au maximum (%d) : changez `min=%d`.", most, c.MinQuestions)
+	}
+	return nil
 }

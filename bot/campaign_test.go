@@ -2,6 +2,7 @@ package bot
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"regexp"
@@ -174,6 +175,52 @@ func TestCreateCampaignProfile(t *testing.T) {
 	for _, bad := range []storage.Campaign{{Name: "x", Profile: "nope"}, {Name: "x", Profile: "emploi", MaxQuestions: 12}} {
 		if _, err := CreateCampaign(db, bad, r, time.Now()); err == nil {
 			t.Errorf("accepted %+v", bad)
+		}
+	}
+}
+
+// TestCampaignStopsWhenTheLevelIsKnown: a campaign that stops once the
+// levels are known takes its minimum and the stop rule to the engine; a
+// learner who answers "je ne sais pas" to everything is done after one
+// question per competence. A minimum needs the rule and fits the maximum.
+func TestCampaignStopsWhenTheLevelIsKnown(t *testing.T) {
+	h := start(t, filepath.Join(t.TempDir(), "s.db"), nil)
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, tt := range []struct {
+		c  storage.Campaign
+		ok bool
+	}{
+		{storage.Campaign{Name: "x", StopWhenKnown: true, MinQuestions: 20}, true},
+		{storage.Campaign{Name: "x", StopWhenKnown: true, Profile: "emploi", MinQuestions: 24}, true},
+		{storage.Campaign{Name: "x", StopWhenKnown: true, Profile: "emploi", MinQuestions: 25}, false},
+		{storage.Campaign{Name: "x", StopWhenKnown: true, MaxQuestions: 20, MinQuestions: 21}, false},
+		{storage.Campaign{Name: "x", MinQuestions: 10}, false},
+	} {
+		if _, err := CreateCampaign(h.db, tt.c, r, time.Now()); (err == nil) != tt.ok {
+			t.Errorf("%+v: %v", tt.c, err)
+		}
+	}
+	for _, tt := range []struct {
+		stop bool
+		want int
+	}{{true, 16}, {false, 32}} {
+		c, err := CreateCampaign(h.db, storage.Campaign{Name: "Atelier", StopWhenKnown: tt.stop}, r, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if back, _, _ := h.db.Campaign(c.Code); back.StopWhenKnown != tt.stop {
+			t.Fatalf("stored as %+v", back)
+		}
+		learner := fmt.Sprintf("test:%v", tt.stop)
+		h.send(learner, "/start "+c.Code)
+		h.send(learner, "oui")
+		for i := 0; i < 34; i++ {
+			h.send(learner, "je ne sais pas")
+		}
+		h.waitIdle()
+		answers, err := h.db.Answers(learner)
+		if err != nil || len(answers) != tt.want {
+			t.Errorf("stop rule %v: %d answers (%v), want %d", tt.stop, len(answers), err, tt.want)
 		}
 	}
 }

@@ -113,7 +113,7 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 			return err
 		} else if ok && c.ArchivedAt == nil {
 			env.Campaign = &dialog.Campaign{Code: c.Code, Name: c.Name, Competences: c.Competences, Profile: c.Profile,
-				MaxQuestions: c.MaxQuestions, Feedback: c.Feedback, AskExternalID: c.AskExternalID, PathLength: c.PathLength,
+				MaxQuestions: c.MaxQuestions, StopWhenKnown: c.StopWhenKnown, MinQuestions: c.MinQuestions, Feedback: c.Feedback, AskExternalID: c.AskExternalID, PathLength: c.PathLength,
 				HelpHours: c.HelpHours, ExternalIDKind: c.ExternalIDKind}
 		}
 	}

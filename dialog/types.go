@@ -40,14 +40,18 @@ type Input struct {
 // Campaign is what the dialog needs of a campaign. The caller looks it up
 // (for /start CODE) before Step, so Step does no I/O.
 type Campaign struct {
-	Code          string   `json:"code"`
-	Name          string   `json:"name"`
-	Competences   []string `json:"competences,omitempty"`
-	Profile       string   `json:"profile,omitempty"` // engine profile, see engine.Profiles
-	MaxQuestions  int      `json:"max_questions,omitempty"`
-	Feedback      bool     `json:"feedback,omitempty"`
-	AskExternalID bool     `json:"ask_external_id,omitempty"`
-	PathLength    int      `json:"path_length,omitempty"` // follow-up lessons: 0 = default, -1 = none
+	Code         string   `json:"code"`
+	Name         string   `json:"name"`
+	Competences  []string `json:"competences,omitempty"`
+	Profile      string   `json:"profile,omitempty"` // engine profile, see engine.Profiles
+	MaxQuestions int      `json:"max_questions,omitempty"`
+	// StopWhenKnown: the engine's stop rule (engine.DefaultLevelMass), the
+	// test ending once every level is known, not before MinQuestions.
+	StopWhenKnown bool `json:"stop_when_known,omitempty"`
+	MinQuestions  int  `json:"min_questions,omitempty"`
+	Feedback      bool `json:"feedback,omitempty"`
+	AskExternalID bool `json:"ask_external_id,omitempty"`
+	PathLength    int  `json:"path_length,omitempty"` // follow-up lessons: 0 = default, -1 = none
 	// HelpHours says when an advisor may answer ("" = DefaultHelpHours).
 	HelpHours string `json:"help_hours,omitempty"`
 	// ExternalIDKind is the identifier asked: "" or "france_travail", or

@@ -128,13 +128,14 @@ func (st *step) compatible(c *Campaign) bool {
 	if cur == nil || c.AskExternalID && st.s.ExternalID == "" {
 		return false
 	}
-	want, err := st.env.Engine.Start(engine.Config{Profile: c.Profile, Competences: c.Competences, MaxQuestions: c.MaxQuestions})
+	want, err := st.env.Engine.Start(c.engineConfig(0))
 	if err != nil {
 		return false
 	}
 	w := want.Config
 	return slices.Equal(w.Competences, cur.Config.Competences) && w.MaxQuestions == cur.Config.MaxQuestions &&
-		w.TargetSE == cur.Config.TargetSE && w.Strategy == cur.Config.Strategy
+		w.TargetSE == cur.Config.TargetSE && w.Strategy == cur.Config.Strategy &&
+		w.LevelMass == cur.Config.LevelMass && w.MinQuestions == cur.Config.MinQuestions
 }
 
 // startCampaign starts campaign c's diagnostic, after its identifier when
@@ -284,7 +285,7 @@ func (st *step) externalID(text string) error {
 func (st *step) begin() error {
 	cfg := engine.Config{Seed: st.env.Random}
 	if c := st.s.Campaign; c != nil {
-		cfg.Profile, cfg.Competences, cfg.MaxQuestions = c.Profile, c.Competences, c.MaxQuestions
+		cfg = c.engineConfig(st.env.Random)
 	}
 	es, err := st.env.Engine.Start(cfg)
 	if err != nil {
@@ -319,4 +320,13 @@ func (st *step) resetDiagnostic() {
 	st.s.Engine, st.s.Question, st.s.Selected = nil, 0, nil
 	st.s.Given, st.s.Review, st.s.Path = nil, 0, nil
 	st.s.StartedAt, st.s.FinishedAt = timeZero, timeZero
+}
+
+// engineConfig is what campaign c asks of the engine.
+func (c *Campaign) engineConfig(seed uint64) engine.Config {
+	cfg := engine.Config{Profile: c.Profile, Competences: c.Competences, MaxQuestions: c.MaxQuestions, Seed: seed}
+	if c.StopWhenKnown {
+		cfg.LevelMass, cfg.MinQuestions = engine.DefaultLevelMass, c.MinQuestions
+	}
+	return cfg
 }

@@ -11,16 +11,21 @@ import (
 // Campaign is an advisor's group session: the code learners type (or scan) and
 // the settings of their diagnostic. Other packages give the fields meaning.
 type Campaign struct {
-	Code          string   `json:"code"` // e.g. "QWERTY789", stored upper case
-	Name          string   `json:"name"`
-	Competences   []string `json:"competences,omitempty"` // empty = all 16
-	Profile       string   `json:"profile,omitempty"`     // engine profile ("complet", "emploi"); empty = the competences above
-	MaxQuestions  int      `json:"max_questions,omitempty"`
-	Feedback      bool     `json:"feedback,omitempty"` // immediate right/wrong
-	AskExternalID bool     `json:"ask_external_id,omitempty"`
-	SlackChannel  string   `json:"slack_channel,omitempty"`
-	PathLength    int      `json:"path_length,omitempty"` // follow-up lessons after the diagnostic: 0 = default (5), -1 = none
-	Owner         string   `json:"owner,omitempty"`
+	Code         string   `json:"code"` // e.g. "QWERTY789", stored upper case
+	Name         string   `json:"name"`
+	Competences  []string `json:"competences,omitempty"` // empty = all 16
+	Profile      string   `json:"profile,omitempty"`     // engine profile ("complet", "emploi"); empty = the competences above
+	MaxQuestions int      `json:"max_questions,omitempty"`
+	// StopWhenKnown turns the engine's stop rule on: a competence stops
+	// being asked once its level is known, and the test may end before
+	// MaxQuestions, not before MinQuestions.
+	StopWhenKnown bool   `json:"stop_when_known,omitempty"`
+	MinQuestions  int    `json:"min_questions,omitempty"`
+	Feedback      bool   `json:"feedback,omitempty"` // immediate right/wrong
+	AskExternalID bool   `json:"ask_external_id,omitempty"`
+	SlackChannel  string `json:"slack_channel,omitempty"`
+	PathLength    int    `json:"path_length,omitempty"` // follow-up lessons after the diagnostic: 0 = default (5), -1 = none
+	Owner         string `json:"owner,omitempty"`
 	// HelpHours says when an advisor may answer a help request ("le mardi
 	// et le jeudi, de 9 h à 17 h"); "" = "sous 2 jours ouvrés".
 	HelpHours string `json:"help_hours,omitempty"`

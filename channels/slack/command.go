@@ -44,6 +44,8 @@ type Command struct {
 	Name          string   // campaign_create
 	Competences   []string // campaign_create, e.g. ["1.1","4.2"]; empty = all
 	MaxQuestions  int      // campaign_create: questions=20; 0 = the default
+	StopWhenKnown bool     // campaign_create: arret=oui (stop when the level is known)
+	MinQuestions  int      // campaign_create: min=16, with arret=oui
 	Feedback      bool     // campaign_create: retour=oui
 	AskExternalID bool     // campaign_create: identifiant=oui
 	PathLength    int      // campaign_create: parcours=3; 0 = the default, -1 = none (parcours=non)
@@ -81,7 +83,7 @@ const Usage = "*Commandes /diagbot*\n" +
 	"• `/diagbot campagne leçon CODE 4.1/smsarnaque` : envoie la mini-leçon de ce savoir-faire aux jeunes à qui il manque, à leur moment de leçon.\n" +
 	"• `/diagbot apprenant ID` : où en est un·e apprenant·e (pseudonyme comme A-7KQ2MX, ou identifiant).\n" +
 	"• `/diagbot aide` : cette aide.\n" +
-	"_Options de création : `questions=` le nombre maximum de questions, `retour=oui` une correction après chaque réponse, " +
+	"_Options de création : `questions=` le nombre maximum de questions, `arret=oui` s'arrêter quand le niveau est connu (plus court), `min=` le nombre de questions posées au moins avec `arret=oui`, `retour=oui` une correction après chaque réponse, " +
 	"`identifiant=oui` demander un identifiant (n° France Travail…), `parcours=` le nombre de mini-leçons après le test (ou `non`)._"
 
 // usageError is a kind sentence followed by the usage.
@@ -334,6 +336,18 @@ func (c *Command) option(key, value string) error {
 			return usageError("`parcours=` attend un nombre de mini-leçons entre 1 et %d, ou `non`, par exemple `parcours=3`.", MaxPathLength)
 		}
 		c.PathLength = n
+	case "arret", "stop", "court", "arret_anticipe":
+		b, err := yesNo(v, "arret")
+		if err != nil {
+			return err
+		}
+		c.StopWhenKnown = b
+	case "min", "minimum":
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > engine.MaxQuestionsLimit {
+			return usageError("`min=` attend le nombre de questions posées au moins, entre 1 et %d, par exemple `min=16` (avec `arret=oui`).", engine.MaxQuestionsLimit)
+		}
+		c.MinQuestions = n
 	case "profil", "profile":
 		f := bank.Fold(v)
 		if _, ok := engine.ProfileByID(f); !ok {
@@ -341,7 +355,7 @@ func (c *Command) option(key, value string) error {
 		}
 		c.Profile = f
 	default:
-		return usageError("Je ne connais pas l'option « %s ». Les options sont `questions=`, `retour=`, `identifiant=`, `parcours=` et `profil=`.", shortText(key))
+		return usageError("Je ne connais pas l'option « %s ». Les options sont `questions=`, `arret=`, `min=`, `retour=`, `identifiant=`, `parcours=` et `profil=`.", shortText(key))
 	}
 	return nil
 }

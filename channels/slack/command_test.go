@@ -47,6 +47,7 @@ func TestParseCommand(t *testing.T) {
 		{"campagne sujets QWERTY789", Command{Op: OpCampaignTopics, Code: "QWERTY789"}},
 		{"campagne leçon QWERTY789 4.1/smsarnaque", Command{Op: OpCampaignLesson, Code: "QWERTY789", Lacks: "4.1/smsarnaque"}},
 		{`campagne créer "Atelier" profil=Emploi`, Command{Op: OpCampaignCreate, Name: "Atelier", Profile: "emploi"}},
+		{`campagne créer "Atelier" arrêt=oui min=16`, Command{Op: OpCampaignCreate, Name: "Atelier", StopWhenKnown: true, MinQuestions: 16}},
 		{"apprenant A-7KQ2MX", Command{Op: OpLearner, Learner: "A-7KQ2MX"}},
 		{"Apprenante FT 12345", Command{Op: OpLearner, Learner: "FT 12345"}},
 	}
@@ -80,6 +81,8 @@ func TestParseCommandErrors(t *testing.T) {
 		{"campagne créer Lille couleur=bleu", "Je ne connais pas l'option « couleur »"},
 		{"campagne créer Lille questions=beaucoup", "`questions=` attend un nombre"},
 		{"campagne créer Lille questions=0", "`questions=` attend un nombre"},
+		{"campagne créer Lille arret=peut-être", "`arret=` attend `oui` ou `non`"},
+		{"campagne créer Lille arret=oui min=zéro", "`min=` attend le nombre de questions"},
 		{"campagne créer Lille questions=999", "`questions=` attend un nombre"},
 		{"campagne créer Lille retour=peut-être", "`retour=` attend `oui` ou `non`"},
 		{"campagne créer Lille parcours=99", "`parcours=` attend"},

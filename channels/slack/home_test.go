@@ -148,14 +148,14 @@ func TestParseCreate(t *testing.T) {
 		blockComps:     {"comps": {SelectedOptions: []slackapi.OptionBlockObject{opt("4.1"), opt("1.1")}}},
 		blockQuestions: {"questions": {SelectedOption: opt("20")}},
 		blockPath:      {"path": {SelectedOption: opt("-1")}},
-		blockOptions:   {"options": {SelectedOptions: []slackapi.OptionBlockObject{opt(optFeedback), opt(optExternalID)}}},
+		blockOptions:   {"options": {SelectedOptions: []slackapi.OptionBlockObject{opt(optFeedback), opt(optExternalID), opt(optStop)}}},
 		blockChannel:   {"channel": {SelectedConversation: "CTEAM"}},
 		blockIDKind:    {"id_kind": {SelectedOption: opt("mission_locale")}},
 		blockHelpHours: {"help_hours": {Value: "  le mardi   et le jeudi "}},
 	})
 	c, errs := ParseCreate(full)
 	if errs != nil || c.Op != OpCampaignCreate || c.Name != "Atelier mardi" || strings.Join(c.Competences, ",") != "4.1,1.1" ||
-		c.MaxQuestions != 20 || c.PathLength != -1 || !c.Feedback || !c.AskExternalID || c.Channel != "CTEAM" ||
+		c.MaxQuestions != 20 || c.PathLength != -1 || !c.Feedback || !c.AskExternalID || !c.StopWhenKnown || c.Channel != "CTEAM" ||
 		c.IDKind != "mission_locale" || c.HelpHours != "le mardi et le jeudi" {
 		t.Errorf("full form: %+v %v", c, errs)
 	}

@@ -160,7 +160,8 @@ func sameCommand(a, b Command) bool {
 	return a.Op == b.Op && a.User == b.User && a.Channel == b.Channel && a.Name == b.Name &&
 		strings.Join(a.Competences, ",") == strings.Join(b.Competences, ",") && a.MaxQuestions == b.MaxQuestions &&
 		a.Feedback == b.Feedback && a.AskExternalID == b.AskExternalID && a.PathLength == b.PathLength &&
-		a.Code == b.Code && a.Learner == b.Learner
+		a.Code == b.Code && a.Learner == b.Learner && a.Profile == b.Profile && a.Filter == b.Filter && a.Lacks == b.Lacks &&
+		a.Palier == b.Palier && a.StopWhenKnown == b.StopWhenKnown && a.MinQuestions == b.MinQuestions
 }
 
 func TestCommandFromSomeoneElseIsRefused(t *testing.T) {

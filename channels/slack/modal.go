@@ -30,6 +30,7 @@ const (
 	blockHelpHours = "c_help_hours"
 	optFeedback    = "feedback"
 	optExternalID  = "external_id"
+	optStop        = "stop"
 )
 
 // questionChoices and pathChoices are the form's menus.
@@ -70,7 +71,8 @@ func CreateModal() slackapi.ModalViewRequest {
 
 	options := slackapi.NewCheckboxGroupsBlockElement("options",
 		slackapi.NewOptionBlockObject(optFeedback, plain("Correction après chaque réponse"), plain("Le jeune voit la bonne réponse et une astuce")),
-		slackapi.NewOptionBlockObject(optExternalID, plain("Demander un identifiant"), plain("Par exemple le n° France Travail, pour retrouver le jeune dans vos dossiers")))
+		slackapi.NewOptionBlockObject(optExternalID, plain("Demander un identifiant"), plain("Par exemple le n° France Travail, pour retrouver le jeune dans vos dossiers")),
+		slackapi.NewOptionBlockObject(optStop, plain("S'arrêter quand le niveau est connu"), plain(StopHint)))
 
 	channel := slackapi.NewOptionsSelectBlockElement(slackapi.OptTypeConversations, plain("Le canal par défaut"), "channel")
 	channel.Filter = &slackapi.SelectBlockElementFilter{Include: []string{"public", "private"}, ExcludeBotUsers: true}
@@ -182,6 +184,8 @@ func ParseCreate(state *slackapi.ViewState) (Command, map[string]string) {
 			c.Feedback = true
 		case optExternalID:
 			c.AskExternalID = true
+		case optStop:
+			c.StopWhenKnown = true
 		}
 	}
 	c.Channel = get(blockChannel, "channel").SelectedConversation
@@ -264,3 +268,7 @@ func splitText(text string, n int) []string {
 	}
 	return parts
 }
+
+// StopHint tells an advisor what stopping when the level is known costs.
+// (an option's description: 75 characters at most in Block Kit).
+const StopHint = "Plus court, un peu moins précis pour les compétences faibles"

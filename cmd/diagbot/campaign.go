@@ -58,6 +58,8 @@ func campaignCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	profile := fl.String("profile", "", "create: complet (16 competences, 32 questions) or emploi (6, 24 questions); or give --competences")
 	maxQ := fl.Int("max", 0, "create: maximum questions (default 32)")
 	feedback := fl.Bool("feedback", false, "create: right/wrong after each answer")
+	stopRule := fl.Bool("stop-rule", false, "create: stop asking a competence once its level is known (a shorter test; see README, Stopping when the level is known)")
+	minQ := fl.Int("min", 0, "create, with --stop-rule: questions asked at least")
 	extID := fl.Bool("external-id", false, "create: ask the learner's France Travail identifier")
 	idKind := fl.String("id-kind", "", "create: with --external-id, the identifier asked: france_travail (default) or mission_locale (the file number)")
 	helpHours := fl.String("help-hours", "", "create: when an advisor answers help requests, for the learner (default \"sous 2 jours ouvrés\")")
@@ -126,7 +128,7 @@ func campaignCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if *path < -1 || *path > 30 {
 			return fmt.Errorf("--path %d: give 1 to 30 lessons, or -1 for none: %w", *path, errUsage)
 		}
-		c := storage.Campaign{Name: strings.Join(pos, " "), Profile: *profile, MaxQuestions: *maxQ, Feedback: *feedback, AskExternalID: *extID, SlackChannel: *slackCh, Owner: *owner, PathLength: *path,
+		c := storage.Campaign{Name: strings.Join(pos, " "), Profile: *profile, MaxQuestions: *maxQ, StopWhenKnown: *stopRule, MinQuestions: *minQ, Feedback: *feedback, AskExternalID: *extID, SlackChannel: *slackCh, Owner: *owner, PathLength: *path,
 			HelpHours: strings.TrimSpace(*helpHours), ExternalIDKind: strings.TrimSpace(*idKind)}
 		if *comps != "" {
 			c.Competences = strings.Split(*comps, ",")

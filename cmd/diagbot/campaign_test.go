@@ -277,3 +277,24 @@ func TestCampaignCreateWithWebhookAndPaliers(t *testing.T) {
 		}
 	}
 }
+
+// campaign create --stop-rule --min: a shorter test, its minimum stored; a
+// minimum without the rule is refused with what to change.
+func TestCampaignCreateStopRule(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "s.db")
+	if code, _, errOut := runCLI(t, "campaign", "create", "Court", "--db", dbPath, "--stop-rule", "--min", "20"); code != 0 {
+		t.Fatalf("create --stop-rule --min 20: %s", errOut)
+	}
+	if code, _, errOut := runCLI(t, "campaign", "create", "Min", "--db", dbPath, "--min", "20"); code == 0 || !strings.Contains(errOut, "stop rule") {
+		t.Errorf("--min without --stop-rule: %d %s", code, errOut)
+	}
+	db, err := storage.Open(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cs, _ := db.Campaigns()
+	if len(cs) != 1 || !cs[0].StopWhenKnown || cs[0].MinQuestions != 20 {
+		t.Errorf("stored: %+v", cs)
+	}
+}
