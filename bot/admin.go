@@ -58,6 +58,7 @@ func AdminHandler(db *storage.DB, token string, m *Metrics) http.Handler {
 //	GET  /campaigns/{code}/stats         JSON CampaignStats with "text"; ?format=png for the chart (&lang=en)
 //	GET  /campaigns/{code}/export.csv    the CSV export
 //	GET  /learners/{query}               JSON LearnerReport with "text"; query as for FindLearner
+//	POST /places?source=NAME&file=F      a file of places (CSV or JSON) → JSON PlacesImported (admin_places.go)
 //
 // All but /healthz and /metrics need "Authorization: Bearer TOKEN". Errors
 // are JSON {"error": "..."}: 401 for the token, 400 for a malformed request,
@@ -92,6 +93,7 @@ func NewAdminHandler(cfg AdminConfig) http.Handler {
 	mux.HandleFunc("GET /campaigns/{code}/stats", a.auth(a.needEngine(a.stats)))
 	mux.HandleFunc("GET /campaigns/{code}/export.csv", a.auth(a.needEngine(a.export)))
 	mux.HandleFunc("GET /learners/{query...}", a.auth(a.needEngine(a.learner)))
+	mux.HandleFunc("POST /places", a.auth(a.importPlaces))
 	return mux
 }
 

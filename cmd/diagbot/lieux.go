@@ -2,11 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,9 +22,10 @@ import (
 )
 
 // lieuxCmd imports places of digital mediation and shows what a learner
-// would be proposed, on the file while the bot is stopped.
+// would be proposed: on the file while the bot is stopped, or (import)
+// through a running bot's admin address.
 //
-//	diagbot lieux import FILE [--source NAME] [--check]
+//	diagbot lieux import FILE [--source NAME] [--check] [--admin URL]
 //	diagbot lieux near POSTCODE [--competences 4.1,2.1] [--at "2026-12-08 10:00"] [--lang en]
 func lieuxCmd(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || (args[0] != "import" && args[0] != "near") {
@@ -36,6 +40,7 @@ func lieuxCmd(args []string, stdout, stderr io.Writer) error {
 	comps := fl.String("competences", "", "near: the competences to work, in order, comma separated (default: those a job search needs most)")
 	atText := fl.String("at", "", `near: the time for "open now", "2006-01-02 15:04" in Paris (default: now)`)
 	lang := fl.String("lang", "fr", "near: fr or en")
+	admin := fl.String("admin", os.Getenv(envAdminURL), "import: the admin URL of a running bot, e.g. http://127.0.0.1:8081 (env "+envAdminURL+", with "+envAdminToken+")")
 	pos, err := parseInterleaved(fl, args[1:])
 	if err != nil {
 		return fmt.Errorf("%v: %w", err, errUsage)
@@ -47,7 +52,7 @@ func lieuxCmd(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("lieux near needs one postcode: diagbot lieux near 16000: %w", errUsage)
 	}
 	if sub == "import" {
-		return lieuxImport(pos[0], *source, *dbPath, *check, stdout)
+		return lieuxImport(pos[0], *source, *dbPath, *admin, *check, stdout)
 	}
 	req := bot.PlacesRequest{Postcode: pos[0]}
 	if !lieux.ValidPostcode(req.Postcode) {
@@ -99,14 +104,13 @@ func lieuxCmd(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func lieuxImport(file, source, dbPath string, check bool, stdout io.Writer) error {
-	f, err := os.Open(file)
+func lieuxImport(file, source, dbPath, admin string, check bool, stdout io.Writer) error {
+	data, err := os.ReadFile(file)
 	if err != nil {
 		return fmt.Errorf("cannot open the file of places: %w", err)
 	}
-	defer f.Close()
 	start := time.Now()
-	imp, err := lieux.Read(f)
+	imp, err := lieux.Read(bytes.NewReader(data))
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
@@ -134,14 +138,22 @@ func lieuxImport(file, source, dbPath string, check bool, stdout io.Writer) erro
 	case len(imp.Places) == 0:
 		return fmt.Errorf("%s: nothing stored, the places of source %q were left as they were", summary, source)
 	}
-	db, err := openStopped(dbPath)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	replaced, err := bot.ImportPlaces(db, source, file, imp)
-	if err != nil {
-		return err
+	var replaced int
+	if admin != "" {
+		got, err := importThroughAdmin(admin, source, file, data)
+		if err != nil {
+			return err
+		}
+		replaced = got.Replaced
+	} else {
+		db, err := openStopped(dbPath)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if replaced, err = bot.ImportPlaces(db, source, file, imp); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(stdout, "%s; stored as source %q (replacing its %d earlier places) in %s\n",
 		summary, source, replaced, time.Since(start).Round(time.Millisecond))
@@ -152,7 +164,7 @@ func lieuxImport(file, source, dbPath string, check bool, stdout io.Writer) erro
 func openStopped(path string) (*storage.DB, error) {
 	db, err := storage.Open(path, storage.WithTimeout(time.Second))
 	if errors.Is(err, storage.ErrLocked) {
-		return nil, fmt.Errorf("the bot is running and holds %s: stop it, run this command, then start it again", path)
+		return nil, fmt.Errorf("the bot is running and holds %s: pass --admin %s (%s) and %s, or stop it, run this command, then start it again", path, adminURLHint(), envAdminURL, envAdminToken)
 	}
 	return db, err
 }
@@ -179,4 +191,18 @@ func checkPlaceServices(fsys fs.FS, w io.Writer) error {
 		fmt.Fprintln(w, err)
 	}
 	return err
+}
+
+// importThroughAdmin sends the file of places to a running bot, which reads
+// it again and stores it (bot's POST /places).
+func importThroughAdmin(admin, source, file string, data []byte) (bot.PlacesImported, error) {
+	var got bot.PlacesImported
+	token := os.Getenv(envAdminToken)
+	if token == "" {
+		return got, fmt.Errorf("--admin %s needs the bot's admin token in %s", admin, envAdminToken)
+	}
+	api := &adminAPI{base: strings.TrimSuffix(admin, "/"), token: token, client: &http.Client{Timeout: 2 * time.Minute}}
+	q := url.Values{"source": {source}, "file": {filepath.Base(file)}}
+	err := api.getJSON(context.Background(), http.MethodPost, "/places?"+q.Encode(), bytes.NewReader(data), &got)
+	return got, err
 }

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/diagbot/diagbot/bot"
+	"github.com/diagbot/diagbot/storage"
 )
 
 const sharedLieux = "../../../shared/data/lieux"
@@ -119,5 +123,37 @@ func TestContentCheckPlaceServices(t *testing.T) {
 	if code != 1 || !regexp.MustCompile(`lieux/services.yaml:\d+: competence 3.2: "Loisirs" is not a service of the schema`).MatchString(out) ||
 		!strings.Contains(errOut, "lieux/services.yaml has problems to fix") {
 		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// TestLieuxImportThroughAdmin: with the bot running (its file held), the
+// places go through its admin address; the command says how to when it
+// meets the held file.
+func TestLieuxImportThroughAdmin(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "diagbot.db")
+	db, err := storage.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	charente := sharedFile(t, "charente-2023-07-11.json")
+	if code, _, errOut := runCLI(t, "lieux", "import", charente, "--db", path); code != 1 || !strings.Contains(errOut, "pass --admin") {
+		t.Errorf("the held file: exit %d %s", code, errOut)
+	}
+	srv := httptest.NewServer(bot.NewAdminHandler(bot.AdminConfig{DB: db, Token: "s3cret"}))
+	defer srv.Close()
+	t.Setenv(envAdminToken, "s3cret")
+	for _, want := range []string{"replacing its 0 earlier places", "replacing its 188 earlier places"} {
+		code, out, errOut := runCLI(t, "lieux", "import", charente, "--admin", srv.URL)
+		if code != 0 || !strings.Contains(out, `188 places taken, 0 rows refused; stored as source "charente-2023-07-11" (`+want) {
+			t.Errorf("through the admin address: exit %d %s %s", code, out, errOut)
+		}
+	}
+	if places, _, err := db.Places(); err != nil || len(places) != 188 {
+		t.Errorf("%d places stored (%v)", len(places), err)
+	}
+	t.Setenv(envAdminToken, "wrong")
+	if code, _, errOut := runCLI(t, "lieux", "import", charente, "--admin", srv.URL); code != 1 || !strings.Contains(errOut, "wrong admin token") {
+		t.Errorf("a wrong token: exit %d %s", code, errOut)
 	}
 }
