@@ -196,7 +196,7 @@ func (b *Bot) handle(ctx context.Context, u storage.Update) error {
 		// its thread, go where it was posted, after it.
 		if ev.Ref != "" {
 			to, _, _ = strings.Cut(ev.Ref, ":")
-		} else if ev.Kind == dialog.EvHelpMessage {
+		} else if ev.Kind == dialog.EvHelpMessage || ev.Kind == dialog.EvPlaces {
 			if ref, ok, _ := b.cfg.DB.HelpThread(u.LearnerID); ok {
 				to, _, _ = strings.Cut(ref, ":")
 			}

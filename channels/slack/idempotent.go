@@ -58,7 +58,7 @@ func (s *Sender) posted(ctx context.Context, channel string, m Notice) (string, 
 		oldest = strconv.FormatInt(at.Unix(), 10) + "." + fmt.Sprintf("%06d", at.Nanosecond()/1000)
 	}
 	var thread string
-	if m.Kind == KindHelpMessage && s.cfg.ThreadOf != nil && m.LearnerID != "" {
+	if (m.Kind == KindHelpMessage || m.Kind == KindPlaces) && s.cfg.ThreadOf != nil && m.LearnerID != "" {
 		if r, ok, err := s.cfg.ThreadOf(m.LearnerID); err != nil {
 			return "", false, fmt.Errorf("slack: look up the learner's help thread: %w", err)
 		} else if ch, ts, ok2 := splitRef(r); ok && ok2 {

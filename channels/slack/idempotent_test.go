@@ -36,6 +36,7 @@ func TestUncertainRetryDoesNotPostTwice(t *testing.T) {
 	}{
 		{"help request", note(t, KindHelp, ln(dialog.EvHelp, "je bloque"), chanHelp), "chat.postMessage"},
 		{"message in the help thread", note(t, KindHelpMessage, ln(dialog.EvHelpMessage, "merci"), chanHelp), "chat.postMessage"},
+		{"places in the help thread", note(t, KindPlaces, ln(dialog.EvPlaces, "Lieux proposés près de 16000"), chanHelp), "chat.postMessage"},
 		{"finished, shared with its chart", note(t, KindFinished, finished, chanHelp), "files.completeUploadExternal"},
 		{"erased", note(t, KindErased, ln(dialog.EvErased, ""), chanHelp), "chat.postMessage"},
 		{"digest", note(t, KindDigest, digest, chanHelp), "chat.postMessage"},

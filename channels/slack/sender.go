@@ -112,7 +112,7 @@ func (s *Sender) Send(ctx context.Context, m Notice) (string, error) {
 	case KindErased:
 		return s.post(ctx, channel, m.Key, erasedText(n), "post an erasure notice")
 	case KindPlaces:
-		return s.post(ctx, channel, m.Key, "📍 "+who(n)+" · "+Escape(n.Event.Text), "post the places proposed")
+		return s.places(ctx, channel, m.Key, n)
 	default: // KindDigest
 		return s.post(ctx, channel, m.Key, digestText(n), "post the weekly digest")
 	}
@@ -202,6 +202,25 @@ func (s *Sender) helpMessage(ctx context.Context, channel, key string, n dialog.
 		s.cfg.Log.Warn().Str("ref", thread).Msg("slack: the learner's help thread is not CHANNEL:TS; their message goes to the channel")
 	}
 	return s.post(ctx, channel, key, helpMessageText(n, false), "post a learner's message")
+}
+
+// places posts the places proposed to a learner: in their open help thread
+// when they have one (the advisor answering them sees where they were sent),
+// else in the channel.
+func (s *Sender) places(ctx context.Context, channel, key string, n dialog.Notification) (string, error) {
+	text := "📍 " + who(n) + " · " + Escape(n.Event.Text)
+	if s.cfg.ThreadOf != nil && n.LearnerID != "" {
+		r, ok, err := s.cfg.ThreadOf(n.LearnerID)
+		if err != nil {
+			return "", fmt.Errorf("slack: look up the learner's help thread: %w", err)
+		}
+		if ch, ts, ok2 := splitRef(r); ok && ok2 {
+			c, t, err := s.api.PostMessageContext(ctx, ch, slackapi.MsgOptionText(text, false),
+				slackapi.MsgOptionTS(ts), slackapi.MsgOptionDisableLinkUnfurl(), keyMetadata(key))
+			return ref(c, t), classify(err, "post the places proposed in the learner's help thread", ch)
+		}
+	}
+	return s.post(ctx, channel, key, text, "post the places proposed")
 }
 
 // quoteFirst puts the learner's first words into their help request when

@@ -233,6 +233,36 @@ func TestSendHelpMessageGoesToTheThread(t *testing.T) {
 	}
 }
 
+// TestSendPlacesGoToTheThread: the places proposed to a learner who asked
+// for help go into their help thread, where the advisor answers them;
+// without a thread, into the channel.
+func TestSendPlacesGoToTheThread(t *testing.T) {
+	f := slackfake.New(t)
+	s := newTestSender(t, f, func(c *Config) {
+		c.ThreadOf = func(id string) (string, bool, error) {
+			return "CTHREAD:1700000000.000100", id == learnerID, nil
+		}
+	})
+	ctx := context.Background()
+	ev := dialog.Event{Kind: dialog.EvPlaces, Text: "Lieux proposés près de 16000 pour 1.1 : A & B"}
+	for _, id := range []string{learnerID, "telegram:1"} {
+		if _, err := s.Send(ctx, note(t, KindPlaces, dialog.Notification{LearnerID: id, Event: ev}, chanHelp)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	posts := f.OK("chat.postMessage")
+	if len(posts) != 2 {
+		t.Fatalf("got %s", f.Methods())
+	}
+	in, top := posts[0].Form, posts[1].Form
+	if in.Get("channel") != "CTHREAD" || in.Get("thread_ts") != "1700000000.000100" || !strings.Contains(in.Get("text"), "📍") || !strings.Contains(in.Get("text"), "A &amp; B") {
+		t.Errorf("thread post: %v", in)
+	}
+	if top.Get("channel") != chanHelp || top.Get("thread_ts") != "" {
+		t.Errorf("top-level post: %v", top)
+	}
+}
+
 func TestClaimThenResolveUpdatesTheHelpRequest(t *testing.T) {
 	f := slackfake.New(t)
 	s := newTestSender(t, f, nil)
