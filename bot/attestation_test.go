@@ -1,8 +1,8 @@
 package bot
 
 import (
-	"fmt"
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -84,7 +84,9 @@ func TestAttestationIssuedInTheTurn(t *testing.T) {
 
 	// Counted once the turn has committed, which the sender may outrun.
 	eventually(t, 10*time.Second, func() bool { return h.bot.Metrics().Attestations.Load() == 2 },
-		func() string { return fmt.Sprintf("%d attestations counted, want 2", h.bot.Metrics().Attestations.Load()) })
+		func() string {
+			return fmt.Sprintf("%d attestations counted, want 2", h.bot.Metrics().Attestations.Load())
+		})
 	h.send(learner, "efface")
 	eventually(t, 10*time.Second, func() bool { return h.rec.count(learner) == 3 }, func() string { return "no goodbye" })
 	a, _, _ = db.Attestation(code)
