@@ -49,6 +49,18 @@ type simFigures struct {
 		P50 float64 `json:"p50"`
 		P99 float64 `json:"p99"`
 	} `json:"selection_ms"`
+	// TestMass is the stop rule's test-level threshold (engine.Config.TestMass), 0: off.
+	TestMass float64 `json:"test_mass,omitempty"`
+	// VsFixed, on a stop-rule row when the fixed test ran on the same
+	// learners (--stop both): its within-one-level minus the fixed test's,
+	// by band, with the paired standard error.
+	VsFixed map[string]pairedDiff `json:"vs_fixed,omitempty"`
+}
+
+// pairedDiff is a difference of shares measured on the same learners.
+type pairedDiff struct {
+	Diff float64 `json:"diff"`
+	SE   float64 `json:"se"`
 }
 
 // levelFigures is the share of competence results within one level of the
@@ -78,6 +90,7 @@ type simConfig struct {
 	maxItems    int
 	minItems    int
 	levelMass   float64 // engine.Config.LevelMass: 0 runs to the maximum
+	testMass    float64 // engine.Config.TestMass, with levelMass
 	seed        uint64
 	competences []string
 	workers     int
@@ -99,6 +112,7 @@ func simulateCmd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	minItems := fl.Int("min", 0, "minimum questions per learner (stop rule)")
 	stop := fl.String("stop", "both", "level (the stop rule), fixed (up to --max), or both")
 	levelMass := fl.Float64("level-mass", engine.DefaultLevelMass, "stop rule: posterior mass within one level that decides a competence")
+	testMass := fl.Float64("test-mass", 0, "stop rule, test-level: end when fewer competences than this are expected two levels off (0: off; e.g. 1 with --level-mass 0.97)")
 	seed := fl.Uint64("seed", 1, "random seed (same seed, same learners for every strategy)")
 	strategy := fl.String("strategy", "adaptive", "adaptive, random, single-ability, a comma list, or all")
 	comps := fl.String("competences", "", "target competences, comma separated (default: all 16)")
@@ -124,8 +138,8 @@ func simulateCmd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if *stdio {
 		return simulateStdio(ctx, eng, stdin, stdout)
 	}
-	if *learners <= 0 || !(*rho >= 0 && *rho < 1) || *workers <= 0 || !(*levelMass > 0 && *levelMass < 1) {
-		return fmt.Errorf("--learners and --workers must be positive, --rho in [0, 1) and --level-mass in (0, 1): %w", errUsage)
+	if *learners <= 0 || !(*rho >= 0 && *rho < 1) || *workers <= 0 || !(*levelMass > 0 && *levelMass < 1) || *testMass < 0 {
+		return fmt.Errorf("--learners and --workers must be positive, --rho in [0, 1), --level-mass in (0, 1) and --test-mass ≥ 0: %w", errUsage)
 	}
 	var strategies []engine.Strategy
 	if *strategy == "all" {
@@ -150,7 +164,7 @@ func simulateCmd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	default:
 		return fmt.Errorf("unknown --stop %q (level, fixed, both): %w", *stop, errUsage)
 	}
-	cfg := simConfig{learners: *learners, rho: *rho, maxItems: *maxItems, minItems: *minItems, seed: *seed, workers: *workers, profile: *profile}
+	cfg := simConfig{learners: *learners, rho: *rho, maxItems: *maxItems, minItems: *minItems, seed: *seed, workers: *workers, profile: *profile, testMass: *testMass}
 	if *profile != "" {
 		if _, ok := engine.ProfileByID(*profile); !ok {
 			return fmt.Errorf("unknown profile %q (complet, emploi): %w", *profile, errUsage)
@@ -167,11 +181,17 @@ func simulateCmd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	}
 	var all []simFigures
 	for _, st := range strategies {
+		var fixed []simLearner
 		for _, m := range masses {
 			cfg.levelMass = m
-			f, err := simulate(ctx, eng, st, cfg, stderr)
+			f, out, err := simulate(ctx, eng, st, cfg, stderr)
 			if err != nil {
 				return err
+			}
+			if m == 0 {
+				fixed = out
+			} else if fixed != nil {
+				f.VsFixed = pairedBands(out, fixed)
 			}
 			all = append(all, f)
 			if *asJSON {
@@ -226,19 +246,21 @@ type simLearner struct {
 }
 
 // simulate runs the learners and measures the result.
-func simulate(ctx context.Context, eng *engine.Engine, st engine.Strategy, cfg simConfig, progress io.Writer) (simFigures, error) {
+func simulate(ctx context.Context, eng *engine.Engine, st engine.Strategy, cfg simConfig, progress io.Writer) (simFigures, []simLearner, error) {
 	out, err := runLearners(ctx, eng, st, cfg, progress)
 	if err != nil {
-		return simFigures{}, err
+		return simFigures{}, nil, err
 	}
 	f := measure(eng, out)
 	f.Strategy, f.Stop, f.Profile = string(st), "level", cfg.profile
 	if cfg.levelMass == 0 {
 		f.Stop = "fixed"
+	} else {
+		f.TestMass = cfg.testMass
 	}
 	dk, err := dontKnow(eng, st, cfg)
 	f.DontKnowQuestions = dk
-	return f, err
+	return f, out, err
 }
 
 // runLearners has cfg.learners simulated learners take the diagnostic, in
@@ -296,8 +318,12 @@ feed:
 }
 
 func (cfg simConfig) engineConfig(st engine.Strategy, seed uint64) engine.Config {
+	testMass := 0.0
+	if cfg.levelMass > 0 {
+		testMass = cfg.testMass
+	}
 	return engine.Config{Profile: cfg.profile, Competences: cfg.competences, MaxQuestions: cfg.maxItems, MinQuestions: cfg.minItems,
-		LevelMass: cfg.levelMass, Strategy: st, Seed: seed}
+		LevelMass: cfg.levelMass, TestMass: testMass, Strategy: st, Seed: seed}
 }
 
 // dontKnow counts the questions a learner who answers "Je ne sais pas" to
