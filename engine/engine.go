@@ -68,6 +68,10 @@ type Experiment struct {
 	OneAnswerMass                            float64 // a competence with one answer needs this level mass
 	SureRight, SureWrong                     float64 // one expected answer (P ≥ this) does not decide
 	NoFloor                                  bool    // no easy start under the stop rule
+	FirstFloor                               float64 // a competence's first item must be predicted this sure
+	MissMass                                 float64 // a competence whose one answer is a miss needs this level mass
+	LowBoost                                 float64 // the level mass needed grows by this × P(θ_c < LowCut)
+	LowCut, HighCut                          float64 // HighCut ≠ 0: P(θ_c > HighCut) counts too
 }
 
 // Engine selects items and estimates abilities for one item bank. It is
@@ -475,13 +479,17 @@ func (e *Engine) selectNext(s *State, ans []answered, targets []int) (int, bool)
 			p += w[t] * pt[t]
 			info += w[t] * it[t]
 		}
+		fl := floor
+		if e.exp.FirstFloor > 0 && s.Config.LevelMass > 0 && asked[c] == 0 {
+			fl = max(fl, e.exp.FirstFloor)
+		}
 		v := spost.sd[c] * spost.sd[c]
 		gain := v * v * info / (1 + v*info)
 		if byLevel {
 			gain = e.massGain(dpost.comp[c], i, lm[c], buf)
 		}
 		cd := candidate{item: i, score: gain, p: p}
-		if p >= floor {
+		if p >= fl {
 			scored = append(scored, cd)
 		} else {
 			easy = append(easy, cd)

@@ -74,8 +74,18 @@ func (e *Engine) decided(s *State, post *posterior, ans []answered, targets []in
 		only[e.itemComp[a.item]] = a.item
 	}
 	for _, c := range targets {
+		bar := s.Config.LevelMass
+		if e.exp.LowBoost > 0 {
+			low := 0.0
+			for t, x := range e.grid.theta {
+				if x < e.exp.LowCut || e.exp.HighCut != 0 && x > e.exp.HighCut {
+					low += post.comp[c][t]
+				}
+			}
+			bar = min(0.995, bar+e.exp.LowBoost*low)
+		}
 		out[c] = asked[c] >= need && (post.sd[c] <= s.Config.TargetSE ||
-			s.Config.LevelMass > 0 && e.levelMass(post, c) >= s.Config.LevelMass)
+			s.Config.LevelMass > 0 && e.levelMass(post, c) >= bar)
 		if out[c] && asked[c] == 1 && e.exp.OneAnswerMass > 0 && post.sd[c] > s.Config.TargetSE && e.levelMass(post, c) < e.exp.OneAnswerMass {
 			out[c] = false
 		}
@@ -87,6 +97,9 @@ func (e *Engine) decided(s *State, post *posterior, ans []answered, targets []in
 				if a.item == i {
 					right = a.correct
 				}
+			}
+			if !right && e.exp.MissMass > 0 && post.sd[c] > s.Config.TargetSE && e.levelMass(post, c) < e.exp.MissMass {
+				out[c] = false
 			}
 			if right && e.exp.SureRight > 0 && p >= e.exp.SureRight || !right && e.exp.SureWrong > 0 && 1-p >= e.exp.SureWrong {
 				out[c] = false

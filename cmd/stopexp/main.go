@@ -21,6 +21,7 @@ import (
 type learner struct {
 	Q     int
 	N, In [3]int
+	QB    [3]int // questions by band
 	SqErr float64
 	Diag  map[string][2]int // weak band: "q/correct" -> {n, in}
 	Sel99 float64
@@ -78,6 +79,16 @@ func parse(spec string) variant {
 			v.opts.Experiment.SureWrong = f
 		case "nofloor":
 			v.opts.Experiment.NoFloor = f > 0
+		case "ff":
+			v.opts.Experiment.FirstFloor = f
+		case "miss":
+			v.opts.Experiment.MissMass = f
+		case "boost":
+			v.opts.Experiment.LowBoost = f
+		case "cut":
+			v.opts.Experiment.LowCut = f
+		case "hcut":
+			v.opts.Experiment.HighCut = f
 		case "minper":
 			v.cfg.MinPerCompetence = int(f)
 		default:
@@ -158,6 +169,7 @@ func one(eng *engine.Engine, v variant, seed uint64, i int) learner {
 		t := truth[engine.CompetenceIndex(cr.Competence)]
 		b := band(t)
 		l.N[b]++
+		l.QB[b] += cr.Questions
 		d := engine.LevelOf(cr.Theta) - engine.LevelOf(t)
 		if d >= -1 && d <= 1 {
 			l.In[b]++
@@ -210,7 +222,7 @@ func main() {
 func report(name string, ls, base []learner, jsp, n int, seed uint64) {
 	var qs []int
 	sumQ, sq := 0, 0.0
-	var N, In, InB [3]int
+	var N, In, InB, QB [3]int
 	var d2 [3]float64
 	sel := []float64{}
 	for i, l := range ls {
@@ -221,6 +233,7 @@ func report(name string, ls, base []learner, jsp, n int, seed uint64) {
 		for b := 0; b < 3; b++ {
 			N[b] += l.N[b]
 			In[b] += l.In[b]
+			QB[b] += l.QB[b]
 			InB[b] += base[i].In[b]
 		}
 	}
@@ -261,5 +274,6 @@ func report(name string, ls, base []learner, jsp, n int, seed uint64) {
 			fmt.Printf("   %s n=%d err=%d (%.1f%%)\n", k, agg[k][0], agg[k][0]-agg[k][1], 100*float64(agg[k][0]-agg[k][1])/float64(agg[k][0]))
 		}
 	}
+	fmt.Printf(" q/comp=%.2f,%.2f,%.2f", float64(QB[0])/float64(N[0]), float64(QB[1])/float64(N[1]), float64(QB[2])/float64(N[2]))
 	fmt.Printf(" rmse=%.3f sel99max~%.1fms\n", math.Sqrt(sq/float64(tot)), sel[len(sel)*99/100])
 }
