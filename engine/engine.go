@@ -32,14 +32,9 @@ const (
 	DefaultMaxQuestions = 32   // as Pix: a diagnostic of about 20 minutes
 	DefaultTargetSE     = 0.4  // a competence this precise is decided
 	DefaultLevelMass    = 0.92 // the stop rule: a competence is decided when its level ±1 holds this much posterior mass
-	// The test-level variant of the stop rule (Config.TestMass): end when
-	// fewer than this many competences are expected two levels off, a
-	// competence being left alone once DefaultTestLevelMass holds.
-	DefaultTestMass      = 1.0
-	DefaultTestLevelMass = 0.97
-	DefaultTopK          = 4    // randomesque: pick among the best few
-	MaxQuestionsLimit    = 200  // a campaign may not ask more
-	minSE                = 0.05 // below this a target is meaningless
+	DefaultTopK         = 4    // randomesque: pick among the best few
+	MaxQuestionsLimit   = 200  // a campaign may not ask more
+	minSE               = 0.05 // below this a target is meaningless
 )
 
 // Options tune an Engine. The zero value gives the documented defaults.
@@ -55,23 +50,6 @@ type Options struct {
 	// Calibration, when set, gives items their fitted a and b in place of
 	// the authored ones (ParseCalibration reads the file).
 	Calibration *Calibration
-	// Experiment: stop-rule variants under study (zero: off).
-	Experiment Experiment
-}
-
-// Experiment holds the stop-rule variants measured for issue 15 (README,
-// "Stopping when the level is known"); none met the target.
-type Experiment struct {
-	TailMix, TailScale, TailShift, TailMixUp float64 // decide on a mixture prior for θ_c | g
-	SelectDecision                           bool    // score items on the decision's posterior
-	SelectLevel                              bool    // score items by expected gain in level mass
-	OneAnswerMass                            float64 // a competence with one answer needs this level mass
-	SureRight, SureWrong                     float64 // one expected answer (P ≥ this) does not decide
-	NoFloor                                  bool    // no easy start under the stop rule
-	FirstFloor                               float64 // a competence's first item must be predicted this sure
-	MissMass                                 float64 // a competence whose one answer is a miss needs this level mass
-	LowBoost                                 float64 // the level mass needed grows by this × P(θ_c < LowCut)
-	LowCut, HighCut                          float64 // HighCut ≠ 0: P(θ_c > HighCut) counts too
 }
 
 // Engine selects items and estimates abilities for one item bank. It is
@@ -92,8 +70,6 @@ type Engine struct {
 	gridLevel []int   // LevelOf each point of the θ grid
 	topK      int
 	rho       float64
-	exp       Experiment
-	tailGrid  *grid // the decision's grid when exp.TailMix > 0
 }
 
 // ErrUnknownItem is returned for an item id the bank does not have.
@@ -124,11 +100,7 @@ func New(items []Item, opts Options) (*Engine, error) {
 		single: newSingleGrid(),
 		topK:   opts.TopK,
 		rho:    opts.Rho,
-		exp:    opts.Experiment,
 		byComp: make([][]int, len(competences)),
-	}
-	if x := opts.Experiment; x.TailMix > 0 {
-		e.tailGrid = newTailGrid(opts.Rho, x.TailMix, x.TailScale, x.TailShift, x.TailMixUp)
 	}
 	applyCalibration(e.items, opts.Calibration)
 	e.pilot, e.pilots = pilotItems(e.items, opts)
@@ -197,17 +169,9 @@ type Config struct {
 	// reported level (DefaultLevelMass is the measured choice). 0 leaves it
 	// off: the test runs to MaxQuestions unless every competence reaches
 	// TargetSE, as before the rule existed.
-	LevelMass float64 `json:"level_mass,omitempty"`
-	// TestMass, with LevelMass, also ends the test as a whole: once every
-	// target has its minimum, the test ends when the expected number of
-	// target competences reported two levels or more off (the sum over
-	// targets of 1 − level mass) is at most TestMass. 0: off. With it,
-	// LevelMass is best set higher (DefaultTestLevelMass): it then only
-	// stops asking a competence that is surely decided, and the test's end
-	// weighs every competence together (stop.go).
-	TestMass float64  `json:"test_mass,omitempty"`
-	Strategy Strategy `json:"strategy,omitempty"`
-	Seed     uint64   `json:"seed"`
+	LevelMass float64  `json:"level_mass,omitempty"`
+	Strategy  Strategy `json:"strategy,omitempty"`
+	Seed      uint64   `json:"seed"`
 }
 
 // Response is one answer given.
@@ -258,9 +222,6 @@ func (e *Engine) Start(cfg Config) (*State, error) {
 	}
 	if cfg.LevelMass < 0 || cfg.LevelMass >= 1 {
 		return nil, fmt.Errorf("level mass %g must be in [0, 1) (0: no stop rule)", cfg.LevelMass)
-	}
-	if cfg.TestMass < 0 || cfg.TestMass > 0 && cfg.LevelMass == 0 {
-		return nil, fmt.Errorf("test mass %g must be positive and goes with a level mass (the stop rule)", cfg.TestMass)
 	}
 	if cfg.TargetSE == 0 {
 		cfg.TargetSE = DefaultTargetSE
@@ -410,14 +371,7 @@ func (e *Engine) selectNext(s *State, ans []answered, targets []int) (int, bool)
 		return e.selectSingle(rng, ans, cands, n), true
 	}
 	post := e.posteriorOf(ans, targets)
-	dpost := post // the posterior the stop rule decides on
-	if e.tailGrid != nil && s.Config.LevelMass > 0 {
-		dpost = e.posteriorWith(e.tailGrid, ans, targets)
-	}
-	dec := e.decided(s, dpost, ans, targets)
-	if s.Config.TestMass > 0 && n >= s.Config.MinQuestions && e.testDecided(s, dpost, ans, targets) {
-		return 0, false
-	}
+	dec := e.decided(s, post, ans, targets)
 	open := slices.DeleteFunc(slices.Clone(cands), func(i int) bool { return dec[e.itemComp[i]] })
 	if len(open) > 0 && s.Config.LevelMass <= 0 {
 		open = cands // no stop rule: any competence may still be asked
@@ -452,44 +406,21 @@ func (e *Engine) selectNext(s *State, ans []answered, targets []int) (int, bool)
 	// v − 1/(1/v + I), with I the Fisher information averaged over the
 	// posterior. It favours informative items where uncertainty is largest.
 	floor := successFloor(n)
-	if e.exp.NoFloor && s.Config.LevelMass > 0 {
-		floor = 0
-	}
 	scored := make([]candidate, 0, len(cands))
 	easy := make([]candidate, 0, len(cands))
-	spost := post
-	if s.Config.LevelMass > 0 && e.exp.SelectDecision {
-		spost = dpost
-	}
-	byLevel := s.Config.LevelMass > 0 && e.exp.SelectLevel
-	var lm, buf []float64
-	if byLevel {
-		lm = make([]float64, len(competences))
-		for _, c := range targets {
-			lm[c] = e.levelMass(dpost, c)
-		}
-		buf = make([]float64, len(e.grid.theta))
-	}
 	for _, i := range cands {
 		c := e.itemComp[i]
-		w := spost.comp[c]
+		w := post.comp[c]
 		p, info := 0.0, 0.0
 		pt, it := e.pTable[i], e.iTable[i]
 		for t := range w {
 			p += w[t] * pt[t]
 			info += w[t] * it[t]
 		}
-		fl := floor
-		if e.exp.FirstFloor > 0 && s.Config.LevelMass > 0 && asked[c] == 0 {
-			fl = max(fl, e.exp.FirstFloor)
-		}
-		v := spost.sd[c] * spost.sd[c]
+		v := post.sd[c] * post.sd[c]
 		gain := v * v * info / (1 + v*info)
-		if byLevel {
-			gain = e.massGain(dpost.comp[c], i, lm[c], buf)
-		}
 		cd := candidate{item: i, score: gain, p: p}
-		if p >= fl {
+		if p >= floor {
 			scored = append(scored, cd)
 		} else {
 			easy = append(easy, cd)

@@ -45,12 +45,7 @@ type grid struct {
 	lambda float64
 }
 
-func newGrid(rho float64) *grid { return newTailGrid(rho, 0, 1, 0, 0) }
-
-// newTailGrid is newGrid with a mixture for θ_c | g (experiment):
-// (1 − mix − mixUp)·N(λg, 1 − ρ) + mix·N(λg − shift, scale²(1 − ρ)) +
-// mixUp·N(λg + shift, scale²(1 − ρ)).
-func newTailGrid(rho, mix, scale, shift, mixUp float64) *grid {
+func newGrid(rho float64) *grid {
 	gr := &grid{lambda: math.Sqrt(rho)}
 	gr.theta = linspace(gridMin, gridMax, gridPoints)
 	gr.g = linspace(gridMin, gridMax, gPoints)
@@ -62,13 +57,6 @@ func newTailGrid(rho, mix, scale, shift, mixUp float64) *grid {
 	gr.cond = make([][]float64, len(gr.g))
 	for i, g := range gr.g {
 		gr.cond[i] = normalWeights(gr.theta, gr.lambda*g, resid)
-		if mix > 0 {
-			down := normalWeights(gr.theta, gr.lambda*g-shift, resid*scale)
-			up := normalWeights(gr.theta, gr.lambda*g+shift, resid*scale)
-			for t := range down {
-				gr.cond[i][t] = (1-mix-mixUp)*gr.cond[i][t] + mix*down[t] + mixUp*up[t]
-			}
-		}
 	}
 	return gr
 }
@@ -117,11 +105,7 @@ type answered struct {
 // posteriorOf computes the exact posterior over every competence, and the
 // global ability as the mean over targets (framework indices).
 func (e *Engine) posteriorOf(ans []answered, targets []int) *posterior {
-	return e.posteriorWith(e.grid, ans, targets)
-}
-
-// posteriorWith is posteriorOf on another grid (another prior for θ_c | g).
-func (e *Engine) posteriorWith(gr *grid, ans []answered, targets []int) *posterior {
+	gr := e.grid
 	nc := len(competences)
 	T, G := len(gr.theta), len(gr.g)
 

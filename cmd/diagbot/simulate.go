@@ -49,8 +49,6 @@ type simFigures struct {
 		P50 float64 `json:"p50"`
 		P99 float64 `json:"p99"`
 	} `json:"selection_ms"`
-	// TestMass is the stop rule's test-level threshold (engine.Config.TestMass), 0: off.
-	TestMass float64 `json:"test_mass,omitempty"`
 	// VsFixed, on a stop-rule row when the fixed test ran on the same
 	// learners (--stop both): its within-one-level minus the fixed test's,
 	// by band, with the paired standard error.
@@ -90,7 +88,6 @@ type simConfig struct {
 	maxItems    int
 	minItems    int
 	levelMass   float64 // engine.Config.LevelMass: 0 runs to the maximum
-	testMass    float64 // engine.Config.TestMass, with levelMass
 	seed        uint64
 	competences []string
 	workers     int
@@ -112,7 +109,6 @@ func simulateCmd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	minItems := fl.Int("min", 0, "minimum questions per learner (stop rule)")
 	stop := fl.String("stop", "both", "level (the stop rule), fixed (up to --max), or both")
 	levelMass := fl.Float64("level-mass", engine.DefaultLevelMass, "stop rule: posterior mass within one level that decides a competence")
-	testMass := fl.Float64("test-mass", 0, "stop rule, test-level: end when fewer competences than this are expected two levels off (0: off; e.g. 1 with --level-mass 0.97)")
 	seed := fl.Uint64("seed", 1, "random seed (same seed, same learners for every strategy)")
 	strategy := fl.String("strategy", "adaptive", "adaptive, random, single-ability, a comma list, or all")
 	comps := fl.String("competences", "", "target competences, comma separated (default: all 16)")
@@ -138,8 +134,8 @@ func simulateCmd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if *stdio {
 		return simulateStdio(ctx, eng, stdin, stdout)
 	}
-	if *learners <= 0 || !(*rho >= 0 && *rho < 1) || *workers <= 0 || !(*levelMass > 0 && *levelMass < 1) || *testMass < 0 {
-		return fmt.Errorf("--learners and --workers must be positive, --rho in [0, 1), --level-mass in (0, 1) and --test-mass ≥ 0: %w", errUsage)
+	if *learners <= 0 || !(*rho >= 0 && *rho < 1) || *workers <= 0 || !(*levelMass > 0 && *levelMass < 1) {
+		return fmt.Errorf("--learners and --workers must be positive, --rho in [0, 1) and --level-mass in (0, 1): %w", errUsage)
 	}
 	var strategies []engine.Strategy
 	if *strategy == "all" {
@@ -164,7 +160,7 @@ func simulateCmd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	default:
 		return fmt.Errorf("unknown --stop %q (level, fixed, both): %w", *stop, errUsage)
 	}
-	cfg := simConfig{learners: *learners, rho: *rho, maxItems: *maxItems, minItems: *minItems, seed: *seed, workers: *workers, profile: *profile, testMass: *testMass}
+	cfg := simConfig{learners: *learners, rho: *rho, maxItems: *maxItems, minItems: *minItems, seed: *seed, workers: *workers, profile: *profile}
 	if *profile != "" {
 		if _, ok := engine.ProfileByID(*profile); !ok {
 			return fmt.Errorf("unknown profile %q (complet, emploi): %w", *profile, errUsage)
@@ -255,8 +251,6 @@ func simulate(ctx context.Context, eng *engine.Engine, st engine.Strategy, cfg s
 	f.Strategy, f.Stop, f.Profile = string(st), "level", cfg.profile
 	if cfg.levelMass == 0 {
 		f.Stop = "fixed"
-	} else {
-		f.TestMass = cfg.testMass
 	}
 	dk, err := dontKnow(eng, st, cfg)
 	f.DontKnowQuestions = dk
@@ -318,12 +312,8 @@ feed:
 }
 
 func (cfg simConfig) engineConfig(st engine.Strategy, seed uint64) engine.Config {
-	testMass := 0.0
-	if cfg.levelMass > 0 {
-		testMass = cfg.testMass
-	}
 	return engine.Config{Profile: cfg.profile, Competences: cfg.competences, MaxQuestions: cfg.maxItems, MinQuestions: cfg.minItems,
-		LevelMass: cfg.levelMass, TestMass: testMass, Strategy: st, Seed: seed}
+		LevelMass: cfg.levelMass, Strategy: st, Seed: seed}
 }
 
 // dontKnow counts the questions a learner who answers "Je ne sais pas" to
