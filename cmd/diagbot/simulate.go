@@ -49,6 +49,16 @@ type simFigures struct {
 		P50 float64 `json:"p50"`
 		P99 float64 `json:"p99"`
 	} `json:"selection_ms"`
+	// VsFixed, on a stop-rule row when the fixed test ran on the same
+	// learners (--stop both): its within-one-level minus the fixed test's,
+	// by band, with the paired standard error.
+	VsFixed map[string]pairedDiff `json:"vs_fixed,omitempty"`
+}
+
+// pairedDiff is a difference of shares measured on the same learners.
+type pairedDiff struct {
+	Diff float64 `json:"diff"`
+	SE   float64 `json:"se"`
 }
 
 // levelFigures is the share of competence results within one level of the
@@ -167,11 +177,17 @@ func simulateCmd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	}
 	var all []simFigures
 	for _, st := range strategies {
+		var fixed []simLearner
 		for _, m := range masses {
 			cfg.levelMass = m
-			f, err := simulate(ctx, eng, st, cfg, stderr)
+			f, out, err := simulate(ctx, eng, st, cfg, stderr)
 			if err != nil {
 				return err
+			}
+			if m == 0 {
+				fixed = out
+			} else if fixed != nil {
+				f.VsFixed = pairedBands(out, fixed)
 			}
 			all = append(all, f)
 			if *asJSON {
@@ -226,10 +242,10 @@ type simLearner struct {
 }
 
 // simulate runs the learners and measures the result.
-func simulate(ctx context.Context, eng *engine.Engine, st engine.Strategy, cfg simConfig, progress io.Writer) (simFigures, error) {
+func simulate(ctx context.Context, eng *engine.Engine, st engine.Strategy, cfg simConfig, progress io.Writer) (simFigures, []simLearner, error) {
 	out, err := runLearners(ctx, eng, st, cfg, progress)
 	if err != nil {
-		return simFigures{}, err
+		return simFigures{}, nil, err
 	}
 	f := measure(eng, out)
 	f.Strategy, f.Stop, f.Profile = string(st), "level", cfg.profile
@@ -238,7 +254,7 @@ func simulate(ctx context.Context, eng *engine.Engine, st engine.Strategy, cfg s
 	}
 	dk, err := dontKnow(eng, st, cfg)
 	f.DontKnowQuestions = dk
-	return f, err
+	return f, out, err
 }
 
 // runLearners has cfg.learners simulated learners take the diagnostic, in

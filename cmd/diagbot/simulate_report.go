@@ -119,6 +119,63 @@ func measure(eng *engine.Engine, out []simLearner) simFigures {
 	return f
 }
 
+// pairedBands compares the within-one-level shares by band of two runs on
+// the same learners (a stop rule and the fixed test): the difference and its
+// standard error, learners being the unit (a ratio estimator: Σ(aᵢ − bᵢ) /
+// Σnᵢ, its variance from the residuals aᵢ − bᵢ − D·nᵢ).
+func pairedBands(rule, fixed []simLearner) map[string]pairedDiff {
+	type counts struct{ n, a, b int }
+	per := make([]map[string]*counts, len(rule))
+	tot := map[string]*counts{}
+	for i := range rule {
+		per[i] = map[string]*counts{}
+		add := func(res engine.Result, truth []float64, isRule bool) {
+			for _, cr := range res.Competences {
+				t := truth[engine.CompetenceIndex(cr.Competence)]
+				b := bandOf(t)
+				if per[i][b] == nil {
+					per[i][b] = &counts{}
+				}
+				if tot[b] == nil {
+					tot[b] = &counts{}
+				}
+				dl := engine.LevelOf(cr.Theta) - engine.LevelOf(t)
+				in := dl >= -1 && dl <= 1
+				switch {
+				case isRule:
+					per[i][b].n++
+					tot[b].n++
+					if in {
+						per[i][b].a++
+						tot[b].a++
+					}
+				case in:
+					per[i][b].b++
+					tot[b].b++
+				}
+			}
+		}
+		add(rule[i].est, rule[i].truth, true)
+		add(fixed[i].est, fixed[i].truth, false)
+	}
+	out := map[string]pairedDiff{}
+	for b, t := range tot {
+		if t.n == 0 {
+			continue
+		}
+		d := float64(t.a-t.b) / float64(t.n)
+		v := 0.0
+		for _, p := range per {
+			if c := p[b]; c != nil {
+				r := float64(c.a-c.b) - d*float64(c.n)
+				v += r * r
+			}
+		}
+		out[b] = pairedDiff{Diff: round3(d), SE: round3(math.Sqrt(v) / float64(t.n))}
+	}
+	return out
+}
+
 func printSimTable(w io.Writer, all []simFigures) {
 	if len(all) == 0 {
 		return
@@ -144,6 +201,15 @@ func printSimTable(w io.Writer, all []simFigures) {
 	row("within one level", func(f simFigures) string { return pct(f.WithinOneLevel.Overall) })
 	for _, b := range []string{"theta<-1", "-1..1", "theta>1"} {
 		row("  "+b, func(f simFigures) string { return pct(f.WithinOneLevel.ByBand[b]) })
+	}
+	for _, b := range []string{"theta<-1", "-1..1", "theta>1"} {
+		row("  "+b+" vs fixed", func(f simFigures) string {
+			d, ok := f.VsFixed[b]
+			if !ok {
+				return ""
+			}
+			return fmt.Sprintf("%+.1f ± %.1f", 100*d.Diff, 100*d.SE)
+		})
 	}
 	row("  theta>1.5", func(f simFigures) string { return pct(f.WithinOneLevel.Strong) })
 	row("  min per competence", func(f simFigures) string { return pct(minOf(f.WithinOneLevel.PerCompetence)) })

@@ -30,6 +30,17 @@ func TestSimulateJSON(t *testing.T) {
 	if level.Questions.Mean >= fixed.Questions.Mean || level.DontKnowQuestions > 16 || fixed.DontKnowQuestions != 32 {
 		t.Errorf("the stop rule asks %.1f (don't know: %d), fixed %.1f (%d)", level.Questions.Mean, level.DontKnowQuestions, fixed.Questions.Mean, fixed.DontKnowQuestions)
 	}
+	// The stop rule is compared with the fixed test on the same learners,
+	// band by band, with the paired standard error.
+	if fixed.VsFixed != nil || len(level.VsFixed) != 3 {
+		t.Errorf("vs_fixed: fixed %v, level %v", fixed.VsFixed, level.VsFixed)
+	}
+	for b, d := range level.VsFixed {
+		want := level.WithinOneLevel.ByBand[b] - fixed.WithinOneLevel.ByBand[b]
+		if d.SE < 0 || d.Diff < want-0.002 || d.Diff > want+0.002 {
+			t.Errorf("vs_fixed %s: %+v, the shares differ by %.3f", b, d, want)
+		}
+	}
 	for _, f := range []simFigures{fixed, level} {
 		w := f.WithinOneLevel
 		if len(w.ByBand) != 3 || len(w.PerCompetence) != 16 || !(w.Overall > 0.5 && w.Overall <= 1) {
