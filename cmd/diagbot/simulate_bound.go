@@ -6,27 +6,34 @@ import (
 	"github.com/diagbot/diagbot/engine"
 )
 
-// How well can a be known at all from a log? Two lower bounds on the RMSE
-// of any estimate of the items' discriminations, computed on the simulated
-// log itself (the learners' true θ are in the simulation).
+// How well can a be known at all from a log? Three lower figures for the
+// RMSE of any estimate of the items' discriminations, computed on the
+// simulated log itself (the learners' true θ are in the simulation).
 //
-// Both are Bayesian Cramér–Rao (van Trees) bounds. For an item whose true a
+// Two are Bayesian Cramér–Rao (van Trees) bounds. For an item whose true a
 // is drawn from a prior p(a), any estimator â from data with Fisher
 // information J(a) on a satisfies
 //
 //	E[(â − a)²] ≥ 1 / (E_a[J(a)] + J_prior),  J_prior = E[(d/da log p(a))²].
 //
-//   - The oracle bound gives the estimator every learner's true θ and every
-//     item's true b: one answer at θ then carries (θ − b)²·P(1 − P) on a. It
-//     can only add information, so no estimator from the answers alone does
-//     better.
-//   - The posterior bound gives it every other item's true a and b and the
-//     ability model, but not θ: the learner's θ is known only through the
-//     posterior π₋ given their other answers, so one answer's probability is
-//     P̄ = Σ π₋(θ)·P(θ) and its information on a is (∂P̄/∂a)² / (P̄(1 − P̄)).
-//     It is the information an honest fit (which does not see θ) can get.
+//   - The oracle bound (a_rmse_bound) gives the estimator every learner's
+//     true θ and every item's true b: one answer at θ then carries
+//     (θ − b)²·P(1 − P) on a, averaged over the prior of a. It can only add
+//     information, so no estimator from the answers alone does better.
+//   - The posterior bound (a_rmse_bound_posterior) gives it every item's
+//     true b and every other item's true a and the ability model, but not
+//     θ: the learner's θ is known only through the posterior π₋ given their
+//     other answers, so one answer's probability is P̄ = Σ π₋(θ)·P(θ) and
+//     its information on a is (∂P̄/∂a)² / (P̄(1 − P̄)), at the true a. It is
+//     the information a fit that does not see θ can get (with an adaptive
+//     design, which items came next also tells a little about the answer;
+//     this leaves that out).
 //
-// The per-item bounds are averaged over the items with ≥ MinFitAnswers
+// Van Trees is loose for a skewed prior (with no data it gives 1/√J_prior =
+// 0.394 where the prior's own SD of a is 0.482), so the third figure, the
+// floor (a_rmse_floor), is measured exactly: see aFloor.
+//
+// The per-item figures are averaged over the items with ≥ MinFitAnswers
 // answers and the square root is taken, as a_rmse is.
 
 // boundPrior is the world's and the fit's prior on a: log a ~ N(log 1.5, 0.3²).
