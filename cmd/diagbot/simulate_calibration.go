@@ -16,9 +16,16 @@ import (
 // item parameters than the authored ones; learners take the test, their log
 // is calibrated, and the test is measured again.
 type calFigures struct {
-	Learners         int     `json:"learners"`
-	BRMSE            float64 `json:"b_rmse"` // fitted against true, items with ≥ 100 answers
-	ARMSE            float64 `json:"a_rmse"`
+	Learners int     `json:"learners"`
+	BRMSE    float64 `json:"b_rmse"` // fitted against true, items with ≥ 100 answers
+	ARMSE    float64 `json:"a_rmse"`
+	// Lower bounds on a_rmse for this log (see simulate_bound.go): van Trees
+	// with every θ and b known (the oracle), van Trees with θ known only
+	// through each learner's other answers, and the exact posterior's RMSE
+	// for an estimator told every other item's parameters (the floor).
+	ABound           float64 `json:"a_rmse_bound"`
+	ABoundPosterior  float64 `json:"a_rmse_bound_posterior"`
+	AFloor           float64 `json:"a_rmse_floor"`
 	Items            int     `json:"items"` // items with ≥ 100 answers
 	RMSEUncalibrated float64 `json:"rmse_uncalibrated"`
 	RMSECalibrated   float64 `json:"rmse_calibrated"`
@@ -123,6 +130,9 @@ func calibrationStudy(ctx context.Context, items []engine.Item, opts engine.Opti
 		}
 		if row.Items > 0 {
 			row.ARMSE, row.BRMSE = round3(math.Sqrt(sqA/float64(row.Items))), round3(math.Sqrt(sqB/float64(row.Items)))
+			oracle, post := aBounds(items, truth, log, opts.Rho)
+			row.ABound, row.ABoundPosterior = round3(oracle), round3(post)
+			row.AFloor = round3(aFloor(items, truth, log, opts.Rho))
 		}
 		o := opts
 		o.Calibration = &cal
@@ -143,8 +153,8 @@ func calibrationStudy(ctx context.Context, items []engine.Item, opts engine.Opti
 
 func printCalTable(w io.Writer, rows []calFigures) {
 	fmt.Fprintf(w, "\ncalibration (world with wrong parameters; RMSE: mean per-competence, 1,000 other learners)\n")
-	fmt.Fprintf(w, "%9s %7s %7s %6s %14s %12s %8s\n", "learners", "b RMSE", "a RMSE", "items", "uncalibrated", "calibrated", "known")
+	fmt.Fprintf(w, "%9s %7s %7s %8s %6s %14s %12s %8s\n", "learners", "b RMSE", "a RMSE", "a floor", "items", "uncalibrated", "calibrated", "known")
 	for _, r := range rows {
-		fmt.Fprintf(w, "%9d %7.3f %7.3f %6d %14.3f %12.3f %8.3f\n", r.Learners, r.BRMSE, r.ARMSE, r.Items, r.RMSEUncalibrated, r.RMSECalibrated, r.RMSEKnown)
+		fmt.Fprintf(w, "%9d %7.3f %7.3f %8.3f %6d %14.3f %12.3f %8.3f\n", r.Learners, r.BRMSE, r.ARMSE, r.AFloor, r.Items, r.RMSEUncalibrated, r.RMSECalibrated, r.RMSEKnown)
 	}
 }

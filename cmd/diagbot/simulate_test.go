@@ -48,3 +48,25 @@ func TestSimulateJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestSimulateCalibrationJSON: the calibration study's last line, with the
+// a bounds in their order (the oracle knows most, the floor is exact).
+func TestSimulateCalibrationJSON(t *testing.T) {
+	var out, errOut bytes.Buffer
+	args := []string{"simulate", "--json", "--stop", "fixed", "--learners", "20", "--workers", "2", "--competences", "1.1", "--max", "12", "--calibration", "300"}
+	if code := run(context.Background(), args, strings.NewReader(""), &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	var got struct {
+		Calibration []calFigures `json:"calibration"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &got); err != nil || len(got.Calibration) != 1 {
+		t.Fatalf("%v: %s", err, lines[len(lines)-1])
+	}
+	r := got.Calibration[0]
+	t.Logf("%+v", r)
+	if r.Items == 0 || r.ARMSE <= 0 || !(r.ABound > 0 && r.ABound <= r.ABoundPosterior && r.ABoundPosterior <= r.AFloor && r.AFloor < 0.49) {
+		t.Errorf("calibration row %+v", r)
+	}
+}
