@@ -88,6 +88,7 @@ type simConfig struct {
 	maxItems    int
 	minItems    int
 	levelMass   float64 // engine.Config.LevelMass: 0 runs to the maximum
+	targetSE    float64 // engine.Config.TargetSE of the stop rule's run (0: the engine's default)
 	seed        uint64
 	competences []string
 	workers     int
@@ -109,6 +110,7 @@ func simulateCmd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	minItems := fl.Int("min", 0, "minimum questions per learner (stop rule)")
 	stop := fl.String("stop", "both", "level (the stop rule), fixed (up to --max), or both")
 	levelMass := fl.Float64("level-mass", engine.DefaultLevelMass, "stop rule: posterior mass within one level that decides a competence")
+	targetSE := fl.Float64("target-se", engine.DefaultTargetSE, "stop rule: a competence whose posterior SD is at most this is decided too (the rule's other arm; with --level-mass 0.9999, the only one)")
 	seed := fl.Uint64("seed", 1, "random seed (same seed, same learners for every strategy)")
 	strategy := fl.String("strategy", "adaptive", "adaptive, random, single-ability, a comma list, or all")
 	comps := fl.String("competences", "", "target competences, comma separated (default: all 16)")
@@ -134,8 +136,8 @@ func simulateCmd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if *stdio {
 		return simulateStdio(ctx, eng, stdin, stdout)
 	}
-	if *learners <= 0 || !(*rho >= 0 && *rho < 1) || *workers <= 0 || !(*levelMass > 0 && *levelMass < 1) {
-		return fmt.Errorf("--learners and --workers must be positive, --rho in [0, 1) and --level-mass in (0, 1): %w", errUsage)
+	if *learners <= 0 || !(*rho >= 0 && *rho < 1) || *workers <= 0 || !(*levelMass > 0 && *levelMass < 1) || *targetSE < 0.05 {
+		return fmt.Errorf("--learners and --workers must be positive, --rho in [0, 1) and --level-mass in (0, 1), --target-se at least 0.05: %w", errUsage)
 	}
 	var strategies []engine.Strategy
 	if *strategy == "all" {
@@ -160,7 +162,7 @@ func simulateCmd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	default:
 		return fmt.Errorf("unknown --stop %q (level, fixed, both): %w", *stop, errUsage)
 	}
-	cfg := simConfig{learners: *learners, rho: *rho, maxItems: *maxItems, minItems: *minItems, seed: *seed, workers: *workers, profile: *profile}
+	cfg := simConfig{targetSE: *targetSE, learners: *learners, rho: *rho, maxItems: *maxItems, minItems: *minItems, seed: *seed, workers: *workers, profile: *profile}
 	if *profile != "" {
 		if _, ok := engine.ProfileByID(*profile); !ok {
 			return fmt.Errorf("unknown profile %q (complet, emploi): %w", *profile, errUsage)
@@ -312,8 +314,12 @@ feed:
 }
 
 func (cfg simConfig) engineConfig(st engine.Strategy, seed uint64) engine.Config {
-	return engine.Config{Profile: cfg.profile, Competences: cfg.competences, MaxQuestions: cfg.maxItems, MinQuestions: cfg.minItems,
+	c := engine.Config{Profile: cfg.profile, Competences: cfg.competences, MaxQuestions: cfg.maxItems, MinQuestions: cfg.minItems,
 		LevelMass: cfg.levelMass, Strategy: st, Seed: seed}
+	if cfg.levelMass > 0 {
+		c.TargetSE = cfg.targetSE
+	}
+	return c
 }
 
 // dontKnow counts the questions a learner who answers "Je ne sais pas" to

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 )
@@ -68,5 +69,30 @@ func TestSimulateCalibrationJSON(t *testing.T) {
 	t.Logf("%+v", r)
 	if r.Items == 0 || r.ARMSE <= 0 || !(r.ABound > 0 && r.ABound <= r.ABoundPosterior && r.ABoundPosterior <= r.AFloor && r.AFloor < 0.49) {
 		t.Errorf("calibration row %+v", r)
+	}
+}
+
+// TestSimulateTargetSE: the stop rule's other arm alone (the level mass out
+// of reach): a competence is decided by its SE, and a looser target asks
+// fewer questions; a target below 0.05 is refused.
+func TestSimulateTargetSE(t *testing.T) {
+	mean := func(se string) float64 {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		args := []string{"simulate", "--json", "--stop", "level", "--level-mass", "0.9999", "--target-se", se, "--learners", "30", "--workers", "2"}
+		if code := run(context.Background(), args, strings.NewReader(""), &out, &errOut); code != 0 {
+			t.Fatalf("--target-se %s: exit %d: %s", se, code, errOut.String())
+		}
+		var f simFigures
+		if err := json.Unmarshal(out.Bytes(), &f); err != nil {
+			t.Fatal(err)
+		}
+		return f.Questions.Mean
+	}
+	if tight, loose := mean("0.4"), mean("0.7"); tight != 32 || loose >= tight {
+		t.Errorf("SE ≤ 0.4: %.1f questions, SE ≤ 0.7: %.1f", tight, loose)
+	}
+	if code := run(context.Background(), []string{"simulate", "--target-se", "0.01"}, strings.NewReader(""), io.Discard, io.Discard); code != 2 {
+		t.Errorf("--target-se 0.01: exit %d, want 2", code)
 	}
 }
