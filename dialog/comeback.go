@@ -45,10 +45,12 @@ func (st *step) plural(one, many string, n int) string {
 func (st *step) questions(n int) string { return st.plural("answer_one", "answer_many", n) }
 
 // scheduleNudges sets the first reminder after a learner's message in an
-// unfinished diagnostic, and none elsewhere.
+// unfinished diagnostic (at a question, or at the identifier the campaign
+// asks before the first question: a young person without their number
+// often stops there), and none elsewhere.
 func (st *step) scheduleNudges() {
 	st.s.Nudges = 0
-	if st.m.current() != StateQuestion {
+	if !st.nudgeable() {
 		st.s.NudgeAt = time.Time{}
 		return
 	}
@@ -60,7 +62,7 @@ func (st *step) scheduleNudges() {
 func (st *step) nudge() error {
 	now := st.env.Now
 	switch {
-	case st.m.current() != StateQuestion:
+	case !st.nudgeable():
 		st.s.NudgeAt, st.s.Nudges = time.Time{}, 0 // finished, paused or gone since
 		return nil
 	case st.s.NudgeAt.After(now):
@@ -70,9 +72,16 @@ func (st *step) nudge() error {
 		return nil
 	}
 	st.s.Nudges++
-	st.say("nudge", "left", st.left(st.remaining()))
-	if err := st.ask(false); err != nil {
-		return err
+	if st.m.current() == StateExternalID {
+		st.say("nudge_id")
+		if err := st.resend(); err != nil {
+			return err
+		}
+	} else {
+		st.say("nudge", "left", st.left(st.remaining()))
+		if err := st.ask(false); err != nil {
+			return err
+		}
 	}
 	if st.s.Nudges < len(NudgeDays) {
 		st.s.NudgeAt = st.dayAfter(NudgeDays[st.s.Nudges] - NudgeDays[st.s.Nudges-1])
@@ -116,4 +125,16 @@ func Easter(y int) time.Time {
 	month := (h + l - 7*m + 114) / 31
 	day := (h+l-7*m+114)%31 + 1
 	return time.Date(y, time.Month(month), day, 0, 0, 0, 0, time.UTC)
+}
+
+// nudgeable tells whether the learner is where a reminder helps: at a
+// question, or at the identifier asked before the first one.
+func (st *step) nudgeable() bool {
+	switch st.m.current() {
+	case StateQuestion:
+		return true
+	case StateExternalID:
+		return st.s.Campaign != nil
+	}
+	return false
 }

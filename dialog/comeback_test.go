@@ -148,3 +148,42 @@ func TestHolidays(t *testing.T) {
 		t.Error("Christmas Day is a lesson day")
 	}
 }
+
+// TestNudgesAtTheIdentifier: a learner who stopped at the identifier the
+// campaign asks (no number at hand) is reminded twice, told that "Passer"
+// starts anyway, and shown the question again; once past it, the
+// reminders are those of the questions.
+func TestNudgesAtTheIdentifier(t *testing.T) {
+	fu := FollowUp{Location: paris}
+	c := newConv(t)
+	c.now = time.Date(2026, 11, 23, 10, 0, 0, 0, paris)
+	c.fu = fu
+	c.campaign = &Campaign{Code: "ABCDEF234", Name: "Garantie jeunes", AskExternalID: true}
+	c.text("/start ABCDEF234")
+	for c.s.State == StateConsent {
+		c.menu("consent", "yes")
+	}
+	if c.s.State != StateExternalID || c.s.Due().IsZero() {
+		t.Fatalf("state %s, due %v", c.s.State, c.s.Due())
+	}
+	s := c.s
+	for i := 0; i < len(NudgeDays); i++ {
+		due := s.Due()
+		turn, err := Step(s, Input{Kind: InTick}, Env{Now: due, Engine: testEngine, Bank: testBank, FollowUp: fu})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(turn.Outputs) != 2 || !strings.Contains(turn.Outputs[0].Text, "« Passer »") || !strings.Contains(turn.Outputs[1].Text, "Écrivez-le ici") {
+			t.Errorf("reminder %d: %+v", i+1, turn.Outputs)
+		}
+		s = roundTrip(turn.Session)
+	}
+	if !s.Due().IsZero() {
+		t.Errorf("a third reminder at %s", s.Due())
+	}
+	c.s = s
+	c.text("passer")
+	if c.s.State != StateQuestion || c.s.NudgeAt.IsZero() {
+		t.Errorf("after Passer: state %s, reminder at %v", c.s.State, c.s.NudgeAt)
+	}
+}
