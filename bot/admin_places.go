@@ -36,6 +36,10 @@ func (a *admin) importPlaces(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	file := strings.TrimSpace(r.URL.Query().Get("file"))
+	if len(file) > 200 {
+		writeError(w, http.StatusBadRequest, "the file's name (?file=) takes at most 200 characters")
+		return
+	}
 	imp, err := lieux.Read(http.MaxBytesReader(w, r.Body, maxPlacesFile))
 	var tooBig *http.MaxBytesError
 	switch {

@@ -54,6 +54,7 @@ func TestAdminImportsPlaces(t *testing.T) {
 		says                    string
 	}{
 		{"no source", "/places", string(data), "s3cret", http.StatusBadRequest, "?source=NAME"},
+		{"a file name too long", "/places?source=charente&file=" + strings.Repeat("x", 201), string(data), "s3cret", http.StatusBadRequest, "?file="},
 		{"not a file of places", "/places?source=charente", "<html>", "s3cret", http.StatusBadRequest, "cannot be read"},
 		{"nothing to take", "/places?source=charente", "[]", "s3cret", http.StatusUnprocessableEntity, "left as they were"},
 		{"no token", "/places?source=charente", string(data), "", http.StatusUnauthorized, "DIAGBOT_ADMIN_TOKEN"},
