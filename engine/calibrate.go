@@ -207,7 +207,6 @@ type calibrator struct {
 	compSeen   []int
 	respItem   []int
 	respRight  []bool
-	respThetaT []float64
 	respLang   []string
 }
 
