@@ -187,27 +187,27 @@ func Calibrate(items []Item, src CalibrationSource, opts CalibrationOptions) (Ca
 func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
 
 type calibrator struct {
-	items      []Item
-	byID       map[string]int
-	comp       []int
-	a, b       []float64
-	seA, seB   []float64
-	freeA      []float64 // a fitted with a nearly flat prior, for the flag
-	theta, g   []float64
-	gPrior     []float64
-	cond       [][]float64 // K(g, θ)
-	p          [][]float64 // P_i(θ_t) at the current parameters
-	stats      []itemStats
-	learners   int
-	answers    int
-	like       [][]float64 // per competence, scratch
-	marg       [][]float64
-	gw, post   []float64
-	byComp     [][]int // scratch: answer indices per competence
-	compSeen   []int
-	respItem   []int
-	respRight  []bool
-	respLang   []string
+	items     []Item
+	byID      map[string]int
+	comp      []int
+	a, b      []float64
+	seA, seB  []float64
+	freeA     []float64 // a fitted with a nearly flat prior, for the flag
+	theta, g  []float64
+	gPrior    []float64
+	cond      [][]float64 // K(g, θ)
+	p         [][]float64 // P_i(θ_t) at the current parameters
+	stats     []itemStats
+	learners  int
+	answers   int
+	like      [][]float64 // per competence, scratch
+	marg      [][]float64
+	gw, post  []float64
+	byComp    [][]int // scratch: answer indices per competence
+	compSeen  []int
+	respItem  []int
+	respRight []bool
+	respLang  []string
 }
 
 func newCalibrator(items []Item, rho float64) *calibrator {
