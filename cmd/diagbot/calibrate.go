@@ -142,10 +142,9 @@ func calibrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		src = dbSource(ctx, db)
 	}
 	now := time.Now().UTC()
-	start := now
-	cal, err := engine.Calibrate(b.EngineItems(), src, engine.CalibrationOptions{Rho: *rho, Progress: func(pass int, change float64) {
-		fmt.Fprintf(stderr, "calibrate: pass %d, largest change %.4f (%.0fs)\n", pass, change, time.Since(start).Seconds())
-	}})
+	progress := newCalProgress(stderr, time.Now)
+	cal, err := engine.Calibrate(b.EngineItems(), progress.source(src), engine.CalibrationOptions{Rho: *rho, Progress: progress.passDone})
+	progress.finish()
 	if err != nil {
 		return err
 	}
