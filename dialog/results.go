@@ -126,7 +126,7 @@ func (st *step) train(res engine.Result) []TrainView {
 		comp, _ := engine.CompetenceByID(r.Competence)
 		tv := TrainView{Competence: r.Competence, Name: comp.Name(st.lang()), Skill: r.Skill, Level: r.Level}
 		l, ok := st.lesson(r.Competence, r.Skill)
-		tv.Can = l.Can
+		tv.Can = yours(st.lang(), l.Can)
 		prio[r.Competence+"/"+r.Skill] = priority(l, ok)
 		for _, id := range r.Missed {
 			if it, ok := st.env.Bank.Item(id); ok && id != l.Check { // never the answer of a coming check question
@@ -156,7 +156,7 @@ func (st *step) canDo() []string {
 			continue
 		}
 		l, found := st.lesson(it.Competence, it.Skill)
-		text := l.Can
+		text := yours(st.lang(), l.Can)
 		if text == "" || seen[text] {
 			continue
 		}
